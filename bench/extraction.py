@@ -1,0 +1,164 @@
+"""Article-extraction quality and speed on the Zyte article-extraction benchmark.
+
+Scores ``extract_html`` (our body: ``canonical_text(blocks)`` without image placeholders)
+and plain ``trafilatura.extract`` the way the benchmark's own evaluate.py does
+(scrapinghub/article-extraction-benchmark): word tokens, 4-gram shingles, per-page
+TP/FP/FN normalized to sum 1, precision averaged over pages with any predicted shingle,
+recall over pages with any true shingle, F1 from the two averages. Also median/p95 time
+per page. Prints a table and writes bench/out/extraction.json.
+
+Usage: .venv/bin/python bench/extraction.py [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT.parent / "shared" / "data" / "extraction-benchmark"
+OUT = ROOT / "bench" / "out" / "extraction.json"
+
+TpFpFn = tuple[float, float, float]
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
+
+
+def _tokenize(text: str | None) -> list[str]:
+    return _TOKEN_RE.findall(text or "")
+
+
+def _shingles(text: str | None, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _tokenize(text)
+    grams = (tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)))
+    return Counter(g for g in grams if g)
+
+
+def shingle_matching(true: str | None, pred: str | None) -> TpFpFn:
+    """Per-page TP/FP/FN over 4-gram shingles, normalized so every page weighs the same."""
+    true_sh, pred_sh = _shingles(true), _shingles(pred)
+    tp = fp = fn = 0.0
+    for key in set(true_sh) | set(pred_sh):
+        t, p = true_sh.get(key, 0), pred_sh.get(key, 0)
+        tp += min(t, p)
+        fp += max(0, p - t)
+        fn += max(0, t - p)
+    s = tp + fp + fn
+    return (tp / s, fp / s, fn / s) if s > 0 else (tp, fp, fn)
+
+
+def _precision(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    if tp == fp == 0:
+        return 0.0
+    return tp / (tp + fp)
+
+
+def _recall(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    if tp == fn == 0:
+        return 0.0
+    return tp / (tp + fn)
+
+
+def metrics(scores: list[TpFpFn]) -> dict[str, float]:
+    """The benchmark's averaging: empty predictions count for recall only."""
+    precision = statistics.mean([_precision(*s) for s in scores if s[0] + s[1] > 0])
+    recall = statistics.mean([_recall(*s) for s in scores if s[0] + s[2] > 0])
+    f1 = 2 * precision * recall / (precision + recall)
+    return {"f1": f1, "precision": precision, "recall": recall}
+
+
+def load_pages(limit: int | None = None) -> dict[str, tuple[str, str, str]]:
+    """{id: (html, url, true articleBody)} read in place from ../shared/data."""
+    truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf8"))
+    pages = {}
+    for key in sorted(truth)[:limit]:
+        with gzip.open(DATA / "html" / f"{key}.html.gz", "rt", encoding="utf8") as f:
+            html = f.read()
+        pages[key] = (html, truth[key].get("url") or "", truth[key].get("articleBody") or "")
+    return pages
+
+
+def ours(html: str, url: str) -> str:
+    from newsreader.core.blocks import IMAGE_CHAR, canonical_text
+    from newsreader.core.ingest.errors import ExtractionError
+    from newsreader.core.ingest.html import extract_html
+
+    try:
+        article = extract_html(html, url or None)
+    except ExtractionError:
+        return ""
+    return canonical_text(article.blocks).replace(IMAGE_CHAR, "")
+
+
+def trafilatura_alone(html: str, url: str) -> str:
+    """The benchmark's own trafilatura runner: ``extract(html, include_comments=False)``."""
+    import trafilatura
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return trafilatura.extract(html, include_comments=False) or ""
+
+
+def run(
+    name: str, extract: Callable[[str, str], str], pages: dict[str, tuple[str, str, str]]
+) -> dict[str, object]:
+    extract(*next(iter(pages.values()))[:2])  # warm-up: imports and lazy init
+    scores: dict[str, TpFpFn] = {}
+    times: list[float] = []
+    for key, (html, url, truth) in pages.items():
+        start = time.perf_counter()
+        text = extract(html, url)
+        times.append((time.perf_counter() - start) * 1000)
+        scores[key] = shingle_matching(truth, text)
+    times.sort()
+    result: dict[str, object] = dict(metrics(list(scores.values())))
+    result["median_ms"] = statistics.median(times)
+    result["p95_ms"] = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    result["empty_pages"] = sum(1 for s in scores.values() if s[0] + s[1] == 0)
+    result["per_page_f1"] = {
+        k: round(2 * _precision(*s) * _recall(*s) / ((_precision(*s) + _recall(*s)) or 1), 4)
+        for k, s in scores.items()
+    }
+    print(
+        f"{name:<22} {result['f1']:.4f}  {result['precision']:.4f}  {result['recall']:.4f}"
+        f"  {result['median_ms']:8.1f}  {result['p95_ms']:8.1f}  {result['empty_pages']:5d}"
+    )
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    args = parser.parse_args()
+    if not (DATA / "ground-truth.json").exists():
+        print(f"skipped: benchmark data not found at {DATA} (needs ../shared/data)")
+        return 0
+    pages = load_pages(args.limit)
+    print(f"{len(pages)} pages from {DATA}")
+    print(f"{'extractor':<22} {'F1':>6}  {'prec':>6}  {'recall':>6}  {'med ms':>8}  {'p95 ms':>8}  empty")
+    results = {
+        "newsreader": run("newsreader", ours, pages),
+        "trafilatura": run("trafilatura alone", trafilatura_alone, pages),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"pages": len(pages), "results": results}, indent=2))
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

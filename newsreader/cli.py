@@ -1,0 +1,207 @@
+"""Headless commands over the core services: the same calls the UI makes.
+
+`newsreader` alone opens the GUI; `newsreader COMMAND ...` runs a command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from newsreader.core.archive import Archive, ArticleSummary
+from newsreader.core.paths import resolve_archive_path
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_NOT_FOUND = 3
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _date(summary: ArticleSummary) -> str:
+    moment = summary.published_at or summary.saved_at
+    return moment.date().isoformat()
+
+
+def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.ingest.files import import_paths
+
+    err = Console(stderr=True)
+    show_bar = not args.json and not args.quiet and err.is_terminal
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, disable=not show_bar, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("Importing", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = import_paths(archive, args.paths, workers=args.workers, progress=on_progress)
+    if args.report:
+        Path(args.report).write_text(report.dumps(), encoding="utf-8")
+    if args.json:
+        sys.stdout.write(report.dumps() + "\n")
+    else:
+        out = Console()
+        for item in report.items:
+            if item.status in ("failed", "skipped") or args.verbose:
+                detail = f" — {item.reason}" if item.reason else ""
+                out.print(f"{item.status:>9}  {item.item}{detail}", markup=False, highlight=False)
+        counts = report.counts()
+        out.print(
+            f"{counts['total']} items: {counts['saved']} saved, {counts['updated']} updated, "
+            f"{counts['duplicate']} duplicate, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped",
+            markup=False, highlight=False,
+        )  # fmt: skip
+    return EXIT_SOME_FAILED if report.counts()["failed"] else EXIT_OK
+
+
+def cmd_list(archive: Archive, args: argparse.Namespace) -> int:
+    rows = archive.list_articles(
+        section=args.section, limit=args.limit, offset=args.offset, order=args.sort,
+        descending=not args.ascending,
+    )  # fmt: skip
+    if args.json:
+        _print_json(
+            [
+                {"id": r.id, "title": r.title, "section": r.section, "source": r.source,
+                 "published": r.published_at, "saved": r.saved_at, "read": r.is_read,
+                 "starred": r.is_starred}
+                for r in rows
+            ]
+        )  # fmt: skip
+        return EXIT_OK
+    table = Table("id", "date", "section", "title", box=None, pad_edge=False)
+    for r in rows:
+        marks = ("★ " if r.is_starred else "") + ("" if r.is_read else "• ")
+        table.add_row(str(r.id), _date(r), r.section or "", marks + r.title)
+    Console().print(table)
+    return EXIT_OK
+
+
+def cmd_show(archive: Archive, args: argparse.Namespace) -> int:
+    article = archive.get(args.id)
+    if article is None:
+        print(f"no article with id {args.id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.json:
+        _print_json(article.to_json())
+        return EXIT_OK
+    lines = [article.title, ""]
+    facts = [article.section, article.byline, article.published_at and str(article.published_at)]
+    lines += [" · ".join(f for f in facts if f), article.url or "", "", article.text, ""]
+    if article.related:
+        lines.append("Related:")
+        for link in article.related:
+            where = f"#{link.target_id}" if link.target_id else (link.url or "not in archive")
+            lines.append(f"  - {link.title} ({where})")
+    print("\n".join(line for line in lines if line is not None))
+    return EXIT_OK
+
+
+def cmd_sections(archive: Archive, args: argparse.Namespace) -> int:
+    sections = archive.sections()
+    if args.json:
+        _print_json([{"key": s.key, "name": s.name, "count": s.count} for s in sections])
+    else:
+        for s in sections:
+            print(f"{s.count:>7}  {s.name}")
+    return EXIT_OK
+
+
+def cmd_mark(archive: Archive, args: argparse.Namespace) -> int:
+    changed = True
+    if args.read is not None:
+        changed = archive.mark_read(args.id, args.read) and changed
+    if args.star is not None:
+        changed = archive.star(args.id, args.star) and changed
+    if not changed:
+        print(f"no article with id {args.id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
+def cmd_delete(archive: Archive, args: argparse.Namespace) -> int:
+    if not archive.delete(args.id):
+        print(f"no article with id {args.id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--archive", metavar="PATH", default=argparse.SUPPRESS,
+        help="archive file (default: $NEWSREADER_ARCHIVE or the user data folder)",
+    )  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="newsreader", parents=[common],
+        description="A desktop newsreader with an offline archive. Without a command, "
+        "opens the app.",
+    )  # fmt: skip
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", parents=[common], help="import files and folders")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the per-item report as JSON")
+    p.add_argument("--report", metavar="FILE", help="also write the JSON report to FILE")
+    p.add_argument("--workers", type=int, default=None, help="extraction processes")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every item")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("list", parents=[common], help="list articles")
+    p.add_argument("--section", help="only this section")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--sort", choices=["saved", "published", "title", "section"], default="saved")
+    p.add_argument("--ascending", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("show", parents=[common], help="show one article")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("sections", parents=[common], help="sections and their counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_sections)
+
+    p = sub.add_parser("mark", parents=[common], help="mark read/unread, star/unstar")
+    p.add_argument("id", type=int)
+    p.add_argument("--read", dest="read", action="store_true", default=None)
+    p.add_argument("--unread", dest="read", action="store_false")
+    p.add_argument("--star", dest="star", action="store_true", default=None)
+    p.add_argument("--unstar", dest="star", action="store_false")
+    p.set_defaults(handler=cmd_mark)
+
+    p = sub.add_parser("delete", parents=[common], help="delete an article")
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_delete)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None) -> int:
+    args, rest = build_parser().parse_known_args(argv)
+    archive_path = resolve_archive_path(getattr(args, "archive", None))
+    if args.command is None:
+        if open_gui is None:
+            from newsreader.ui.app import run_gui as open_gui
+        return open_gui(archive_path, rest)
+    if rest:
+        build_parser().error(f"unrecognized arguments: {' '.join(rest)}")
+    with Archive(archive_path) as archive:
+        return int(args.handler(archive, args))

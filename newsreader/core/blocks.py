@@ -1,0 +1,134 @@
+"""Structured article bodies and the canonical text built from them.
+
+The canonical text invariant: ``Article.text == canonical_text(blocks)``, and the
+reader view builds one document block per body block, so the rendered document's
+plain text equals ``Article.text`` character for character. An image block
+contributes exactly one U+FFFC (OBJECT REPLACEMENT CHARACTER), which is what a
+QTextDocument holds for an inline image.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "preformatted"]
+BLOCK_KINDS: tuple[str, ...] = ("heading", "paragraph", "list_item", "quote", "image", "preformatted")
+IMAGE_CHAR = "\ufffc"
+
+# Characters a QTextDocument would turn into something else in toPlainText(), or that
+# break a block in two; canonical text never contains them.
+_SPACE_LIKE = re.compile(r"[\u00a0\u2007\u202f\t\u000b\u000c\r\n\u2028\u2029\u0085]")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000e-\u001f\u007f\ufeff\ufffc\ufffd]")
+_RUNS_OF_SPACE = re.compile(r" {2,}")
+
+
+def clean_line(text: str) -> str:
+    """Normalize a block's text to one canonical line (NFC, single spaces, no controls)."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub("", text)
+    text = _SPACE_LIKE.sub(" ", text)
+    return _RUNS_OF_SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of an article body: a heading, paragraph, list item, quote or image."""
+
+    kind: BlockKind
+    text: str = ""
+    level: int = 0  # heading level (1-6); list nesting depth
+    src: str = ""  # image: "asset:<sha256>" when stored in the archive, else the original URL
+    alt: str = ""
+
+    @property
+    def display_text(self) -> str:
+        """The block's contribution to the canonical text."""
+        return IMAGE_CHAR if self.kind == "image" else self.text
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.text:
+            data["text"] = self.text
+        if self.level:
+            data["level"] = self.level
+        if self.src:
+            data["src"] = self.src
+        if self.alt:
+            data["alt"] = self.alt
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Block:
+        kind = data.get("kind", "paragraph")
+        if kind not in BLOCK_KINDS:
+            kind = "paragraph"
+        return cls(
+            kind=kind,
+            text=str(data.get("text", "")),
+            level=int(data.get("level", 0)),
+            src=str(data.get("src", "")),
+            alt=str(data.get("alt", "")),
+        )
+
+
+def make_block(kind: BlockKind, text: str = "", **extra: Any) -> Block | None:
+    """A cleaned block, or None when a text block would be empty."""
+    if kind == "image":
+        return Block("image", src=extra.get("src", ""), alt=clean_line(extra.get("alt", "")))
+    line = clean_line(text)
+    if not line:
+        return None
+    return Block(kind, line, level=int(extra.get("level", 0)))
+
+
+def paragraphs_to_blocks(paragraphs: list[str]) -> list[Block]:
+    """Blocks from plain paragraphs, dropping empty ones."""
+    blocks = [make_block("paragraph", p) for p in paragraphs]
+    return [b for b in blocks if b is not None]
+
+
+def canonical_text(blocks: list[Block]) -> str:
+    """The article's canonical plain text: block texts joined by one newline."""
+    return "\n".join(b.display_text for b in blocks)
+
+
+def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [b.to_json() for b in blocks]
+
+
+def blocks_from_json(data: list[dict[str, Any]] | None) -> list[Block]:
+    return [Block.from_json(d) for d in (data or [])]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedItem:
+    """An entry of a page's own related-articles block: a title and, when known, a URL."""
+
+    title: str
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class ExtractedArticle:
+    """What ingest produces from one input, before it is saved: picklable, Qt-free."""
+
+    title: str
+    blocks: list[Block]
+    section: str | None = None
+    byline: str | None = None
+    published: str | None = None  # ISO 8601 date or datetime, as found
+    related: list[RelatedItem] = field(default_factory=list)
+    url: str | None = None
+    source: str | None = None  # a site or corpus name
+    language: str | None = None
+    format: str = "html"  # html | text | jsonl
+    external_id: str | None = None
+    images: dict[str, bytes] = field(default_factory=dict)  # src in blocks -> bytes to store
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return canonical_text(self.blocks)

@@ -1,0 +1,747 @@
+"""HTML page -> ExtractedArticle.
+
+trafilatura finds the main text and the usual metadata. What extractors throw away is
+ours: the section label (meta tags, JSON-LD, breadcrumbs, a kicker above the headline,
+the URL path) and the page's own related-articles block, whose links become
+``related`` and whose text never reaches the body. Page chrome is dropped last, with the
+same rules the text-dump parser uses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.settings import Document
+from trafilatura.utils import load_html
+
+from newsreader.core.blocks import (
+    Block,
+    BlockKind,
+    ExtractedArticle,
+    RelatedItem,
+    clean_line,
+    make_block,
+)
+from newsreader.core.ingest.chrome import is_chrome_line, is_related_heading
+from newsreader.core.ingest.errors import ExtractionError
+from newsreader.core.sections import section_display_name
+from newsreader.core.urls import host_of, normalize_url
+
+# Bigger inputs are cut (after dropping scripts and styles): extraction time grows with
+# the tree, and no article needs megabytes of markup.
+MAX_HTML_CHARS = 2_000_000
+MAX_RELATED = 30
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_RELATED_HEADING_TAGS = _HEADING_TAGS | {"div", "span", "p", "strong", "b", "header", "label"}
+_RELATED_MARKERS = (
+    "related",
+    "more-stories",
+    "morestories",
+    "more_stories",
+    "recommended",
+    "recommendation",
+    "read-next",
+    "readnext",
+    "read_next",
+)
+_LOWER = "translate(concat(@class, ' ', @id, ' ', @aria-label), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Candidates for related blocks, in document order: marked containers, <aside>s, and
+# short elements that may be a "Related articles" heading (checked in Python).
+_RELATED_CANDIDATES = etree.XPath(
+    "//body//*[self::aside or "
+    + " or ".join(f"contains({_LOWER}, '{m}')" for m in _RELATED_MARKERS)
+    + " or ((self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::div"
+    " or self::span or self::p or self::strong or self::b or self::header or self::label)"
+    " and string-length(normalize-space()) < 80 and string-length(normalize-space()) > 3)]"
+)
+_KICKER_MARKERS = ("kicker", "eyebrow", "category", "section", "rubric", "overline")
+_HOME_CRUMBS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio"}
+# Path segments that never name a section on their own.
+_GENERIC_SEGMENTS = {
+    "news", "article", "articles", "story", "stories", "post", "posts", "blog", "blogs",
+    "amp", "content", "index", "html", "page", "pages", "item", "items", "node", "id",
+    "www", "en", "de", "fr", "es", "it", "uk", "us", "world-news", "latest", "p", "a", "s",
+    "view", "read", "detail", "details", "entry", "doc", "articleshow", "cms", "go",
+    "tag", "tags", "topic", "topics", "author", "authors", "category", "categories",
+}  # fmt: skip
+_SEGMENT = re.compile(r"[a-z]+(?:-[a-z]+){0,2}")
+
+
+def extract_html(html: str, url: str | None = None) -> ExtractedArticle:
+    """Extract one article from an HTML page; raise ExtractionError when there is none."""
+    with warnings.catch_warnings():
+        # Library warnings (lxml, htmldate) are about the page, not our code; the page
+        # either yields an article or an ExtractionError.
+        warnings.simplefilter("ignore")
+        return _extract(html, url)
+
+
+def _extract(html: str, url: str | None) -> ExtractedArticle:
+    tree = _parse(html)
+    meta = _meta_tags(tree)
+    jsonld = list(_jsonld_objects(tree))
+    page_url = _page_url(tree, meta, url)
+    base = _base_href(tree, url or page_url)
+    h1_title = _h1_title(tree)
+    title_guess = meta.get("og:title") or h1_title or _title_tag(tree)
+
+    section = _section(tree, meta, jsonld, page_url or url, title_guess)
+    own_urls = {n for n in (normalize_url(u) for u in (url, page_url) if u) if n}
+    related = _take_related_blocks(tree, base, own_urls)
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=page_url or url,
+            fast=True,
+            include_comments=False,
+            include_images=True,
+            include_tables=True,
+            with_metadata=True,
+            output_format="python",
+        )
+    except Exception as exc:  # a library bug on a hostile page is a per-item failure
+        raise ExtractionError(f"no article text found ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(doc, Document) or doc.body is None:
+        raise ExtractionError("no article text found")
+
+    title = clean_line(str(doc.title or title_guess or ""))
+    blocks = _blocks_from_body(doc.body, base)
+    blocks, trailer = _clean_blocks(blocks, title, section, related)
+    related = _merge_related(related, trailer)
+    if not any(b.kind != "image" for b in blocks):
+        raise ExtractionError("no article text found")
+    if not title:
+        title = blocks[0].text[:120] if blocks[0].kind != "image" else ""
+
+    return ExtractedArticle(
+        title=title,
+        blocks=blocks,
+        section=section,
+        byline=_clean_or_none(doc.author) or _jsonld_author(jsonld),
+        published=_published(meta, jsonld) or _clean_or_none(doc.date),
+        related=related,
+        url=page_url or url,
+        source=_clean_or_none(meta.get("og:site_name") or doc.sitename) or host_of(page_url or url),
+        language=_language(tree, meta) or _clean_or_none(doc.language),
+        format="html",
+    )
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+def _parse(html: str) -> HtmlElement:
+    """An lxml tree of the page; ExtractionError when the input is not HTML at all."""
+    if not isinstance(html, str) or not html.strip():
+        raise ExtractionError("no article text found (empty input)")
+    html = _CONTROL_CHARS.sub("", html)
+    if len(html) > MAX_HTML_CHARS:
+        html = _drop_elements(html, ("script", "style"))[:MAX_HTML_CHARS]
+    try:
+        tree = load_html(html)
+        if tree is None and html.lstrip().startswith("<"):  # a fragment, not a page
+            tree = load_html(f"<html><body>{html}</body></html>")
+    except Exception as exc:
+        raise ExtractionError(f"no article text found (unparsable HTML: {exc})") from exc
+    if tree is None or not isinstance(tree, HtmlElement):
+        raise ExtractionError("no article text found (not HTML)")
+    return tree
+
+
+def _drop_elements(html: str, tags: tuple[str, ...]) -> str:
+    """Cut whole elements out of markup in one linear pass (used only on huge inputs)."""
+    lower = html.lower()
+    for tag in tags:
+        out: list[str] = []
+        pos = 0
+        while (start := lower.find(f"<{tag}", pos)) != -1:
+            out.append(html[pos:start])
+            end = lower.find(f"</{tag}", start)
+            if end == -1:
+                pos = len(html)
+                break
+            close = lower.find(">", end)
+            pos = len(html) if close == -1 else close + 1
+        out.append(html[pos:])
+        html = "".join(out)
+        lower = html.lower()
+    return html
+
+
+def _text(el: HtmlElement) -> str:
+    return clean_line(el.text_content() or "")
+
+
+def _attrs(el: HtmlElement) -> str:
+    """Class, id and aria-label of an element, lowercased, for marker matching."""
+    return " ".join(
+        str(el.get(a) or "") for a in ("class", "id", "aria-label", "data-testid")
+    ).lower()
+
+
+def _meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """First content of each <meta> name/property/itemprop, keys lowercased."""
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        content = el.get("content")
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = el.get(attr)
+            if key:
+                meta.setdefault(key.strip().lower(), content.strip())
+    return meta
+
+
+def _jsonld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every JSON object in the page's JSON-LD scripts, @graph and nesting flattened."""
+    for script in tree.iter("script"):
+        if "ld+json" not in str(script.get("type") or "").lower() or not script.text:
+            continue
+        try:
+            data = json.loads(script.text, strict=False)
+        except ValueError:
+            continue
+        stack: list[Any] = [data]
+        seen = 0
+        while stack and seen < 500:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                seen += 1
+                yield item
+                stack.extend(v for v in item.values() if isinstance(v, dict | list))
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds if k}
+
+
+def _page_url(tree: HtmlElement, meta: dict[str, str], url: str | None) -> str | None:
+    """The canonical URL (link rel=canonical, og:url) resolved against ``url``, else ``url``."""
+    candidates = [
+        str(el.get("href") or "")
+        for el in tree.iter("link")
+        if "canonical" in str(el.get("rel") or "").lower().split()
+    ]
+    candidates.append(meta.get("og:url", ""))
+    for cand in candidates:
+        if not cand.strip():
+            continue
+        absolute = _absolute(cand, url)
+        if absolute is None:
+            continue
+        # A canonical pointing at the home page of an article is a site bug; ignore it.
+        if url and urlsplit(absolute).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+            continue
+        return absolute
+    return url
+
+
+def _base_href(tree: HtmlElement, url: str | None) -> str | None:
+    for el in tree.iter("base"):
+        href = el.get("href")
+        if href:
+            return _absolute(href, url) or url
+    return url
+
+
+def _absolute(href: str, base: str | None) -> str | None:
+    """``href`` made absolute against ``base``, without fragment; None unless http(s)."""
+    try:
+        href = href.strip()
+        absolute = urldefrag(urljoin(base, href) if base else href)[0]
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return absolute
+
+
+def _h1_title(tree: HtmlElement) -> str:
+    for el in tree.iter("h1"):
+        text = _text(el)
+        if text:
+            return text
+    return ""
+
+
+def _title_tag(tree: HtmlElement) -> str:
+    for el in tree.iter("title"):
+        return _text(el)
+    return ""
+
+
+def _clean_or_none(value: object) -> str | None:
+    return clean_line(str(value)) or None if value else None
+
+
+# --- section -------------------------------------------------------------------------
+
+
+def _section(
+    tree: HtmlElement,
+    meta: dict[str, str],
+    jsonld: list[dict[str, Any]],
+    url: str | None,
+    title: str,
+) -> str | None:
+    """The section label, from the most explicit source that has one."""
+    finders = (
+        lambda: _first_usable(
+            meta.get(k, "") for k in ("article:section", "section", "parsely-section")
+        ),
+        lambda: _first_usable(_jsonld_sections(jsonld)),
+        lambda: _crumb_section(_jsonld_crumbs(jsonld), title),
+        lambda: _crumb_section(_html_crumbs(tree), title),
+        lambda: _kicker_section(tree),
+        lambda: _url_section(url),
+    )
+    for find in finders:
+        section = find()
+        if section:
+            return section
+    return None
+
+
+def _first_usable(labels: Iterable[str]) -> str | None:
+    for label in labels:
+        if isinstance(label, str) and label.strip():
+            name = section_display_name(label)
+            if name:
+                return name
+    return None
+
+
+def _jsonld_sections(jsonld: list[dict[str, Any]]) -> Iterator[str]:
+    for obj in jsonld:
+        value = obj.get("articleSection")
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                yield item
+
+
+def _jsonld_crumbs(jsonld: list[dict[str, Any]]) -> list[str]:
+    for obj in jsonld:
+        if "breadcrumblist" not in _types(obj):
+            continue
+        items = obj.get("itemListElement")
+        if not isinstance(items, list):
+            continue
+        crumbs: list[tuple[float, str]] = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            name = item.get("name")
+            inner = item.get("item")
+            if not name and isinstance(inner, dict):
+                name = inner.get("name")
+            try:
+                position = float(item.get("position", i))
+            except (TypeError, ValueError):
+                position = float(i)
+            if isinstance(name, str):
+                crumbs.append((position, name))
+        if crumbs:
+            return [name for _, name in sorted(crumbs, key=lambda c: c[0])]
+    return []
+
+
+def _html_crumbs(tree: HtmlElement) -> list[str]:
+    for el in tree.iter("nav", "ol", "ul", "div", "p"):
+        if "breadcrumb" not in _attrs(el):
+            continue
+        items = [li for li in el.iter("li")] or [a for a in el.iter("a")]
+        crumbs = [_text(item) for item in items]
+        crumbs = [c for c in crumbs if c and len(c) <= 80]
+        if crumbs:
+            return crumbs
+    return []
+
+
+def _crumb_section(crumbs: list[str], title: str) -> str | None:
+    """The last breadcrumb that is neither the home page nor the article itself."""
+    for crumb in reversed(crumbs):
+        text = clean_line(crumb).strip(" >»›/|")
+        if not text or text.casefold() in _HOME_CRUMBS or _same_title(text, title):
+            continue
+        if len(text) > 40 or len(text.split()) > 5:  # reads like a headline, not a section
+            continue
+        return section_display_name(text)
+    return None
+
+
+def _same_title(a: str, b: str) -> bool:
+    a, b = _fold(a), _fold(b)
+    if not a or not b:
+        return False
+    return a == b or (len(a) >= 20 and (b.startswith(a) or a.startswith(b)))
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _kicker_section(tree: HtmlElement) -> str | None:
+    """A short label with a kicker/section/category class right above the headline."""
+    node: HtmlElement | None = next(tree.iter("h1"), None)
+    for _ in range(4):  # the headline's preceding siblings, then its ancestors'
+        if node is None or node.tag in ("body", "html"):
+            break
+        for sib in list(node.itersiblings(preceding=True))[:3]:
+            for el in sib.iter():
+                if _is_kicker(el):
+                    return section_display_name(_text(el))
+        node = node.getparent()
+    return None
+
+
+def _is_kicker(el: HtmlElement) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    attrs = str(el.get("class") or "").lower()
+    if not any(m in attrs for m in _KICKER_MARKERS):
+        return False
+    text = _text(el)
+    return 0 < len(text) <= 40 and len(text.split()) <= 4 and not is_chrome_line(text)
+
+
+def _url_section(url: str | None) -> str | None:
+    """The first path segment when it reads like a section name: /world/..., /business/2024/."""
+    if not url:
+        return None
+    try:
+        segments = [s for s in urlsplit(url).path.lower().split("/") if s]
+    except ValueError:
+        return None
+    # Skip one leading language or generic segment (/en/world/..., /news/politics/...).
+    if len(segments) > 2 and segments[0] in _GENERIC_SEGMENTS:
+        segments = segments[1:]
+    if len(segments) < 2:  # /slug alone: nothing names a section
+        return None
+    first = segments[0]
+    if first in _GENERIC_SEGMENTS or not _SEGMENT.fullmatch(first) or len(first) > 24:
+        return None
+    if len(first) < 3 and first not in ("tv",):
+        return None
+    return section_display_name(first)
+
+
+# --- related-articles block ----------------------------------------------------------
+
+
+def _take_related_blocks(
+    tree: HtmlElement, base: str | None, own_urls: set[str]
+) -> list[RelatedItem]:
+    """Find the page's related-articles blocks, collect their links, cut them from the tree."""
+    containers: list[HtmlElement] = []
+    taken: set[HtmlElement] = set()
+    for el in _RELATED_CANDIDATES(tree):
+        if not isinstance(el, HtmlElement) or el in taken:
+            continue
+        if any(anc in taken for anc in el.iterancestors()):
+            continue
+        found: HtmlElement | None = None
+        if el.tag in _HEADING_TAGS or (el.tag in _RELATED_HEADING_TAGS and len(el) <= 3):
+            if is_related_heading(_text(el)):
+                found = _related_container(el)
+        if found is None and (el.tag == "aside" or any(m in _attrs(el) for m in _RELATED_MARKERS)):
+            found = el if _is_link_block(el) else None
+        if found is not None and found not in taken:
+            containers.append(found)
+            taken.add(found)
+
+    items: list[RelatedItem] = []
+    seen = set(own_urls)
+    for container in containers:
+        for a in container.iter("a"):
+            item = _related_item(a, base, seen)
+            if item is not None and len(items) < MAX_RELATED:
+                items.append(item)
+    for container in containers:
+        _remove(container)
+    return items
+
+
+def _link_text_ratio(el: HtmlElement) -> tuple[int, int, int]:
+    """(total text length, text length inside links, number of links) of an element."""
+    total = len(_text(el))
+    links = list(el.iter("a"))
+    in_links = sum(len(_text(a)) for a in links)
+    return total, in_links, len(links)
+
+
+def _is_link_block(el: HtmlElement) -> bool:
+    """A block made mostly of links (a list of teasers), not prose that happens to link."""
+    if el.find(".//h1") is not None:
+        return False
+    total, in_links, count = _link_text_ratio(el)
+    if count == 0:
+        return total <= 80  # an empty "related" shell or a lone heading
+    return total - in_links <= 2 * in_links + 150
+
+
+def _related_container(heading: HtmlElement) -> HtmlElement | None:
+    """The element holding a related heading and its links: an ancestor, or the heading."""
+    node = heading
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html", "article", "main"):
+            break
+        if any(True for _ in parent.iter("a")):
+            return parent if _is_link_block(parent) else _heading_with_siblings(heading)
+        node = parent
+    return _heading_with_siblings(heading)
+
+
+def _heading_with_siblings(heading: HtmlElement) -> HtmlElement:
+    """A heading directly followed by link lists: wrap them so they go out together."""
+    following: list[HtmlElement] = []
+    for sib in heading.itersiblings():
+        if not isinstance(sib.tag, str) or not _is_link_block(sib) or sib.find(".//a") is None:
+            break
+        following.append(sib)
+    if not following:
+        return heading
+    wrapper = etree.SubElement(heading.getparent(), "div")
+    heading.addprevious(wrapper)
+    wrapper.append(heading)
+    for sib in following:
+        wrapper.append(sib)
+    return wrapper
+
+
+def _related_item(a: HtmlElement, base: str | None, seen: set[str]) -> RelatedItem | None:
+    href = a.get("href")
+    title = _text(a)
+    if not href or not title or len(title.split()) < 2:
+        return None
+    if is_chrome_line(title) or is_related_heading(title):
+        return None
+    absolute = _absolute(href, base)
+    key = normalize_url(absolute) if absolute else None
+    if absolute is None or key is None or key in seen:
+        return None
+    seen.add(key)
+    return RelatedItem(title=title, url=absolute)
+
+
+def _remove(el: HtmlElement) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _merge_related(items: list[RelatedItem], trailer: list[str]) -> list[RelatedItem]:
+    """Add titles cut from the body's related trailer that the link scan did not find."""
+    known = {_fold(i.title) for i in items}
+    for title in trailer:
+        if len(items) >= MAX_RELATED:
+            break
+        if _fold(title) not in known and len(title.split()) >= 2 and len(title) <= 200:
+            known.add(_fold(title))
+            items.append(RelatedItem(title=title))
+    return items
+
+
+# --- body ----------------------------------------------------------------------------
+
+
+def _blocks_from_body(body: Any, base: str | None) -> list[Block]:
+    """trafilatura's XML body (head, p, list/item, quote, table, graphic...) -> blocks."""
+    blocks: list[Block] = []
+    _walk(body, base, blocks, depth=0)
+    return blocks
+
+
+def _walk(el: Any, base: str | None, out: list[Block], depth: int) -> None:
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "head":
+            rend = str(child.get("rend") or "h2")
+            level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
+            _emit_text(child, "heading", base, out, level=level)
+        elif tag == "p":
+            _emit_text(child, "paragraph", base, out)
+        elif tag == "quote":
+            if child.find("p") is not None or child.find("list") is not None:
+                _emit_text(child, "quote", base, out, own_text_only=True)
+                for grandchild in child:
+                    if grandchild.tag in ("p", "list", "head"):
+                        _emit_text(grandchild, "quote", base, out)
+            else:
+                _emit_text(child, "quote", base, out)
+        elif tag == "list":
+            for item in child:
+                if item.tag != "item":
+                    continue
+                nested = [sub for sub in item if sub.tag == "list"]
+                for sub in nested:
+                    item.remove(sub)
+                _emit_text(item, "list_item", base, out, level=depth + 1)
+                for sub in nested:
+                    wrapper = etree.Element("div")
+                    wrapper.append(sub)
+                    _walk(wrapper, base, out, depth + 1)
+        elif tag == "table":
+            for row in child.iter("row"):
+                cells = [clean_line(" ".join(c.itertext())) for c in row.iter("cell")]
+                block = make_block("paragraph", " | ".join(c for c in cells if c))
+                if block is not None:
+                    out.append(block)
+        elif tag == "code":
+            _emit_text(child, "preformatted", base, out)
+        elif tag == "graphic":
+            _emit_image(child, base, out)
+        elif len(child):
+            _walk(child, base, out, depth)
+        else:
+            block = make_block("paragraph", child.text or "")
+            if block is not None:
+                out.append(block)
+
+
+def _emit_text(
+    el: Any,
+    kind: BlockKind,
+    base: str | None,
+    out: list[Block],
+    level: int = 0,
+    own_text_only: bool = False,
+) -> None:
+    """One block per run of text; <lb/> splits paragraphs, images become their own blocks."""
+    parts: list[str] = []
+
+    def flush() -> None:
+        block = make_block(kind, "".join(parts), level=level)
+        if block is not None:
+            out.append(block)
+        parts.clear()
+
+    def visit(node: Any, top: bool) -> None:
+        if node.tag == "graphic":
+            flush()
+            _emit_image(node, base, out)
+        elif node.tag == "lb" and kind == "paragraph":
+            flush()
+        else:
+            parts.append(node.text or "")
+            if not own_text_only:
+                for child in node:
+                    visit(child, False)
+        if not top:
+            parts.append(node.tail or "")
+
+    visit(el, True)
+    flush()
+
+
+def _emit_image(el: Any, base: str | None, out: list[Block]) -> None:
+    src = _absolute(str(el.get("src") or ""), base)
+    if src is None:
+        return
+    block = make_block("image", src=src, alt=str(el.get("alt") or el.get("title") or ""))
+    if block is not None:
+        out.append(block)
+
+
+def _clean_blocks(
+    blocks: list[Block], title: str, section: str | None, related: list[RelatedItem]
+) -> tuple[list[Block], list[str]]:
+    """Drop chrome, the repeated headline/kicker and related titles; cut a related trailer.
+
+    Returns the body and the texts of a cut trailer (titles of related articles).
+    """
+    related_titles = {_fold(i.title) for i in related}
+    kept: list[Block] = []
+    for block in blocks:
+        text = block.text
+        if block.kind != "image":
+            if is_chrome_line(text) or _fold(text) in related_titles:
+                continue
+            if not kept and (_same_title(text, title) or (section and text == section)):
+                continue  # the headline or its kicker repeated at the top of the body
+        kept.append(block)
+
+    total = sum(len(b.text) for b in kept)
+    before = 0
+    for i, block in enumerate(kept):
+        if i and block.kind != "image" and is_related_heading(block.text):
+            after = total - before - len(block.text)
+            if after < before:  # a trailer, not a heading in the middle of the story
+                trailer = [b.text for b in kept[i + 1 :] if b.kind != "image"]
+                return kept[:i], trailer
+        before += len(block.text)
+    return kept, []
+
+
+# --- metadata ------------------------------------------------------------------------
+
+
+def _published(meta: dict[str, str], jsonld: list[dict[str, Any]]) -> str | None:
+    """Publication date as the page states it (with time when given), ISO 8601."""
+    candidates = [
+        meta.get(k, "")
+        for k in ("article:published_time", "datepublished", "pubdate", "publishdate")
+    ]
+    candidates += [str(o.get("datePublished") or "") for o in jsonld]
+    for cand in candidates:
+        match = _ISO_DATE.match(cand.strip())
+        if match:
+            return match.group(0)
+    return None
+
+
+def _jsonld_author(jsonld: list[dict[str, Any]]) -> str | None:
+    for obj in jsonld:
+        author = obj.get("author")
+        names: list[str] = []
+        for a in author if isinstance(author, list) else [author]:
+            name = a.get("name") if isinstance(a, dict) else a
+            if isinstance(name, str) and clean_line(name):
+                names.append(clean_line(name))
+        if names:
+            return ", ".join(names)
+    return None
+
+
+def _language(tree: HtmlElement, meta: dict[str, str]) -> str | None:
+    """Primary language subtag ("en" from "en-GB") from <html lang> or meta tags."""
+    for value in (
+        tree.get("lang"),
+        tree.get("xml:lang"),
+        meta.get("content-language"),
+        meta.get("og:locale"),
+        meta.get("language"),
+    ):
+        if value:
+            primary = re.split(r"[-_,;\s]", value.strip().lower(), maxsplit=1)[0]
+            if re.fullmatch(r"[a-z]{2,3}", primary):
+                return primary
+    return None

@@ -1,0 +1,67 @@
+"""JSON Lines corpora: one article per line (`id, title, body, section, date, url, source`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from newsreader.core.blocks import ExtractedArticle, clean_line, paragraphs_to_blocks
+from newsreader.core.ingest.errors import ExtractionError
+from newsreader.core.ingest.plaintext import split_paragraphs
+from newsreader.core.sections import section_display_name
+from newsreader.core.urls import normalize_url
+
+# Newswire sign-offs ("... Reuter") and SGML leftovers end bodies; they are not article text.
+_TRAILING_SIGNOFF = re.compile(r"(?:\s+(?:reuters?|&#\d+;))+\s*$", re.IGNORECASE)
+
+
+def _text_field(record: dict[str, Any], *names: str) -> str:
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def record_to_article(record: Any) -> ExtractedArticle:
+    """One JSON object → an article; raise ExtractionError with the reason if unusable."""
+    if not isinstance(record, dict):
+        raise ExtractionError(f"expected a JSON object, got {type(record).__name__}")
+    body = _text_field(record, "body", "text", "content")
+    blocks = paragraphs_to_blocks(split_paragraphs(_TRAILING_SIGNOFF.sub("", body)))
+    if not blocks:
+        raise ExtractionError("no body text")
+    title = clean_line(_text_field(record, "title", "headline")) or blocks[0].text[:80]
+    section = _text_field(record, "section", "category")
+    url = _text_field(record, "url", "link")
+    byline = clean_line(_text_field(record, "author", "byline")) or None
+    identifier = record.get("id")
+    return ExtractedArticle(
+        title=title,
+        blocks=blocks,
+        section=section_display_name(section) if section else None,
+        byline=byline,
+        published=_text_field(record, "date", "published") or None,
+        url=normalize_url(url) if url else None,
+        source=clean_line(_text_field(record, "source")) or None,
+        format="jsonl",
+        external_id=str(identifier) if identifier not in (None, "") else None,
+    )
+
+
+def read_jsonl(data: bytes) -> Iterator[tuple[int, ExtractedArticle | ExtractionError]]:
+    """Each line as (line number, article or the error that line gives); never raises."""
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except (UnicodeDecodeError, ValueError) as error:
+            yield number, ExtractionError(f"invalid JSON: {error}")
+            continue
+        try:
+            yield number, record_to_article(record)
+        except ExtractionError as error:
+            yield number, error

@@ -1,0 +1,46 @@
+"""Section labels: one normalized key and one display name per section.
+
+"INTERNATIONAL", "International" and "/international/" are the same section; the
+key is what the archive stores uniquely, the display name is what the sidebar shows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\s/_\-|>»›·:]+")
+_NOT_WORD = re.compile(r"[^\w]+")
+_SMALL_WORDS = {"and", "of", "the", "in", "on", "for", "to", "a", "an", "&"}
+MAX_SECTION_LENGTH = 60
+
+
+def section_key(label: str) -> str:
+    """The normalized identity of a section label ("/World-News/" -> "world-news")."""
+    text = unicodedata.normalize("NFKC", label).casefold()
+    text = text.replace("&", " and ")
+    words = [w for w in (_NOT_WORD.sub(" ", part).strip() for part in _SEPARATORS.split(text)) if w]
+    return "-".join(" ".join(words).split())
+
+
+def section_display_name(label: str) -> str | None:
+    """A tidy display name for a raw section label, or None if the label is unusable.
+
+    Shouting or all-lowercase labels are title-cased; mixed-case labels keep their case
+    (so "iPhone" or "US Politics" stay as written). Path-like labels lose their slashes.
+    """
+    text = unicodedata.normalize("NFKC", label)
+    text = text.strip().strip("/").replace("_", " ")
+    if "/" in text:  # a URL path: the most specific meaningful part names the section
+        text = next((p for p in text.split("/") if p.strip()), "")
+    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", text):  # slug
+        text = text.replace("-", " ")
+    text = " ".join(text.split())
+    if not text or len(text) > MAX_SECTION_LENGTH or not any(c.isalpha() for c in text):
+        return None
+    if text.isupper() or text.islower():
+        words = text.lower().split(" ")
+        text = " ".join(
+            w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words)
+        )
+    return text

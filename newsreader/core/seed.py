@@ -1,0 +1,28 @@
+"""First run is never empty: a new archive gets the sample article and the guide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsreader.core.archive import Archive
+from newsreader.core.ingest.files import ImportReport, import_paths
+from newsreader.core.paths import RESOURCES_DIR
+
+SEEDED_KEY = "seeded"
+
+
+def first_run_inputs(resources: Path = RESOURCES_DIR) -> list[Path]:
+    return [resources / "guide", resources / "sample"]
+
+
+def seed_if_new(archive: Archive, resources: Path = RESOURCES_DIR) -> ImportReport | None:
+    """Seed an archive that has never been seeded and holds nothing; once only."""
+    if archive.get_meta(SEEDED_KEY) is not None:
+        return None
+    if archive.count() > 0:
+        archive.set_meta(SEEDED_KEY, "skipped: archive not empty")
+        return None
+    inputs = [p for p in first_run_inputs(resources) if p.exists()]
+    report = import_paths(archive, inputs, workers=1)
+    archive.set_meta(SEEDED_KEY, "yes")
+    return report

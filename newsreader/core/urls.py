@@ -1,0 +1,92 @@
+"""URL normalization: one key per article URL, for dedupe and for resolving related links.
+
+Two URLs that a reader would call "the same article" (http vs https, ``www.`` or not, a
+tracking parameter, a fragment, a trailing slash, query parameters in another order) get
+the same normalized form. courlan does the heavy lifting (case, default ports, percent
+encoding, its list of tracking parameters, sorted query); we add what it leaves open.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from courlan.clean import decode_punycode
+from courlan.clean import normalize_url as _courlan_normalize
+
+# Trackers courlan's list does not catch (it already drops utm_*, fbclid, gclid, mc_*...).
+_EXTRA_TRACKERS = {
+    "_hsenc",
+    "_hsmi",
+    "__twitter_impression",
+    "cmpid",
+    "icid",
+    "igshid",
+    "ncid",
+    "ocid",
+    "smid",
+    "sr_share",
+    "wt.mc_id",
+}
+_TAB_NEWLINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")  # browsers drop these from URLs
+_HOST = re.compile(r"[\w.-]+", re.UNICODE)  # a hostname after IDNA decoding, no port
+
+
+def normalize_url(url: str, base: str | None = None) -> str | None:
+    """The normalized absolute form of ``url`` (resolved against ``base``), or None.
+
+    None means "not a web page address": javascript:, mailto:, data:, a relative URL
+    without a base, or anything unparseable.
+    """
+    if not isinstance(url, str):
+        return None
+    url = _TAB_NEWLINE_CONTROL.sub("", url.strip()).replace(" ", "%20")
+    if not url or len(url) > 4096:
+        return None
+    try:
+        if base:
+            url = urljoin(base, url)
+        if url.startswith("//"):
+            url = "https:" + url
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        parts = urlsplit(_courlan_normalize(url, strict=False, trailing_slash=False))
+        host = _host_without_www(parts.hostname or "")
+        if not host or not _HOST.fullmatch(host):
+            return None
+        port = parts.port
+    except ValueError:  # bad IPv6 literal, bad port, ...
+        return None
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    path = parts.path or "/"
+    if "/." in path:  # dot segments left in an absolute URL: /a/../b -> /b
+        path = posixpath.normpath(path)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    params = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _EXTRA_TRACKERS
+    ]
+    query = urlencode(sorted(params))
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def host_of(url: str | None) -> str | None:
+    """The lowercase host of ``url`` without a leading ``www.``, or None if it has none."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return _host_without_www(host) or None
+
+
+def _host_without_www(host: str) -> str:
+    host = decode_punycode(host.lower().rstrip("."))
+    return host[4:] if host.startswith("www.") else host

@@ -1,0 +1,48 @@
+"""A pytest plugin with fixtures for writing tests against Newsreader (pytest-qt too).
+
+Loaded automatically once newsreader is installed (entry point `pytest11`):
+`archive` is a fresh temporary archive, `main_window` a main window over it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsreader.core.archive import Archive
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data; the calling test is skipped when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs the shared test data at {path} (absent in a user's fresh clone)")
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    """An empty archive in a temporary folder, closed after the test."""
+    with Archive(tmp_path / "archive.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def main_window(qtbot: Any, archive: Archive) -> Iterator[Any]:
+    """A shown main window over `archive` (not seeded), with its first load finished."""
+    from newsreader.ui.main_window import MainWindow
+
+    window = MainWindow(archive, seed=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+    yield window
+    window.close()

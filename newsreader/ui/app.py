@@ -1,0 +1,25 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from newsreader.core.archive import Archive
+from newsreader.ui.main_window import MainWindow
+
+
+def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
+    """Open the main window over the archive at `archive_path` and run until it closes."""
+    app = QApplication.instance() or QApplication([sys.argv[0], *(qt_args or [])])
+    app.setApplicationName("Newsreader")
+    app.setOrganizationName("Newsreader")
+    archive = Archive(archive_path)
+    try:
+        window = MainWindow(archive)
+        window.show()
+        return int(app.exec())
+    finally:
+        archive.close()

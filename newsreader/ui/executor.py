@@ -1,0 +1,77 @@
+"""Background work for the UI: database and network calls never run on the UI thread.
+
+Reads run on a small thread pool (SQLite WAL lets them proceed beside a writer); writes
+run one at a time on a single writer thread. Callbacks are delivered on the UI thread
+through a queued signal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger(__name__)
+OnDone = Callable[[Any], None]
+OnError = Callable[[BaseException], None]
+
+
+class Executor(QObject):
+    """Runs callables off the UI thread and calls back on it."""
+
+    finished = Signal(object)  # (future, on_done, on_error), emitted from worker threads
+    busy_changed = Signal(int)  # number of jobs in flight
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nr-read")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-write")
+        self._in_flight = 0
+        self._closed = False
+        self.finished.connect(self._deliver)
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def read(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None) -> None:
+        self._submit(self._readers, fn, on_done, on_error)
+
+    def write(
+        self, fn: Callable[[], Any], on_done: OnDone | None = None, on_error: OnError | None = None
+    ) -> None:
+        self._submit(self._writer, fn, on_done or (lambda _result: None), on_error)
+
+    def _submit(
+        self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: OnDone,
+        on_error: OnError | None,
+    ) -> None:  # fmt: skip
+        if self._closed:
+            return
+        self._in_flight += 1
+        self.busy_changed.emit(self._in_flight)
+        future = pool.submit(fn)
+        future.add_done_callback(lambda f: self.finished.emit((f, on_done, on_error)))
+
+    def _deliver(self, payload: tuple[Future[Any], OnDone, OnError | None]) -> None:
+        future, on_done, on_error = payload
+        self._in_flight -= 1
+        self.busy_changed.emit(self._in_flight)
+        if self._closed:
+            return
+        error = future.exception()
+        if error is None:
+            on_done(future.result())
+        elif on_error is not None:
+            on_error(error)
+        else:
+            log.error("background job failed", exc_info=error)
+
+    def shutdown(self) -> None:
+        """Wait for running jobs (a write must finish, never be cut in half)."""
+        self._closed = True
+        self._readers.shutdown(wait=True, cancel_futures=True)
+        self._writer.shutdown(wait=True)

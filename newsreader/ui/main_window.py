@@ -1,0 +1,350 @@
+"""The main window: sections sidebar, article list, reader pane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
+
+from newsreader.core.archive import Archive, ArticleDetail, SectionCount
+from newsreader.core.ingest.files import ImportReport, import_paths
+from newsreader.core.seed import seed_if_new
+from newsreader.ui.article_list import ArticleListModel
+from newsreader.ui.executor import Executor
+from newsreader.ui.reader import ReaderView
+
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 1
+ALL_ARTICLES = "All articles"
+
+
+class ImportProgress(QObject):
+    """Carries progress from the import thread to the UI thread (a queued signal)."""
+
+    changed = Signal(int, int)
+
+
+def load_article(archive: Archive, article_id: int) -> tuple[ArticleDetail | None, dict[str, bytes]]:
+    """Background job: the article and the bytes of its stored images."""
+    article = archive.get(article_id)
+    assets: dict[str, bytes] = {}
+    if article is not None:
+        for block in article.blocks:
+            if block.kind == "image" and block.src.startswith("asset:"):
+                sha = block.src.removeprefix("asset:")
+                found = archive.asset(sha)
+                if found is not None:
+                    assets[sha] = found[1]
+    return article, assets
+
+
+class MainWindow(QMainWindow):
+    """Three panes over one archive; all database work goes through the executor."""
+
+    article_shown = Signal(int)
+    import_finished = Signal(object)  # ImportReport
+    sections_loaded = Signal()
+
+    def __init__(self, archive: Archive, *, seed: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.archive = archive
+        self.executor = Executor(self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"Newsreader — {archive.path.name}")
+        self.resize(1280, 800)
+
+        self.sections_model = QStandardItemModel(self)
+        self.sidebar = QListView(self)
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Sections")
+        self.sidebar.setModel(self.sections_model)
+        self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sidebar.selectionModel().selectionChanged.connect(self._section_chosen)
+
+        self.articles_model = ArticleListModel(archive, self.executor, self)
+        self.article_list = QTableView(self)
+        self.article_list.setObjectName("articleList")
+        self.article_list.setAccessibleName("Articles")
+        self.article_list.setModel(self.articles_model)
+        self.article_list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.article_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.article_list.setSortingEnabled(True)
+        self.article_list.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.article_list.verticalHeader().hide()
+        self.article_list.setShowGrid(False)
+        self.article_list.setWordWrap(False)
+        header = self.article_list.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
+        self.articles_model.total_changed.connect(self._show_count)
+
+        self.reader = ReaderView(self)
+        self.reader.article_requested.connect(self.open_article)
+
+        splitter = QSplitter(self)
+        splitter.setObjectName("mainSplitter")
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(self.article_list)
+        splitter.addWidget(self.reader)
+        splitter.setSizes([200, 460, 620])
+        self.setCentralWidget(splitter)
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("articleCount")
+        self.busy = QProgressBar(self)
+        self.busy.setObjectName("busyIndicator")
+        self.busy.setMaximumWidth(180)
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.executor.busy_changed.connect(self._show_busy)
+
+        self._make_actions()
+        self._current_id: int | None = None
+        if seed:
+            self.executor.write(lambda: seed_if_new(archive), lambda _report: self.refresh())
+        else:
+            self.refresh()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot: Callable[[], Any], shortcut: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.import_files_action = self._action(
+            "importFilesAction", "&Import files…", self.choose_files_to_import, "Ctrl+O"
+        )
+        self.import_folder_action = self._action(
+            "importFolderAction", "Import &folder…", self.choose_folder_to_import, "Ctrl+Shift+O"
+        )
+        quit_action = self._action("quitAction", "&Quit", self.close, "Ctrl+Q")
+        self.star_action = self._action("starAction", "&Star", self.toggle_star, "S")
+        self.read_action = self._action("toggleReadAction", "&Mark unread", self.toggle_read, "M")
+        self.delete_action = self._action("deleteAction", "&Delete", self.delete_current, "Del")
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.import_files_action, self.import_folder_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        article_menu = self.menuBar().addMenu("&Article")
+        article_menu.addActions([self.star_action, self.read_action, self.delete_action])
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.addActions([self.import_files_action, self.star_action, self.read_action,
+                            self.delete_action])  # fmt: skip
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        article = self.reader.article
+        for action in (self.star_action, self.read_action, self.delete_action):
+            action.setEnabled(article is not None)
+        if article is not None:
+            self.star_action.setText("Un&star" if article.is_starred else "&Star")
+            self.read_action.setText("&Mark unread" if article.is_read else "&Mark read")
+
+    # -- loading ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the sections and the article list from the archive."""
+        self.executor.read(self.archive.sections, self._fill_sections)
+        self.articles_model.reload()
+
+    def _fill_sections(self, sections: list[SectionCount]) -> None:
+        chosen = self.articles_model.section
+        self.sidebar.selectionModel().blockSignals(True)
+        self.sections_model.clear()
+        total = sum(s.count for s in sections)
+        everything = QStandardItem(ALL_ARTICLES)
+        everything.setData(None, SECTION_ROLE)
+        self.sections_model.appendRow(everything)
+        for section in sections:
+            item = QStandardItem(f"{section.name} ({section.count})")
+            item.setData(section.key, SECTION_ROLE)
+            item.setToolTip(f"{section.count} articles in {section.name}")
+            self.sections_model.appendRow(item)
+        everything.setText(f"{ALL_ARTICLES} ({total})" if sections else ALL_ARTICLES)
+        row = next(
+            (r for r in range(self.sections_model.rowCount())
+             if self.sections_model.item(r).data(SECTION_ROLE) == chosen),
+            0,
+        )  # fmt: skip
+        self.sidebar.setCurrentIndex(self.sections_model.index(row, 0))
+        self.sidebar.selectionModel().blockSignals(False)
+        self.sections_loaded.emit()
+
+    def _section_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.articles_model.set_section(indexes[0].data(SECTION_ROLE))
+
+    def select_section(self, key: str | None) -> None:
+        for row in range(self.sections_model.rowCount()):
+            if self.sections_model.item(row).data(SECTION_ROLE) == key:
+                self.sidebar.setCurrentIndex(self.sections_model.index(row, 0))
+                return
+
+    def _article_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            article_id = self.articles_model.article_id(indexes[0].row())
+            if article_id is not None:
+                self.open_article(article_id)
+
+    def select_row(self, row: int) -> None:
+        self.article_list.selectRow(row)
+
+    def open_article(self, article_id: int) -> None:
+        """Show an article in the reader (loaded in the background) and mark it read."""
+        self._current_id = article_id
+        self.executor.read(
+            lambda: load_article(self.archive, article_id),
+            lambda result: self._show_article(article_id, *result),
+            lambda error: self._report_error("Could not open the article", error),
+        )
+
+    def _show_article(
+        self, article_id: int, article: ArticleDetail | None, assets: dict[str, bytes]
+    ) -> None:
+        if article_id != self._current_id:
+            return  # the reader has moved on to another article meanwhile
+        if article is None:
+            self.reader.show_placeholder("This article is no longer in the archive.")
+            self._update_actions()
+            return
+        self.reader.show_article(article, assets)
+        self._update_actions()
+        if not article.is_read:
+            self._set_read(article, True)
+        self.article_shown.emit(article_id)
+
+    # -- changing -----------------------------------------------------------------------
+
+    def _set_read(self, article: ArticleDetail, read: bool) -> None:
+        self.executor.write(lambda: self.archive.mark_read(article.id, read))
+        self._replace_shown(article, is_read=read)
+
+    def toggle_read(self) -> None:
+        if self.reader.article is not None:
+            self._set_read(self.reader.article, not self.reader.article.is_read)
+
+    def toggle_star(self) -> None:
+        article = self.reader.article
+        if article is None:
+            return
+        starred = not article.is_starred
+        self.executor.write(lambda: self.archive.star(article.id, starred))
+        self._replace_shown(article, is_starred=starred)
+
+    def _replace_shown(self, article: ArticleDetail, **changes: bool) -> None:
+        self.reader.article = replace(article, **changes)
+        self.articles_model.update_row(article.id, **changes)
+        self._update_actions()
+
+    def delete_current(self) -> None:
+        article = self.reader.article
+        if article is None:
+            return
+        self.executor.write(
+            lambda: self.archive.delete(article.id),
+            lambda _deleted: self._after_delete(article),
+            lambda error: self._report_error("Could not delete the article", error),
+        )
+
+    def _after_delete(self, article: ArticleDetail) -> None:
+        self.reader.show_placeholder(f"Deleted “{article.title}”.")
+        self.statusBar().showMessage(f"Deleted “{article.title}”", 5000)
+        self._update_actions()
+        self.refresh()
+
+    # -- importing ----------------------------------------------------------------------
+
+    def choose_files_to_import(self) -> None:
+        files, _filter = QFileDialog.getOpenFileNames(
+            self, "Import articles", str(Path.home()),
+            "Articles (*.html *.htm *.txt *.jsonl *.gz);;All files (*)",
+        )  # fmt: skip
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def choose_folder_to_import(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder", str(Path.home()))
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import in the background; progress in the status bar, a report at the end."""
+        progress = ImportProgress(self)
+        progress.changed.connect(self._show_import_progress)
+        self.busy.setRange(0, 0)
+        self.busy.show()
+        self.statusBar().showMessage("Importing…")
+        self.executor.write(
+            lambda: import_paths(self.archive, paths, progress=progress.changed.emit),
+            self._import_done,
+            lambda error: self._report_error("The import failed", error),
+        )
+
+    def _show_import_progress(self, done: int, total: int) -> None:
+        self.busy.setRange(0, max(total, 1))
+        self.busy.setValue(done)
+        self.statusBar().showMessage(f"Importing… {done} of {total}")
+
+    def _import_done(self, report: ImportReport) -> None:
+        counts = report.counts()
+        summary = (
+            f"Import finished: {counts['saved']} saved, {counts['updated']} updated, "
+            f"{counts['duplicate']} duplicate, {counts['failed']} failed"
+        )
+        self.statusBar().showMessage(summary, 15000)
+        self.busy.hide()
+        failures = [i for i in report.items if i.status == "failed"]
+        if failures:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Import report", summary, parent=self)
+            box.setObjectName("importReport")
+            box.setDetailedText("\n".join(f"{i.item}: {i.reason}" for i in failures))
+            box.setModal(False)
+            box.show()
+        self.refresh()
+        self.import_finished.emit(report)
+
+    # -- status -------------------------------------------------------------------------
+
+    def _show_count(self, total: int) -> None:
+        noun = "article" if total == 1 else "articles"
+        self.count_label.setText(f"{total:,} {noun}")
+
+    def _show_busy(self, in_flight: int) -> None:
+        if in_flight == 0 and self.busy.maximum() == 0:
+            self.busy.hide()
+
+    def _report_error(self, what: str, error: BaseException) -> None:
+        self.statusBar().showMessage(f"{what}: {error}", 15000)
+        self.busy.hide()
+
+    def closeEvent(self, event: Any) -> None:
+        self.executor.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,136 @@
+"""The reader pane: headline and facts, the body document, and the related links.
+
+The body is a QTextDocument holding exactly the article's canonical text (see
+newsreader.ui.document); the headline and the related links live in their own widgets
+so that document positions stay text offsets.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from newsreader.core.archive import ArticleDetail
+from newsreader.ui.document import PLACEHOLDER_URL, build_document, placeholder_image
+
+ARTICLE_SCHEME = "newsreader"
+
+
+def article_link(article_id: int) -> str:
+    return f"{ARTICLE_SCHEME}://article/{article_id}"
+
+
+class OfflineTextBrowser(QTextBrowser):
+    """A text browser that never loads anything it was not given: no network, no files."""
+
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        if kind == QTextDocument.ResourceType.ImageResource.value:
+            return placeholder_image()
+        return None
+
+
+class ReaderView(QWidget):
+    """Shows one article; emits `article_requested` when a link to an archived one is clicked."""
+
+    article_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readerView")
+        self.header = QLabel(self)
+        self.header.setObjectName("readerHeader")
+        self.header.setAccessibleName("Article headline and details")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setOpenExternalLinks(False)
+        self.header.linkActivated.connect(self._open_link)
+        self.body = OfflineTextBrowser(self)
+        self.body.setObjectName("readerBody")
+        self.body.setAccessibleName("Article text")
+        self.body.setOpenLinks(False)
+        self.body.setOpenExternalLinks(False)
+        self.related = QLabel(self)
+        self.related.setObjectName("readerRelated")
+        self.related.setAccessibleName("Related articles")
+        self.related.setWordWrap(True)
+        self.related.setOpenExternalLinks(False)
+        self.related.linkActivated.connect(self._open_link)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body, stretch=1)
+        layout.addWidget(self.related)
+        self.article: ArticleDetail | None = None
+        self.show_placeholder("Select an article to read it.")
+
+    def show_placeholder(self, message: str) -> None:
+        self.article = None
+        self.header.setText(f"<p style='color:gray'>{html.escape(message)}</p>")
+        self.body.document().clear()
+        self.related.clear()
+        self.related.hide()
+
+    def show_article(self, article: ArticleDetail, assets: dict[str, bytes]) -> None:
+        self.article = article
+        self.header.setText(_header_html(article))
+        build_document(article.blocks, load_asset=assets.get, document=self.body.document())
+        self.body.document().addResource(
+            QTextDocument.ResourceType.ImageResource, QUrl(PLACEHOLDER_URL), placeholder_image()
+        )
+        self.body.verticalScrollBar().setValue(0)
+        self.related.setText(_related_html(article))
+        self.related.setVisible(bool(article.related))
+
+    def _open_link(self, link: str) -> None:
+        url = QUrl(link)
+        if url.scheme() == ARTICLE_SCHEME:
+            self.article_requested.emit(int(url.path().strip("/")))
+        elif url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)  # only ever on the reader's explicit click
+
+
+def _header_html(article: ArticleDetail) -> str:
+    facts = [article.byline, _date_text(article), article.source]
+    facts_html = " · ".join(html.escape(f) for f in facts if f)
+    section = (
+        f"<div style='text-transform:uppercase;letter-spacing:1px;color:#8a5a00;"
+        f"font-size:small'>{html.escape(article.section)}</div>"
+        if article.section
+        else ""
+    )
+    link = (
+        f"<div><a href='{html.escape(article.url, quote=True)}'>{html.escape(article.url)}</a></div>"
+        if article.url
+        else ""
+    )
+    return (
+        f"{section}<h1 style='margin:4px 0'>{html.escape(article.title)}</h1>"
+        f"<div style='color:gray'>{facts_html}</div>{link}"
+    )
+
+
+def _date_text(article: ArticleDetail) -> str | None:
+    if article.published_at is None:
+        return None
+    return article.published_at.strftime("%d %B %Y").lstrip("0")
+
+
+def _related_html(article: ArticleDetail) -> str:
+    items = []
+    for link in article.related:
+        title = html.escape(link.title)
+        if link.target_id is not None:
+            items.append(f"<li><a href='{article_link(link.target_id)}'>{title}</a></li>")
+        elif link.url:
+            href = html.escape(link.url, quote=True)
+            items.append(
+                f"<li>{title} <span style='color:gray'>(not in the archive)</span> "
+                f"<a href='{href}'>open in browser</a></li>"
+            )
+        else:
+            items.append(f"<li>{title} <span style='color:gray'>(not in the archive)</span></li>")
+    return "<b>Related articles</b><ul style='margin-top:2px'>" + "".join(items) + "</ul>"

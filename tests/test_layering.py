@@ -1,0 +1,47 @@
+"""The core/UI split: newsreader.core never imports Qt."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[1] / "newsreader" / "core"
+QT_MODULES = ("PySide6", "PyQt5", "PyQt6", "PySide2", "shiboken6", "newsreader.ui")
+
+
+def _imported_modules(source: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_no_module_under_core_imports_qt_or_the_ui() -> None:
+    offenders = {
+        f"{path.relative_to(CORE)}: {module}"
+        for path in CORE.rglob("*.py")
+        for module in _imported_modules(path)
+        if module.startswith(QT_MODULES)
+    }
+    assert not offenders
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    modules = [
+        "newsreader.core." + ".".join(p.relative_to(CORE).with_suffix("").parts)
+        for p in CORE.rglob("*.py")
+        if "migrations" not in p.parts and p.name != "__init__.py"
+    ]
+    script = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+    assert len(modules) > 10
