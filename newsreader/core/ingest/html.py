@@ -57,15 +57,11 @@ _RELATED_MARKERS = (
     "readnext",
     "read_next",
 )
-_LOWER = "translate(concat(@class, ' ', @id, ' ', @aria-label), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-# Candidates for related blocks, in document order: marked containers, <aside>s, and
-# short elements that may be a "Related articles" heading (checked in Python).
-_RELATED_CANDIDATES = etree.XPath(
-    "//body//*[self::aside or "
-    + " or ".join(f"contains({_LOWER}, '{m}')" for m in _RELATED_MARKERS)
-    + " or ((self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::div"
-    " or self::span or self::p or self::strong or self::b or self::header or self::label)"
-    " and string-length(normalize-space()) < 80 and string-length(normalize-space()) > 3)]"
+_RELATED_MARKER = re.compile("|".join(_RELATED_MARKERS), re.IGNORECASE)
+# Cheap pre-filter for text that might be a related heading (is_related_heading decides).
+_RELATED_WORDS = re.compile(
+    r"relat|you m|read|see |more|recommend|popular|trending|top stor|latest|also|further",
+    re.IGNORECASE,
 )
 _KICKER_MARKERS = ("kicker", "eyebrow", "category", "section", "rubric", "overline")
 _HOME_CRUMBS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio"}
@@ -454,16 +450,14 @@ def _take_related_blocks(
     """Find the page's related-articles blocks, collect their links, cut them from the tree."""
     containers: list[HtmlElement] = []
     taken: set[HtmlElement] = set()
-    for el in _RELATED_CANDIDATES(tree):
-        if not isinstance(el, HtmlElement) or el in taken:
-            continue
-        if any(anc in taken for anc in el.iterancestors()):
+    for el in _related_candidates(tree):
+        if el in taken or any(anc in taken for anc in el.iterancestors()):
             continue
         found: HtmlElement | None = None
-        if el.tag in _HEADING_TAGS or (el.tag in _RELATED_HEADING_TAGS and len(el) <= 3):
-            if is_related_heading(_text(el)):
-                found = _related_container(el)
-        if found is None and (el.tag == "aside" or any(m in _attrs(el) for m in _RELATED_MARKERS)):
+        heading = _heading_around(el)
+        if heading is not None:
+            found = _related_container(heading)
+        elif el.tag == "aside" or _RELATED_MARKER.search(_attrs(el)):
             found = el if _is_link_block(el) else None
         if found is not None and found not in taken:
             containers.append(found)
@@ -479,6 +473,42 @@ def _take_related_blocks(
     for container in containers:
         _remove(container)
     return items
+
+
+def _related_candidates(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """In document order: <aside>s, elements marked "related" etc., and short texts that
+    may be a related heading. One pass over the tree (XPath with translate() is slower)."""
+    body = tree.find("body")
+    for el in (body if body is not None else tree).iter(etree.Element):
+        if not isinstance(el, HtmlElement):
+            continue
+        if el.tag == "aside":
+            yield el
+            continue
+        cls, ident = el.get("class"), el.get("id")
+        if (cls and _RELATED_MARKER.search(cls)) or (ident and _RELATED_MARKER.search(ident)):
+            yield el
+            continue
+        text = el.text
+        if text and len(text) <= 100 and _RELATED_WORDS.search(text):
+            yield el
+
+
+def _heading_around(el: HtmlElement) -> HtmlElement | None:
+    """The outermost element whose whole text is a related heading, starting at ``el``."""
+    text = _text(el)
+    if not is_related_heading(text):
+        return None
+    node = el
+    while (parent := node.getparent()) is not None and parent.tag not in ("body", "html"):
+        if _text(parent) != text:
+            break
+        node = parent
+    if node.tag not in _RELATED_HEADING_TAGS or any(
+        anc.tag in ("a", "nav", "li") for anc in node.iterancestors()
+    ):
+        return None  # a menu entry ("Latest news") is navigation, not a related block
+    return node
 
 
 def _link_text_ratio(el: HtmlElement) -> tuple[int, int, int]:

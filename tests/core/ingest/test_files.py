@@ -1,0 +1,173 @@
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.archive import Archive
+from newsreader.core.ingest.files import MAX_FILE_BYTES, ImportReport, import_paths
+from newsreader.testing import shared_data
+from tests.factories import SEED_FILE
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
+    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+PARAGRAPH = (
+    "The council voted on Tuesday to approve the new budget after a long debate that ran "
+    "late into the evening, with members from both sides raising concerns about spending. "
+)
+
+
+def page(title: str, body: str = PARAGRAPH * 3, extra: str = "") -> str:
+    """A saved news page; its text differs with its title."""
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><article><h1>{title}</h1><p>Our correspondent reports on {title.lower()}. {body}</p>{extra}<p>{PARAGRAPH}</p></article>"
+        "</body></html>"
+    )
+
+
+def statuses(report: ImportReport) -> dict[str, str]:
+    return {Path(i.item.split(":")[0]).name: i.status for i in report.items}
+
+
+def test_a_folder_is_imported_recursively_with_one_report_line_per_file(
+    archive: Archive, tmp_path: Path
+) -> None:
+    (tmp_path / "in" / "deeper").mkdir(parents=True)
+    (tmp_path / "in" / "one.html").write_text(page("First story about the council"))
+    (tmp_path / "in" / "deeper" / "two.htm").write_text(page("Second story about a river"))
+    (tmp_path / "in" / "seed.txt").write_bytes(SEED_FILE.read_bytes())
+    (tmp_path / "in" / "style.css").write_text("body{}")
+    report = import_paths(archive, [tmp_path / "in"], workers=1)
+    assert statuses(report) == {"one.html": "saved", "two.htm": "saved", "seed.txt": "saved"}
+    assert archive.count() == 3
+    assert [s.name for s in archive.sections()] == ["International"]
+
+
+def test_bad_files_fail_alone_with_reasons_and_the_batch_goes_on(
+    archive: Archive, tmp_path: Path
+) -> None:
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "binary.html").write_bytes(PNG * 50)
+    (tmp_path / "truncated.html").write_text(page("Truncated page that still has text")[:600])
+    (tmp_path / "nothing.html").write_text("<html><body><nav>Home</nav></body></html>")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 whatever")
+    (tmp_path / "good.html").write_text(page("A good page about the harbour"))
+    report = import_paths(archive, [tmp_path, tmp_path / "missing.html"], workers=1)
+    by_name = {Path(i.item).name: i for i in report.items}
+    assert by_name["good.html"].status == "saved"
+    assert by_name["truncated.html"].status == "saved"  # best effort
+    for name in ("empty.html", "binary.html", "nothing.html", "notes.pdf", "missing.html"):
+        assert by_name[name].status == "failed", name
+        assert by_name[name].reason, name
+    assert "binary" in by_name["binary.html"].reason
+    assert report.counts()["total"] == 7
+    assert archive.count() == 2
+
+
+def test_the_same_page_imported_twice_is_reported_as_a_duplicate(
+    archive: Archive, tmp_path: Path
+) -> None:
+    (tmp_path / "a.html").write_text(page("The same story twice over"))
+    (tmp_path / "b.html").write_text(page("The same story twice over"))
+    report = import_paths(archive, [tmp_path], workers=1)
+    assert sorted(i.status for i in report.items) == ["duplicate", "saved"]
+    assert archive.count() == 1
+
+
+def test_images_beside_a_saved_page_are_stored_but_files_outside_its_folder_are_not(
+    archive: Archive, tmp_path: Path
+) -> None:
+    (tmp_path / "secret.png").write_bytes(PNG)
+    folder = tmp_path / "page"
+    (folder / "page_files").mkdir(parents=True)
+    (folder / "page_files" / "photo.png").write_bytes(PNG)
+    figure = (
+        "<figure><img src='page_files/photo.png' alt='The harbour'></figure>"
+        "<figure><img src='../secret.png' alt='Not yours'></figure>"
+    )
+    (folder / "page.html").write_text(page("Pictures of the harbour at dawn", extra=figure))
+    report = import_paths(archive, [folder / "page.html"], workers=1)
+    article_id = report.items[0].article_id
+    assert article_id is not None
+    article = archive.get(article_id)
+    assert article is not None
+    images = [b for b in article.blocks if b.kind == "image"]
+    stored = [b for b in images if b.src.startswith("asset:")]
+    assert len(stored) == 1 and stored[0].alt == "The harbour"
+    found = archive.asset(stored[0].src.removeprefix("asset:"))
+    assert found == ("image/png", PNG)
+
+
+def test_json_lines_files_import_every_line_and_report_bad_lines_by_number(
+    archive: Archive, tmp_path: Path
+) -> None:
+    lines = [
+        json.dumps({"id": "1", "title": "One", "body": "Body one.", "section": "tech"}),
+        "not json at all",
+        json.dumps({"id": "3", "title": "Three", "body": ""}),
+        json.dumps({"id": "4", "title": "Four", "body": "Body four.", "date": "2005-01-02"}),
+    ]
+    corpus = tmp_path / "corpus.jsonl.gz"
+    corpus.write_bytes(gzip.compress("\n".join(lines).encode()))
+    report = import_paths(archive, [corpus], workers=1)
+    assert [(i.item.rsplit(":", 1)[1], i.status) for i in report.items] == [
+        ("1", "saved"), ("2", "failed"), ("3", "failed"), ("4", "saved"),
+    ]  # fmt: skip
+    assert "invalid JSON" in report.items[1].reason
+    assert [s.name for s in archive.sections()] == ["Tech"]
+
+
+def test_an_oversized_file_is_refused_without_being_read(
+    archive: Archive, tmp_path: Path
+) -> None:
+    huge = tmp_path / "huge.html"
+    with huge.open("wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)
+    report = import_paths(archive, [huge], workers=1)
+    assert report.items[0].status == "failed"
+    assert "too large" in report.items[0].reason
+
+
+def test_a_large_page_under_the_limit_is_imported(archive: Archive, tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    filler = "<div class='comment'><p>" + "Comment text here. " * 200 + "</p></div>"
+    big.write_text(page("A very long page indeed", body=PARAGRAPH * 5000, extra=filler * 200))
+    assert big.stat().st_size > 2_000_000
+    report = import_paths(archive, [big], workers=1)
+    assert report.items[0].status == "saved", report.items[0].reason
+
+
+def test_extraction_runs_in_worker_processes_for_larger_batches(
+    archive: Archive, tmp_path: Path
+) -> None:
+    for n in range(10):
+        (tmp_path / f"p{n}.html").write_text(page(f"Story number {n} about the harbour", PARAGRAPH * (n + 2)))
+    progress: list[tuple[int, int]] = []
+    report = import_paths(archive, [tmp_path], workers=2, progress=lambda d, t: progress.append((d, t)))
+    assert report.counts()["saved"] == 10
+    assert progress[-1] == (10, 10)
+
+
+def test_a_cancelled_import_reports_the_rest_as_skipped(archive: Archive, tmp_path: Path) -> None:
+    for n in range(4):
+        (tmp_path / f"p{n}.html").write_text(page(f"Story {n} on cancelling", PARAGRAPH * (n + 2)))
+    report = import_paths(archive, [tmp_path], workers=1, should_cancel=lambda: True)
+    assert [i.status for i in report.items] == ["saved", "skipped", "skipped", "skipped"]
+    assert report.counts()["total"] == 4
+
+
+@pytest.mark.shared_data
+def test_the_bbc_corpus_imports_whole_with_its_five_sections(archive: Archive) -> None:
+    corpus = shared_data("bbc", "bbc.jsonl.gz")
+    report = import_paths(archive, [corpus])
+    counts = report.counts()
+    assert counts["total"] == 2225
+    assert counts["failed"] == 0
+    assert counts["saved"] + counts["duplicate"] == 2225
+    assert {s.name for s in archive.sections()} == {
+        "Business", "Entertainment", "Politics", "Sport", "Tech",
+    }  # fmt: skip

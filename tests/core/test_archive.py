@@ -1,0 +1,184 @@
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from newsreader.core.archive import Archive, SaveOutcome, content_hash
+from newsreader.core.blocks import Block, ExtractedArticle
+from newsreader.core.models import Base
+from tests.factories import make_article
+
+
+def _saved(outcome: SaveOutcome | Exception) -> SaveOutcome:
+    assert isinstance(outcome, SaveOutcome), outcome
+    return outcome
+
+
+def test_a_saved_article_comes_back_with_its_text_section_and_related_links(
+    archive: Archive,
+) -> None:
+    outcome = archive.save(
+        make_article(
+            "Iraq talks", ("One.", "Two."), section="INTERNATIONAL", byline="A. Writer",
+            published="2024-01-25T10:00:00+02:00", url="https://www.example.com/a/?utm_source=x",
+            related=[("Other story", "https://example.com/b")],
+        )
+    )  # fmt: skip
+    assert outcome.status == "saved"
+    article = archive.get(outcome.article_id)
+    assert article is not None
+    assert article.text == "One.\nTwo."
+    assert article.section == "International"
+    assert article.url == "https://example.com/a"
+    assert article.source == "example.com"
+    assert article.published_at is not None and article.published_at.hour == 8  # stored in UTC
+    assert [(r.title, r.url, r.target_id) for r in article.related] == [
+        ("Other story", "https://example.com/b", None)
+    ]
+
+
+def test_the_same_url_saved_twice_is_one_article(archive: Archive) -> None:
+    first = archive.save(make_article(url="http://example.com/story"))
+    second = archive.save(make_article(url="https://www.example.com/story/#top"))
+    assert second.status == "duplicate"
+    assert second.article_id == first.article_id
+    assert archive.count() == 1
+
+
+def test_the_same_text_from_another_address_is_one_article(archive: Archive) -> None:
+    first = archive.save(make_article(url="https://a.example/story"))
+    second = archive.save(make_article(url=None, paragraphs=("FIRST  paragraph.", "second paragraph.")))
+    assert second.status == "duplicate"
+    assert f"#{first.article_id}" in second.reason
+    assert archive.count() == 1
+
+
+def test_new_text_at_a_known_url_updates_the_article_and_keeps_the_old_text(
+    archive: Archive,
+) -> None:
+    first = archive.save(make_article(url="https://example.com/s", paragraphs=("Old text.",)))
+    second = archive.save(make_article(url="https://example.com/s", paragraphs=("New text.",)))
+    assert second.status == "updated"
+    assert second.article_id == first.article_id
+    article = archive.get(first.article_id)
+    assert article is not None and article.text == "New text." and article.version == 2
+    with sqlite3.connect(archive.path) as db:
+        assert db.execute("select version, text from article_versions").fetchall() == [
+            (1, "Old text.")
+        ]
+
+
+def test_a_related_link_resolves_whichever_article_is_saved_first(archive: Archive) -> None:
+    a = archive.save(
+        make_article("A", ("Text A.",), url="https://ex.com/a", related=[("B", "https://ex.com/b")])
+    )
+    b = archive.save(
+        make_article("B", ("Text B.",), url="https://ex.com/b", related=[("A", "http://www.ex.com/a/")])
+    )
+    article_a, article_b = archive.get(a.article_id), archive.get(b.article_id)
+    assert article_a is not None and article_b is not None
+    assert article_a.related[0].target_id == b.article_id
+    assert article_b.related[0].target_id == a.article_id
+
+
+def test_a_title_only_related_entry_resolves_to_the_article_with_that_title(
+    archive: Archive,
+) -> None:
+    a = archive.save(make_article("Dump A", ("Text A.",), related=[("Dump B", None)]))
+    b = archive.save(make_article("Dump B", ("Text B.",)))
+    article = archive.get(a.article_id)
+    assert article is not None and article.related[0].target_id == b.article_id
+
+
+def test_a_page_that_links_to_itself_gets_no_self_link(archive: Archive) -> None:
+    outcome = archive.save(
+        make_article(url="https://ex.com/a", related=[("Me", "https://ex.com/a?utm_medium=x")])
+    )
+    article = archive.get(outcome.article_id)
+    assert article is not None and article.related == []
+
+
+def test_sections_are_listed_with_counts_and_filter_the_list(archive: Archive) -> None:
+    archive.save(make_article("W1", ("w1",), section="World"))
+    archive.save(make_article("W2", ("w2",), section="/world/"))
+    archive.save(make_article("B1", ("b1",), section="BUSINESS"))
+    archive.save(make_article("N1", ("n1",)))
+    assert [(s.name, s.count) for s in archive.sections()] == [("World", 2), ("Business", 1)]
+    assert {a.title for a in archive.list_articles(section="WORLD")} == {"W1", "W2"}
+    assert archive.count(section="world") == 2
+    assert archive.count() == 4
+
+
+def test_the_list_pages_and_sorts(archive: Archive) -> None:
+    for n in range(5):
+        archive.save(make_article(f"T{n}", (f"text {n}",), published=f"2024-01-0{n + 1}"))
+    by_date = archive.list_articles(order="published", limit=2, offset=1)
+    assert [a.title for a in by_date] == ["T3", "T2"]
+    by_title = archive.list_articles(order="title", descending=False)
+    assert [a.title for a in by_title] == ["T0", "T1", "T2", "T3", "T4"]
+
+
+def test_read_and_star_flags_are_saved(archive: Archive) -> None:
+    article_id = archive.save(make_article()).article_id
+    assert archive.mark_read(article_id) and archive.star(article_id)
+    article = archive.get(article_id)
+    assert article is not None and article.is_read and article.is_starred
+    assert archive.mark_read(article_id, False)
+    article = archive.get(article_id)
+    assert article is not None and not article.is_read
+    assert not archive.star(999)
+
+
+def test_deleting_an_article_removes_its_links_and_unshared_assets(archive: Archive) -> None:
+    image = ExtractedArticle(
+        title="Pictured",
+        blocks=[Block("paragraph", "Text."), Block("image", src="pic.png")],
+        images={"pic.png": b"\x89PNG fake"},
+    )
+    article_id = archive.save(image).article_id
+    article = archive.get(article_id)
+    assert article is not None
+    sha = article.blocks[1].src.removeprefix("asset:")
+    assert archive.asset(sha) is not None
+    other = archive.save(make_article("Linker", ("x",), related=[("Pictured", None)]))
+    assert archive.delete(article_id)
+    assert archive.get(article_id) is None
+    assert archive.asset(sha) is None
+    linker = archive.get(other.article_id)
+    assert linker is not None and linker.related[0].target_id is None
+    assert not archive.delete(article_id)
+
+
+def test_one_bad_item_rolls_back_alone_in_a_batch(archive: Archive) -> None:
+    empty = ExtractedArticle(title="Empty", blocks=[])
+    results = archive.save_many([make_article("A", ("a",)), empty, make_article("B", ("b",))])
+    assert [type(r).__name__ for r in results] == ["SaveOutcome", "ValueError", "SaveOutcome"]
+    assert {a.title for a in archive.list_articles()} == {"A", "B"}
+
+
+def test_content_hash_ignores_case_and_spacing() -> None:
+    assert content_hash("Hello  World\n") == content_hash("hello world")
+
+
+def test_the_archive_runs_in_wal_mode_with_foreign_keys(archive: Archive) -> None:
+    archive.save(make_article())
+    with archive._reading() as session:
+        connection = session.connection()
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+
+
+def test_the_migrations_build_exactly_the_schema_of_the_models(archive: Archive) -> None:
+    with archive._writer.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_reopening_an_archive_keeps_everything(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as first:
+        article_id = first.save(make_article("Kept")).article_id
+    with Archive(tmp_path / "a.sqlite3") as again:
+        article = again.get(article_id)
+        assert article is not None and article.title == "Kept"

@@ -1,0 +1,102 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from tests.factories import SEED_FILE
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_import_then_show_gives_the_seed_article_as_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    code, out = run(capsys, "import", str(SEED_FILE), "--archive", archive, "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["counts"]["saved"] == 1
+    article_id = report["items"][0]["article_id"]
+
+    code, out = run(capsys, "show", str(article_id), "--archive", archive, "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert set(shown) >= {"id", "url", "title", "section", "byline", "published", "text", "related"}
+    assert shown["section"] == "International"
+    assert shown["text"].endswith("reducing assaults on US personnel.")
+
+
+def test_list_and_sections_show_what_was_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"title": f"Story {n}", "body": f"Body {n}.", "section": s})
+            for n, s in enumerate(["sport", "sport", "tech"])
+        )
+    )
+    archive = str(tmp_path / "a.sqlite3")
+    assert run(capsys, "--archive", archive, "import", str(corpus))[0] == 0
+    code, out = run(capsys, "--archive", archive, "sections", "--json")
+    assert json.loads(out) == [
+        {"key": "sport", "name": "Sport", "count": 2},
+        {"key": "tech", "name": "Tech", "count": 1},
+    ]
+    code, out = run(capsys, "--archive", archive, "list", "--section", "Sport", "--json")
+    assert sorted(row["title"] for row in json.loads(out)) == ["Story 0", "Story 1"]
+    code, out = run(capsys, "--archive", archive, "list")
+    assert "Story 2" in out
+
+
+def test_an_import_with_failures_exits_nonzero_and_writes_its_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.html").write_bytes(b"\x00\x01" * 100)
+    report_file = tmp_path / "report.json"
+    code, out = run(
+        capsys, "import", str(tmp_path / "bad.html"), "--archive", str(tmp_path / "a.sqlite3"),
+        "--report", str(report_file),
+    )  # fmt: skip
+    assert code == 1
+    assert "1 failed" in out
+    assert json.loads(report_file.read_text())["items"][0]["status"] == "failed"
+
+
+def test_mark_and_delete_change_the_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    run(capsys, "import", str(SEED_FILE), "--archive", archive)
+    assert run(capsys, "mark", "1", "--read", "--star", "--archive", archive)[0] == 0
+    shown = json.loads(run(capsys, "show", "1", "--json", "--archive", archive)[1])
+    assert shown["read"] and shown["starred"]
+    assert run(capsys, "delete", "1", "--archive", archive)[0] == 0
+    assert run(capsys, "show", "1", "--archive", archive)[0] == 3
+
+
+def test_the_archive_location_comes_from_the_environment_when_not_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSREADER_ARCHIVE", str(tmp_path / "env.sqlite3"))
+    run(capsys, "import", str(SEED_FILE))
+    assert (tmp_path / "env.sqlite3").exists()
+
+
+def test_without_a_command_the_gui_opens_on_the_resolved_archive(tmp_path: Path) -> None:
+    opened: list[Path] = []
+    main(["--archive", str(tmp_path / "g.sqlite3")], open_gui=lambda p, _a: opened.append(p) or 0)
+    assert opened == [tmp_path / "g.sqlite3"]
+
+
+def test_the_installed_entry_point_runs_as_a_module(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsreader", "sections", "--archive", str(tmp_path / "m.sqlite3")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""

@@ -1,0 +1,113 @@
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from newsreader.core.archive import Archive
+from newsreader.core.seed import seed_if_new
+from newsreader.ui.main_window import MainWindow
+from tests.factories import SEED_FILE, make_article
+
+
+def titles(window: MainWindow) -> list[str]:
+    model = window.articles_model
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+
+def test_a_new_archive_opens_seeded_with_the_sample_and_the_guide(
+    qtbot: QtBot, archive: Archive
+) -> None:
+    window = MainWindow(archive)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.articles_model.rowCount() == 4, timeout=10_000)
+    assert any(t.startswith("US and Iraq to Start Discussions") for t in titles(window))
+    assert "Welcome to Newsreader" in titles(window)
+    qtbot.waitUntil(lambda: window.sections_model.rowCount() == 3)
+    sidebar = [window.sections_model.item(r).text() for r in range(3)]
+    assert sidebar == ["All articles (4)", "Guide (3)", "International (1)"]
+    window.close()
+
+
+def test_an_archive_is_seeded_once_and_never_again(archive: Archive) -> None:
+    assert seed_if_new(archive) is not None
+    for article in archive.list_articles():
+        archive.delete(article.id)
+    assert seed_if_new(archive) is None
+    assert archive.count() == 0
+
+
+def test_choosing_a_section_filters_the_list(qtbot: QtBot, archive: Archive, main_window: Any) -> None:
+    archive.save(make_article("World story", ("w",), section="World"))
+    archive.save(make_article("Sport story", ("s",), section="Sport"))
+    main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.sections_model.rowCount() == 3)
+    main_window.select_section("sport")
+    qtbot.waitUntil(lambda: titles(main_window) == ["Sport story"])
+    assert main_window.count_label.text() == "1 article"
+
+
+def test_selecting_an_article_shows_it_and_marks_it_read(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    outcome = archive.save(make_article("Readable", ("Body text here.",), section="World",
+                                        byline="Jo Reporter"))  # fmt: skip
+    main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.select_row(0)
+    assert main_window.reader.body.toPlainText() == "Body text here."
+    assert "Readable" in main_window.reader.header.text()
+    assert "Jo Reporter" in main_window.reader.header.text()
+    qtbot.waitUntil(lambda: main_window.executor.in_flight == 0)
+    shown = archive.get(outcome.article_id)
+    assert shown is not None and shown.is_read
+    index = main_window.articles_model.index(0, 0)
+    assert not main_window.articles_model.data(index, Qt.ItemDataRole.FontRole)
+
+
+def test_starring_from_the_window_is_saved(qtbot: QtBot, archive: Archive, main_window: Any) -> None:
+    outcome = archive.save(make_article("Starred"))
+    main_window.open_article(outcome.article_id)
+    qtbot.waitUntil(lambda: main_window.reader.article is not None)
+    main_window.star_action.trigger()
+    qtbot.waitUntil(lambda: main_window.executor.in_flight == 0)
+    starred = archive.get(outcome.article_id)
+    assert starred is not None and starred.is_starred
+    assert main_window.star_action.text() == "Un&star"
+
+
+def test_a_related_article_in_the_archive_opens_in_the_app(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    target = archive.save(make_article("Target", ("t",), url="https://ex.com/t"))
+    source = archive.save(make_article("Source", ("s",), related=[("Target", "https://ex.com/t")]))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.open_article(source.article_id)
+    assert f"newsreader://article/{target.article_id}" in main_window.reader.related.text()
+    with qtbot.waitSignal(main_window.article_shown) as shown:
+        main_window.reader.related.linkActivated.emit(f"newsreader://article/{target.article_id}")
+    assert shown.args == [target.article_id]
+
+
+def test_deleting_the_open_article_removes_it_from_the_list(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    outcome = archive.save(make_article("Doomed"))
+    main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.open_article(outcome.article_id)
+    main_window.delete_action.trigger()
+    qtbot.waitUntil(lambda: main_window.articles_model.total == 0)
+    assert archive.get(outcome.article_id) is None
+
+
+def test_importing_runs_in_the_background_and_refreshes_the_list(
+    qtbot: QtBot, main_window: Any
+) -> None:
+    with qtbot.waitSignal(main_window.import_finished, timeout=20_000) as finished:
+        main_window.import_paths([SEED_FILE])
+    assert finished.args[0].counts()["saved"] == 1
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+    assert "1 saved" in main_window.statusBar().currentMessage()
