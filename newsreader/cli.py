@@ -194,12 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None
+) -> int:
     args, rest = build_parser().parse_known_args(argv)
     archive_path = resolve_archive_path(getattr(args, "archive", None))
     if args.command is None:
         if open_gui is None:
-            from newsreader.ui.app import run_gui as open_gui
+            from newsreader.ui.app import run_gui
+
+            open_gui = run_gui
         return open_gui(archive_path, rest)
     if rest:
         build_parser().error(f"unrecognized arguments: {' '.join(rest)}")

@@ -10,7 +10,7 @@ QT_MODULES = ("PySide6", "PyQt5", "PyQt6", "PySide2", "shiboken6", "newsreader.u
 
 
 def _imported_modules(source: Path) -> set[str]:
-    modules = set()
+    modules: set[str] = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)

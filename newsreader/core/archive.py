@@ -167,7 +167,10 @@ class Archive:
 
     def save(self, article: ExtractedArticle) -> SaveOutcome:
         """Save one extracted article (or recognise it as a duplicate), in one transaction."""
-        return self.save_many([article])[0]
+        outcome = self.save_many([article])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
     def save_many(self, articles: Iterable[ExtractedArticle]) -> list[SaveOutcome | Exception]:
         """Save a batch in one transaction, each item in its own savepoint.

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "preformatted"]
-BLOCK_KINDS: tuple[str, ...] = ("heading", "paragraph", "list_item", "quote", "image", "preformatted")
+BLOCK_KINDS: tuple[str, ...] = (
+    "heading",
+    "paragraph",
+    "list_item",
+    "quote",
+    "image",
+    "preformatted",
+)
 IMAGE_CHAR = "\ufffc"
 
 # Characters a QTextDocument would turn into something else in toPlainText(), or that

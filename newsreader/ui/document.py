@@ -119,7 +119,9 @@ def build_document(
     return doc
 
 
-def _image_format(doc: QTextDocument, block: Block, load_asset: LoadAsset | None) -> QTextImageFormat:
+def _image_format(
+    doc: QTextDocument, block: Block, load_asset: LoadAsset | None
+) -> QTextImageFormat:
     fmt = QTextImageFormat()
     image = QImage()
     if block.src.startswith("asset:") and load_asset is not None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QItemSelection, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +40,9 @@ class ImportProgress(QObject):
     changed = Signal(int, int)
 
 
-def load_article(archive: Archive, article_id: int) -> tuple[ArticleDetail | None, dict[str, bytes]]:
+def load_article(
+    archive: Archive, article_id: int
+) -> tuple[ArticleDetail | None, dict[str, bytes]]:
     """Background job: the article and the bytes of its stored images."""
     article = archive.get(article_id)
     assets: dict[str, bytes] = {}
@@ -259,8 +261,14 @@ class MainWindow(QMainWindow):
         self.executor.write(lambda: self.archive.star(article.id, starred))
         self._replace_shown(article, is_starred=starred)
 
-    def _replace_shown(self, article: ArticleDetail, **changes: bool) -> None:
-        self.reader.article = replace(article, **changes)
+    def _replace_shown(
+        self, article: ArticleDetail, *, is_read: bool | None = None,
+        is_starred: bool | None = None,
+    ) -> None:  # fmt: skip
+        """Show a flag change at once; the write itself runs in the background."""
+        changes = {"is_read": is_read, "is_starred": is_starred}
+        changes = {k: v for k, v in changes.items() if v is not None}
+        self.reader.article = replace(article, **changes)  # type: ignore[arg-type]
         self.articles_model.update_row(article.id, **changes)
         self._update_actions()
 

@@ -102,11 +102,10 @@ def _header_html(article: ArticleDetail) -> str:
         if article.section
         else ""
     )
-    link = (
-        f"<div><a href='{html.escape(article.url, quote=True)}'>{html.escape(article.url)}</a></div>"
-        if article.url
-        else ""
-    )
+    link = ""
+    if article.url:
+        href = html.escape(article.url, quote=True)
+        link = f"<div><a href='{href}'>{html.escape(article.url)}</a></div>"
     return (
         f"{section}<h1 style='margin:4px 0'>{html.escape(article.title)}</h1>"
         f"<div style='color:gray'>{facts_html}</div>{link}"

@@ -48,7 +48,9 @@ def test_the_same_url_saved_twice_is_one_article(archive: Archive) -> None:
 
 def test_the_same_text_from_another_address_is_one_article(archive: Archive) -> None:
     first = archive.save(make_article(url="https://a.example/story"))
-    second = archive.save(make_article(url=None, paragraphs=("FIRST  paragraph.", "second paragraph.")))
+    second = archive.save(
+        make_article(url=None, paragraphs=("FIRST  paragraph.", "second paragraph."))
+    )
     assert second.status == "duplicate"
     assert f"#{first.article_id}" in second.reason
     assert archive.count() == 1
@@ -74,7 +76,9 @@ def test_a_related_link_resolves_whichever_article_is_saved_first(archive: Archi
         make_article("A", ("Text A.",), url="https://ex.com/a", related=[("B", "https://ex.com/b")])
     )
     b = archive.save(
-        make_article("B", ("Text B.",), url="https://ex.com/b", related=[("A", "http://www.ex.com/a/")])
+        make_article(
+            "B", ("Text B.",), url="https://ex.com/b", related=[("A", "http://www.ex.com/a/")]
+        )
     )
     article_a, article_b = archive.get(a.article_id), archive.get(b.article_id)
     assert article_a is not None and article_b is not None
@@ -167,7 +171,7 @@ def test_the_archive_runs_in_wal_mode_with_foreign_keys(archive: Archive) -> Non
         connection = session.connection()
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        assert (connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) > 0
 
 
 def test_the_migrations_build_exactly_the_schema_of_the_models(archive: Archive) -> None:

@@ -3,7 +3,9 @@ import pytest
 from newsreader.core.sections import section_display_name, section_key
 
 
-@pytest.mark.parametrize("label", ["INTERNATIONAL", "International", "/international/", "international"])
+@pytest.mark.parametrize(
+    "label", ["INTERNATIONAL", "International", "/international/", "international"]
+)
 def test_spellings_of_one_section_share_one_key_and_one_display_name(label: str) -> None:
     assert section_key(label) == "international"
     assert section_display_name(label) == "International"

@@ -37,7 +37,9 @@ def test_an_archive_is_seeded_once_and_never_again(archive: Archive) -> None:
     assert archive.count() == 0
 
 
-def test_choosing_a_section_filters_the_list(qtbot: QtBot, archive: Archive, main_window: Any) -> None:
+def test_choosing_a_section_filters_the_list(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
     archive.save(make_article("World story", ("w",), section="World"))
     archive.save(make_article("Sport story", ("s",), section="Sport"))
     main_window.refresh()
@@ -66,7 +68,9 @@ def test_selecting_an_article_shows_it_and_marks_it_read(
     assert not main_window.articles_model.data(index, Qt.ItemDataRole.FontRole)
 
 
-def test_starring_from_the_window_is_saved(qtbot: QtBot, archive: Archive, main_window: Any) -> None:
+def test_starring_from_the_window_is_saved(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
     outcome = archive.save(make_article("Starred"))
     main_window.open_article(outcome.article_id)
     qtbot.waitUntil(lambda: main_window.reader.article is not None)

@@ -11,7 +11,7 @@ import io
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -111,7 +111,11 @@ def _local_images(blocks: list[Block], page: Path) -> dict[str, bytes]:
     folder = page.parent.resolve()
     images: dict[str, bytes] = {}
     for block in blocks:
-        if block.kind != "image" or not block.src or urlsplit(block.src).scheme in ("http", "https"):
+        if (
+            block.kind != "image"
+            or not block.src
+            or urlsplit(block.src).scheme in ("http", "https")
+        ):
             continue
         candidate = (folder / unquote(urlsplit(block.src).path)).resolve()
         if not candidate.is_relative_to(folder) or not candidate.is_file():
@@ -208,7 +212,7 @@ class _Saver:
 
 def _iter_extracted(
     pages: list[Path], workers: int
-) -> Iterator[tuple[Path, ExtractedArticle | ExtractionError]]:
+) -> Generator[tuple[Path, ExtractedArticle | ExtractionError], None, None]:
     if workers <= 1 or len(pages) < PARALLEL_MIN_FILES:
         for page in pages:
             yield page, _extract_file_safely(page)

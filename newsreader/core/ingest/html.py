@@ -610,7 +610,11 @@ def _blocks_from_body(body: Any, base: str | None) -> list[Block]:
     return blocks
 
 
+_BLOCK_TAGS = {"head", "p", "quote", "list", "item", "table", "row", "cell", "code", "div"}
+
+
 def _walk(el: Any, base: str | None, out: list[Block], depth: int) -> None:
+    _emit_loose(el.text, out)
     for child in el:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "head":
@@ -620,31 +624,16 @@ def _walk(el: Any, base: str | None, out: list[Block], depth: int) -> None:
         elif tag == "p":
             _emit_text(child, "paragraph", base, out)
         elif tag == "quote":
-            if child.find("p") is not None or child.find("list") is not None:
+            if any(c.tag in _BLOCK_TAGS for c in child):
                 _emit_text(child, "quote", base, out, own_text_only=True)
                 for grandchild in child:
-                    if grandchild.tag in ("p", "list", "head"):
-                        _emit_text(grandchild, "quote", base, out)
+                    _emit_text(grandchild, "quote", base, out)
             else:
                 _emit_text(child, "quote", base, out)
         elif tag == "list":
-            for item in child:
-                if item.tag != "item":
-                    continue
-                nested = [sub for sub in item if sub.tag == "list"]
-                for sub in nested:
-                    item.remove(sub)
-                _emit_text(item, "list_item", base, out, level=depth + 1)
-                for sub in nested:
-                    wrapper = etree.Element("div")
-                    wrapper.append(sub)
-                    _walk(wrapper, base, out, depth + 1)
+            _emit_list(child, base, out, depth + 1)
         elif tag == "table":
-            for row in child.iter("row"):
-                cells = [clean_line(" ".join(c.itertext())) for c in row.iter("cell")]
-                block = make_block("paragraph", " | ".join(c for c in cells if c))
-                if block is not None:
-                    out.append(block)
+            _emit_table(child, base, out, depth)
         elif tag == "code":
             _emit_text(child, "preformatted", base, out)
         elif tag == "graphic":
@@ -652,9 +641,50 @@ def _walk(el: Any, base: str | None, out: list[Block], depth: int) -> None:
         elif len(child):
             _walk(child, base, out, depth)
         else:
-            block = make_block("paragraph", child.text or "")
-            if block is not None:
-                out.append(block)
+            _emit_loose(child.text, out)
+        _emit_loose(child.tail, out)
+
+
+def _emit_loose(text: str | None, out: list[Block]) -> None:
+    """Text that sits directly in a container (rare in trafilatura's output) is a paragraph."""
+    if text and text.strip():
+        block = make_block("paragraph", text)
+        if block is not None:
+            out.append(block)
+
+
+def _emit_list(el: Any, base: str | None, out: list[Block], level: int) -> None:
+    """List items in order, nested lists one level deeper right after their parent item."""
+    for item in el:
+        if item.tag != "item":
+            continue
+        nested = [sub for sub in item if sub.tag == "list"]
+        for sub in nested:
+            item.remove(sub)
+        _emit_text(item, "list_item", base, out, level=level)
+        for sub in nested:
+            _emit_list(sub, base, out, level + 1)
+
+
+def _emit_table(el: Any, base: str | None, out: list[Block], depth: int) -> None:
+    """A row of short cells is one "a | b | c" paragraph; a cell holding paragraphs (layout
+    tables) contributes its blocks as they are."""
+    for row in el.iterchildren("row"):
+        cells: list[str] = []
+        for cell in row.iterchildren("cell"):
+            if any(c.tag in _BLOCK_TAGS or c.tag == "graphic" for c in cell):
+                _emit_row(cells, out)
+                _walk(cell, base, out, depth)
+            else:
+                cells.append(clean_line(" ".join(cell.itertext())))
+        _emit_row(cells, out)
+
+
+def _emit_row(cells: list[str], out: list[Block]) -> None:
+    block = make_block("paragraph", " | ".join(c for c in cells if c))
+    if block is not None:
+        out.append(block)
+    cells.clear()
 
 
 def _emit_text(
@@ -681,6 +711,8 @@ def _emit_text(
         elif node.tag == "lb" and kind == "paragraph":
             flush()
         else:
+            if node.tag in _BLOCK_TAGS or node.tag == "lb":
+                parts.append(" ")  # keep words of adjacent blocks apart
             parts.append(node.text or "")
             if not own_text_only:
                 for child in node:

@@ -37,7 +37,9 @@ def test_other_declared_charsets_are_honoured() -> None:
     assert "Привет мир" in decode_bytes(page)
 
 
-@pytest.mark.parametrize("data", [b"\x00\x01\x02\x03" * 100, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"])
+@pytest.mark.parametrize(
+    "data", [b"\x00\x01\x02\x03" * 100, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"]
+)
 def test_binary_data_is_refused(data: bytes) -> None:
     with pytest.raises(ExtractionError, match="binary"):
         decode_bytes(data)

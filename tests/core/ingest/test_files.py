@@ -24,7 +24,9 @@ def page(title: str, body: str = PARAGRAPH * 3, extra: str = "") -> str:
     """A saved news page; its text differs with its title."""
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-        f"<body><article><h1>{title}</h1><p>Our correspondent reports on {title.lower()}. {body}</p>{extra}<p>{PARAGRAPH}</p></article>"
+        f"<body><article><h1>{title}</h1>"
+        f"<p>Our correspondent reports on {title.lower()}. {body}</p>{extra}<p>{PARAGRAPH}</p>"
+        "</article>"
         "</body></html>"
     )
 
@@ -121,9 +123,7 @@ def test_json_lines_files_import_every_line_and_report_bad_lines_by_number(
     assert [s.name for s in archive.sections()] == ["Tech"]
 
 
-def test_an_oversized_file_is_refused_without_being_read(
-    archive: Archive, tmp_path: Path
-) -> None:
+def test_an_oversized_file_is_refused_without_being_read(archive: Archive, tmp_path: Path) -> None:
     huge = tmp_path / "huge.html"
     with huge.open("wb") as f:
         f.truncate(MAX_FILE_BYTES + 1)
@@ -145,9 +145,13 @@ def test_extraction_runs_in_worker_processes_for_larger_batches(
     archive: Archive, tmp_path: Path
 ) -> None:
     for n in range(10):
-        (tmp_path / f"p{n}.html").write_text(page(f"Story number {n} about the harbour", PARAGRAPH * (n + 2)))
+        (tmp_path / f"p{n}.html").write_text(
+            page(f"Story number {n} about the harbour", PARAGRAPH * (n + 2))
+        )
     progress: list[tuple[int, int]] = []
-    report = import_paths(archive, [tmp_path], workers=2, progress=lambda d, t: progress.append((d, t)))
+    report = import_paths(
+        archive, [tmp_path], workers=2, progress=lambda d, t: progress.append((d, t))
+    )
     assert report.counts()["saved"] == 10
     assert progress[-1] == (10, 10)
 

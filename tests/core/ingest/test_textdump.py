@@ -64,7 +64,10 @@ def test_a_short_first_line_before_a_short_title_is_not_taken_for_a_section() ->
 
 
 def test_chrome_lines_anywhere_are_dropped() -> None:
-    dump = "WORLD\n\nTitle of the story goes here today\n\nShare this article\n\nText.\n\nAdvertisement\n\nMore."
+    dump = (
+        "WORLD\n\nTitle of the story goes here today\n\nShare this article\n\n"
+        "Text.\n\nAdvertisement\n\nMore."
+    )
     assert parse_text_dump(dump).text == "Text.\nMore."
 
 
