@@ -6,9 +6,6 @@ The UI and the CLI both go through this class, and it hands back plain dataclass
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,45 +17,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
-from newsreader.core.blocks import (
-    Block,
-    ExtractedArticle,
-    blocks_from_json,
-    blocks_to_json,
-    canonical_text,
-)
-from newsreader.core.dates import parse_published
-from newsreader.core.models import (
-    Article,
-    ArticleAsset,
-    ArticleVersion,
-    Asset,
-    Meta,
-    RelatedLink,
-    Section,
-    Source,
-    utcnow,
-)
-from newsreader.core.sections import section_display_name, section_key
-from newsreader.core.urls import host_of, normalize_url
+from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
+from newsreader.core.models import Article, ArticleAsset, Asset, Meta, Section, Source
+from newsreader.core.saving import SaveOutcome, Saver, content_hash
+from newsreader.core.sections import section_key
 
-SaveStatus = Literal["saved", "duplicate", "updated"]
+__all__ = ["Archive", "ArticleDetail", "ArticleSummary", "SaveOutcome", "content_hash"]
+
 SortOrder = Literal["saved", "published", "title", "section"]
-_WHITESPACE = re.compile(r"\s+")
-
-
-def content_hash(text: str) -> str:
-    """Identity of an article's text, insensitive to case and whitespace."""
-    normalized = _WHITESPACE.sub(" ", text).strip().casefold()
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class SaveOutcome:
-    status: SaveStatus
-    article_id: int
-    title: str
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,17 +144,8 @@ class Archive:
         An item that fails to save rolls back alone and comes back as its exception;
         the rest of the batch is kept.
         """
-        results: list[SaveOutcome | Exception] = []
         with self._writing() as session:
-            cache: dict[tuple[str, str], int] = {}
-            for article in articles:
-                try:
-                    with session.begin_nested():
-                        results.append(_save_one(session, article, cache))
-                except Exception as error:  # one bad item never aborts the batch
-                    cache.clear()
-                    results.append(error)
-        return results
+            return Saver(session.connection()).save_all(articles)
 
     # -- reading ------------------------------------------------------------------
 
@@ -332,183 +289,3 @@ def _detail(row: Article) -> ArticleDetail:
             for link in row.related_links
         ],
     )
-
-
-def _get_or_create_id(
-    session: Session,
-    cache: dict[tuple[str, str], int],
-    model: type[Section] | type[Source],
-    key: str,
-    **values: str,
-) -> int:
-    cached = cache.get((model.__tablename__, key))
-    if cached is not None:
-        return cached
-    found = session.scalar(select(model.id).where(model.key == key))
-    if found is None:
-        row = model(key=key, **values)
-        session.add(row)
-        session.flush()
-        found = row.id
-    cache[(model.__tablename__, key)] = found
-    return found
-
-
-def _section_id(
-    session: Session, cache: dict[tuple[str, str], int], label: str | None
-) -> int | None:
-    name = section_display_name(label) if label else None
-    key = section_key(name) if name else ""
-    if not name or not key:
-        return None
-    return _get_or_create_id(session, cache, Section, key, name=name)
-
-
-def _source_id(
-    session: Session, cache: dict[tuple[str, str], int], article: ExtractedArticle, url: str | None
-) -> int | None:
-    host = host_of(url) if url else None
-    name = (article.source or "").strip() or host
-    if not name:
-        return None
-    key = host or section_key(name) or name.casefold()
-    kind = "site" if host else ("corpus" if article.format == "jsonl" else "file")
-    return _get_or_create_id(session, cache, Source, key, name=name, kind=kind)
-
-
-def _store_images(session: Session, article: ExtractedArticle) -> tuple[list[Block], list[int]]:
-    """Keep the article's images as content-addressed assets; point blocks at them."""
-    blocks: list[Block] = []
-    asset_ids: list[int] = []
-    for block in article.blocks:
-        data = article.images.get(block.src) if block.kind == "image" else None
-        if not data:
-            blocks.append(block)
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        asset_id = session.scalar(select(Asset.id).where(Asset.sha256 == digest))
-        if asset_id is None:
-            media_type = mimetypes.guess_type(block.src)[0] or "application/octet-stream"
-            asset = Asset(
-                sha256=digest, media_type=media_type, size=len(data), data=data,
-                original_url=block.src,
-            )  # fmt: skip
-            session.add(asset)
-            session.flush()
-            asset_id = asset.id
-        if asset_id not in asset_ids:
-            asset_ids.append(asset_id)
-        blocks.append(Block("image", src=f"asset:{digest}", alt=block.alt))
-    return blocks, asset_ids
-
-
-def _related_links(session: Session, article_id: int, article: ExtractedArticle) -> None:
-    own_url = normalize_url(article.url) if article.url else None
-    seen: set[tuple[str | None, str]] = set()
-    for position, item in enumerate(article.related):
-        url = normalize_url(item.url) if item.url else None
-        if (url is not None and url == own_url) or (url, item.title) in seen:
-            continue
-        seen.add((url, item.title))
-        target = session.scalar(
-            select(Article.id).where(Article.url == url)
-            if url
-            else select(Article.id).where(Article.title == item.title).limit(1)
-        )
-        session.add(
-            RelatedLink(
-                article_id=article_id, position=position, url=url, title=item.title,
-                target_id=target, origin="page",
-            )
-        )  # fmt: skip
-
-
-def _resolve_links_to(session: Session, row: Article, url: str | None) -> None:
-    """Links saved earlier that point at this article now resolve to the archived copy:
-    by URL, or by exact title for title-only entries (as text dumps give)."""
-    unresolved = update(RelatedLink).where(RelatedLink.target_id.is_(None))
-    if url is not None:
-        session.execute(unresolved.where(RelatedLink.url == url).values(target_id=row.id))
-    session.execute(
-        unresolved.where(RelatedLink.url.is_(None), RelatedLink.title == row.title).values(
-            target_id=row.id
-        )
-    )
-
-
-def _save_one(
-    session: Session, article: ExtractedArticle, cache: dict[tuple[str, str], int]
-) -> SaveOutcome:
-    url = normalize_url(article.url) if article.url else None
-    text = canonical_text(article.blocks)
-    if not text.strip():
-        raise ValueError("the article has no text")
-    digest = content_hash(text)
-
-    existing = session.scalar(select(Article).where(Article.url == url)) if url else None
-    if existing is not None:
-        if existing.content_hash == digest:
-            return SaveOutcome("duplicate", existing.id, existing.title, "same URL, same text")
-        return _update(session, existing, article, text, digest)
-    same_text = session.execute(
-        select(Article.id, Article.title).where(Article.content_hash == digest).limit(1)
-    ).first()
-    if same_text is not None:
-        return SaveOutcome(
-            "duplicate", same_text[0], same_text[1], f"same text as article #{same_text[0]}"
-        )
-
-    blocks, asset_ids = _store_images(session, article)
-    row = Article(
-        url=url,
-        external_id=article.external_id,
-        title=article.title.strip() or text[:80],
-        byline=article.byline,
-        published_at=parse_published(article.published),
-        section_id=_section_id(session, cache, article.section),
-        source_id=_source_id(session, cache, article, url),
-        language=article.language,
-        format=article.format,
-        text=canonical_text(blocks),
-        blocks=blocks_to_json(blocks),
-        content_hash=digest,
-    )
-    session.add(row)
-    session.flush()
-    session.add_all(ArticleAsset(article_id=row.id, asset_id=a) for a in asset_ids)
-    _related_links(session, row.id, article)
-    _resolve_links_to(session, row, url)
-    return SaveOutcome("saved", row.id, row.title)
-
-
-def _update(
-    session: Session, row: Article, article: ExtractedArticle, text: str, digest: str
-) -> SaveOutcome:
-    """A re-import of a known URL with new text: keep the old text as a version."""
-    session.add(
-        ArticleVersion(
-            article_id=row.id, version=row.version, title=row.title, text=row.text,
-            blocks=row.blocks, content_hash=row.content_hash, saved_at=row.saved_at,
-        )
-    )  # fmt: skip
-    blocks, asset_ids = _store_images(session, article)
-    row.title = article.title.strip() or row.title
-    row.byline = article.byline or row.byline
-    row.published_at = parse_published(article.published) or row.published_at
-    row.text = canonical_text(blocks)
-    row.blocks = blocks_to_json(blocks)
-    row.content_hash = digest
-    row.version += 1
-    row.saved_at = utcnow()
-    session.execute(
-        delete(RelatedLink).where(RelatedLink.article_id == row.id, RelatedLink.origin == "page")
-    )
-    known = set(
-        session.scalars(select(ArticleAsset.asset_id).where(ArticleAsset.article_id == row.id))
-    )
-    session.add_all(
-        ArticleAsset(article_id=row.id, asset_id=a) for a in asset_ids if a not in known
-    )
-    session.flush()
-    _related_links(session, row.id, article)
-    return SaveOutcome("updated", row.id, row.title, f"new text; version {row.version - 1} kept")

@@ -178,26 +178,29 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[ItemResult]]
 
 
 class _Saver:
-    """Buffers extracted articles and saves them in batches, recording one result each."""
+    """Buffers extracted articles, saves them in batches, and reports in input order."""
 
     def __init__(self, archive: Archive, report: ImportReport) -> None:
         self.archive = archive
         self.report = report
-        self.pending: list[tuple[str, ExtractedArticle]] = []
+        self.pending: list[tuple[str, ExtractedArticle | ExtractionError]] = []
+        self.articles_pending = 0
 
     def add(self, item: str, result: ExtractedArticle | ExtractionError) -> None:
-        if isinstance(result, ExtractionError):
-            self.report.items.append(ItemResult(item, "failed", reason=str(result)))
-            return
         self.pending.append((item, result))
-        if len(self.pending) >= SAVE_BATCH:
-            self.flush()
+        if isinstance(result, ExtractedArticle):
+            self.articles_pending += 1
+            if self.articles_pending >= SAVE_BATCH:
+                self.flush()
 
     def flush(self) -> None:
-        if not self.pending:
-            return
-        outcomes = self.archive.save_many(article for _, article in self.pending)
-        for (item, article), outcome in zip(self.pending, outcomes, strict=True):
+        articles = [r for _, r in self.pending if isinstance(r, ExtractedArticle)]
+        outcomes = iter(self.archive.save_many(articles) if articles else [])
+        for item, result in self.pending:
+            if isinstance(result, ExtractionError):
+                self.report.items.append(ItemResult(item, "failed", reason=str(result)))
+                continue
+            outcome = next(outcomes)
             if isinstance(outcome, SaveOutcome):
                 self.report.items.append(
                     ItemResult(item, outcome.status, outcome.article_id, outcome.title,
@@ -205,9 +208,10 @@ class _Saver:
                 )  # fmt: skip
             else:
                 reason = f"could not be saved: {outcome}"
-                self.report.items.append(ItemResult(item, "failed", title=article.title,
+                self.report.items.append(ItemResult(item, "failed", title=result.title,
                                                     reason=reason))  # fmt: skip
         self.pending.clear()
+        self.articles_pending = 0
 
 
 def _iter_extracted(
@@ -272,6 +276,7 @@ def import_paths(
             continue
         for line, result in read_jsonl(data):
             if cancelled:
+                saver.flush()  # the report keeps input order
                 report.items.append(ItemResult(f"{path}:{line}", "skipped", reason="cancelled"))
                 continue
             saver.add(f"{path}:{line}", result)
@@ -280,6 +285,7 @@ def import_paths(
     extracted = _iter_extracted(pages, workers or os.cpu_count() or 1)
     for index, page in enumerate(pages):
         if cancelled:
+            saver.flush()
             report.items.extend(ItemResult(str(p), "skipped", reason="cancelled")
                                 for p in pages[index:])  # fmt: skip
             extracted.close()

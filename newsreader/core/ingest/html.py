@@ -17,8 +17,16 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+)
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
@@ -40,7 +48,6 @@ from newsreader.core.urls import host_of, normalize_url
 MAX_HTML_CHARS = 2_000_000
 MAX_RELATED = 30
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
@@ -57,12 +64,13 @@ _RELATED_MARKERS = (
     "readnext",
     "read_next",
 )
-_RELATED_MARKER = re.compile("|".join(_RELATED_MARKERS), re.IGNORECASE)
+# Patterns below are matched against lowercased text: re.IGNORECASE makes them ~7x slower.
+_RELATED_MARKER = re.compile("|".join(_RELATED_MARKERS))
 # Cheap pre-filter for text that might be a related heading (is_related_heading decides).
 _RELATED_WORDS = re.compile(
     r"relat|you m|read|see |more|recommend|popular|trending|top stor|latest|also|further",
-    re.IGNORECASE,
 )
+_CAPTION = re.compile(r"caption|credit")
 _KICKER_MARKERS = ("kicker", "eyebrow", "category", "section", "rubric", "overline")
 _HOME_CRUMBS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio"}
 # Path segments that never name a section on their own.
@@ -91,50 +99,95 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     jsonld = list(_jsonld_objects(tree))
     page_url = _page_url(tree, meta, url)
     base = _base_href(tree, url or page_url)
-    h1_title = _h1_title(tree)
-    title_guess = meta.get("og:title") or h1_title or _title_tag(tree)
+    info = _metadata(tree, page_url)
+    title = _best_title(clean_line(str(info.title or _title_tag(tree) or "")), _h1_title(tree))
+    section = _section(tree, meta, jsonld, page_url, title)
+    published = _published(meta, jsonld) or _date(tree, page_url)
 
-    section = _section(tree, meta, jsonld, page_url or url, title_guess)
     own_urls = {n for n in (normalize_url(u) for u in (url, page_url) if u) if n}
     related = _take_related_blocks(tree, base, own_urls)
-
-    try:
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=page_url or url,
-            fast=True,
-            include_comments=False,
-            include_images=True,
-            include_tables=True,
-            with_metadata=True,
-            output_format="python",
-        )
-    except Exception as exc:  # a library bug on a hostile page is a per-item failure
-        raise ExtractionError(f"no article text found ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(doc, Document) or doc.body is None:
+    _simplify_figures(tree)
+    doc = _trafilatura(tree, page_url, fast=True)
+    if doc is None or _looks_like_page_dump(doc.body):
+        # Fast mode fell back to dumping the whole page: the full cascade (readability,
+        # justext) costs more but finds the article on such pages.
+        doc = _trafilatura(tree, page_url, fast=False) or doc
+    if doc is None:
         raise ExtractionError("no article text found")
 
-    title = clean_line(str(doc.title or title_guess or ""))
     blocks = _blocks_from_body(doc.body, base)
-    blocks, trailer = _clean_blocks(blocks, title, section, related)
-    related = _merge_related(related, trailer)
+    blocks, trailer = _clean_blocks(
+        blocks,
+        title=title,
+        section=section,
+        byline=info.author,
+        page_urls={u for u in (url, page_url) if u},
+        related=related,
+    )
     if not any(b.kind != "image" for b in blocks):
         raise ExtractionError("no article text found")
     if not title:
-        title = blocks[0].text[:120] if blocks[0].kind != "image" else ""
+        title = next(b.text for b in blocks if b.kind != "image")[:120]
 
     return ExtractedArticle(
         title=title,
         blocks=blocks,
         section=section,
-        byline=_clean_or_none(doc.author) or _jsonld_author(jsonld),
-        published=_published(meta, jsonld) or _clean_or_none(doc.date),
-        related=related,
-        url=page_url or url,
-        source=_clean_or_none(meta.get("og:site_name") or doc.sitename) or host_of(page_url or url),
-        language=_language(tree, meta) or _clean_or_none(doc.language),
+        byline=_clean_or_none(info.author),
+        published=published,
+        related=_merge_related(related, trailer),
+        url=page_url,
+        source=_clean_or_none(info.sitename) or host_of(page_url),
+        language=_language(tree, meta),
         format="html",
     )
+
+
+def _trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> Document | None:
+    """trafilatura's main text as an XML body (it works on its own copy of the tree)."""
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            fast=fast,
+            include_comments=False,
+            include_images=True,
+            include_tables=True,
+            output_format="python",
+        )
+    except Exception as exc:  # a library bug on a hostile page is a per-item failure
+        raise ExtractionError(f"no article text found ({type(exc).__name__}: {exc})") from exc
+    return doc if isinstance(doc, Document) and doc.body is not None else None
+
+
+def _looks_like_page_dump(body: Any) -> bool:
+    """trafilatura's last resort puts a whole page's text lines into one paragraph."""
+    return any("".join(p.itertext()).count("\n") >= 10 for p in body.iter("p"))
+
+
+def _metadata(tree: HtmlElement, url: str | None) -> Document:
+    """Title, author and site name the way trafilatura finds them (meta tags, JSON-LD,
+    markup), without its costlier extras (categories, tags, license) we do not use."""
+    try:
+        doc = examine_meta(tree)
+        if doc.author and " " not in doc.author:  # a handle, not a name (as trafilatura)
+            doc.author = None
+        doc = extract_meta_json(tree, doc)
+        doc.title = doc.title or extract_title(tree)
+        doc.author = doc.author or extract_author(tree)
+        doc.sitename = (doc.sitename or extract_sitename(tree) or "").lstrip("@") or None
+    except Exception:  # metadata is best effort; the body decides success
+        doc = Document()
+    return doc
+
+
+def _date(tree: HtmlElement, url: str | None) -> str | None:
+    """htmldate's publication date (YYYY-MM-DD) when the page does not state one plainly."""
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception:
+        return None
+    return found if isinstance(found, str) and found else None
 
 
 # --- parsing -------------------------------------------------------------------------
@@ -144,7 +197,10 @@ def _parse(html: str) -> HtmlElement:
     """An lxml tree of the page; ExtractionError when the input is not HTML at all."""
     if not isinstance(html, str) or not html.strip():
         raise ExtractionError("no article text found (empty input)")
-    html = _CONTROL_CHARS.sub("", html)
+    try:
+        html.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
+        html = html.encode("utf-8", "replace").decode("utf-8")
     if len(html) > MAX_HTML_CHARS:
         html = _drop_elements(html, ("script", "style"))[:MAX_HTML_CHARS]
     try:
@@ -272,6 +328,14 @@ def _absolute(href: str, base: str | None) -> str | None:
     return absolute
 
 
+def _best_title(title: str, h1: str) -> str:
+    """The headline without the site name: "Headline - Site" becomes the page's h1 when
+    the h1 is part of it."""
+    if h1 and (not title or (_fold(h1) in _fold(title) and len(h1) < len(title))):
+        return h1
+    return title
+
+
 def _h1_title(tree: HtmlElement) -> str:
     for el in tree.iter("h1"):
         text = _text(el)
@@ -389,7 +453,7 @@ def _same_title(a: str, b: str) -> bool:
     a, b = _fold(a), _fold(b)
     if not a or not b:
         return False
-    return a == b or (len(a) >= 20 and (b.startswith(a) or a.startswith(b)))
+    return a == b or (min(len(a), len(b)) >= 10 and (b.startswith(a) or a.startswith(b)))
 
 
 def _fold(text: str) -> str:
@@ -477,21 +541,22 @@ def _take_related_blocks(
 
 def _related_candidates(tree: HtmlElement) -> Iterator[HtmlElement]:
     """In document order: <aside>s, elements marked "related" etc., and short texts that
-    may be a related heading. One pass over the tree (XPath with translate() is slower)."""
+    may be a related heading. One pass in Python: XPath with translate() is slower."""
     body = tree.find("body")
     for el in (body if body is not None else tree).iter(etree.Element):
-        if not isinstance(el, HtmlElement):
-            continue
-        if el.tag == "aside":
+        tag = el.tag
+        if tag == "aside":
             yield el
             continue
         cls, ident = el.get("class"), el.get("id")
-        if (cls and _RELATED_MARKER.search(cls)) or (ident and _RELATED_MARKER.search(ident)):
+        if (cls and _RELATED_MARKER.search(cls.lower())) or (
+            ident and _RELATED_MARKER.search(ident.lower())
+        ):
             yield el
-            continue
-        text = el.text
-        if text and len(text) <= 100 and _RELATED_WORDS.search(text):
-            yield el
+        elif tag in _RELATED_HEADING_TAGS:
+            text = el.text if el.text or not len(el) else el[0].text  # <h2><a>More…</a></h2>
+            if text and len(text) <= 100 and _RELATED_WORDS.search(text.lower()):
+                yield el
 
 
 def _heading_around(el: HtmlElement) -> HtmlElement | None:
@@ -598,6 +663,35 @@ def _merge_related(items: list[RelatedItem], trailer: list[str]) -> list[Related
             known.add(_fold(title))
             items.append(RelatedItem(title=title))
     return items
+
+
+def _simplify_figures(tree: HtmlElement) -> None:
+    """Keep each figure's image (its caption becomes the alt text) and drop caption and
+    credit lines: they are not the article's text, and trafilatura's image mode would
+    keep them (and video players) as paragraphs."""
+    figures: list[HtmlElement] = []
+    captions: list[HtmlElement] = []
+    for el in tree.iter("figure", "div", "p", "span"):
+        if el.tag == "figure":
+            figures.append(el)
+        elif _CAPTION.search(str(el.get("class") or "").lower()):
+            captions.append(el)
+    for fig in figures:
+        if fig.find(".//table") is not None or fig.find(".//blockquote") is not None:
+            continue  # a table or a pull quote, not a picture
+        img = next(fig.iter("img"), None)
+        caption = " ".join(_text(c) for c in fig.iter("figcaption"))
+        for child in list(fig):
+            fig.remove(child)
+        fig.text = None
+        if img is not None:
+            if not img.get("alt") and caption:
+                img.set("alt", caption)
+            img.tail = None
+            fig.append(img)
+    for el in captions:
+        if el.getparent() is not None and el.find(".//img") is None and len(_text(el)) < 400:
+            _remove(el)
 
 
 # --- body ----------------------------------------------------------------------------
@@ -734,21 +828,31 @@ def _emit_image(el: Any, base: str | None, out: list[Block]) -> None:
 
 
 def _clean_blocks(
-    blocks: list[Block], title: str, section: str | None, related: list[RelatedItem]
+    blocks: list[Block],
+    *,
+    title: str,
+    section: str | None,
+    byline: str | None,
+    page_urls: set[str],
+    related: list[RelatedItem],
 ) -> tuple[list[Block], list[str]]:
-    """Drop chrome, the repeated headline/kicker and related titles; cut a related trailer.
-
-    Returns the body and the texts of a cut trailer (titles of related articles).
-    """
+    """Drop chrome, the repeated headline, kicker, byline and page URL, and related titles;
+    cut a related trailer. Returns the body and the texts of a cut trailer."""
     related_titles = {_fold(i.title) for i in related}
+    title_key, section_key, byline_key = _fold(title), _fold(section or ""), _fold(byline or "")
     kept: list[Block] = []
+    at_top = True  # before the first real paragraph: where kickers and bylines sit
     for block in blocks:
         text = block.text
         if block.kind != "image":
-            if is_chrome_line(text) or _fold(text) in related_titles:
+            key = _fold(text)
+            if is_chrome_line(text) or key in related_titles or text in page_urls:
                 continue
-            if not kept and (_same_title(text, title) or (section and text == section)):
-                continue  # the headline or its kicker repeated at the top of the body
+            if key == title_key or (at_top and _same_title(text, title)):
+                continue  # the headline again (top of the body, gallery and share boxes)
+            if at_top and key and key in (section_key, byline_key, f"by {byline_key}"):
+                continue
+            at_top = at_top and len(text) < 150
         kept.append(block)
 
     total = sum(len(b.text) for b in kept)
@@ -777,19 +881,6 @@ def _published(meta: dict[str, str], jsonld: list[dict[str, Any]]) -> str | None
         match = _ISO_DATE.match(cand.strip())
         if match:
             return match.group(0)
-    return None
-
-
-def _jsonld_author(jsonld: list[dict[str, Any]]) -> str | None:
-    for obj in jsonld:
-        author = obj.get("author")
-        names: list[str] = []
-        for a in author if isinstance(author, list) else [author]:
-            name = a.get("name") if isinstance(a, dict) else a
-            if isinstance(name, str) and clean_line(name):
-                names.append(clean_line(name))
-        if names:
-            return ", ".join(names)
     return None
 
 

@@ -52,13 +52,15 @@ def test_a_folder_is_imported_recursively_with_one_report_line_per_file(
 def test_bad_files_fail_alone_with_reasons_and_the_batch_goes_on(
     archive: Archive, tmp_path: Path
 ) -> None:
-    (tmp_path / "empty.html").write_bytes(b"")
-    (tmp_path / "binary.html").write_bytes(PNG * 50)
-    (tmp_path / "truncated.html").write_text(page("Truncated page that still has text")[:600])
-    (tmp_path / "nothing.html").write_text("<html><body><nav>Home</nav></body></html>")
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 whatever")
-    (tmp_path / "good.html").write_text(page("A good page about the harbour"))
-    report = import_paths(archive, [tmp_path, tmp_path / "missing.html"], workers=1)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "binary.html").write_bytes(PNG * 50)
+    (folder / "truncated.html").write_text(page("Truncated page that still has text")[:600])
+    (folder / "nothing.html").write_text("<html><body><nav>Home</nav></body></html>")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 whatever")
+    (folder / "good.html").write_text(page("A good page about the harbour"))
+    report = import_paths(archive, [folder, folder / "missing.html"], workers=1)
     by_name = {Path(i.item).name: i for i in report.items}
     assert by_name["good.html"].status == "saved"
     assert by_name["truncated.html"].status == "saved"  # best effort
@@ -75,7 +77,7 @@ def test_the_same_page_imported_twice_is_reported_as_a_duplicate(
 ) -> None:
     (tmp_path / "a.html").write_text(page("The same story twice over"))
     (tmp_path / "b.html").write_text(page("The same story twice over"))
-    report = import_paths(archive, [tmp_path], workers=1)
+    report = import_paths(archive, [tmp_path / "a.html", tmp_path / "b.html"], workers=1)
     assert sorted(i.status for i in report.items) == ["duplicate", "saved"]
     assert archive.count() == 1
 
@@ -135,7 +137,7 @@ def test_an_oversized_file_is_refused_without_being_read(archive: Archive, tmp_p
 def test_a_large_page_under_the_limit_is_imported(archive: Archive, tmp_path: Path) -> None:
     big = tmp_path / "big.html"
     filler = "<div class='comment'><p>" + "Comment text here. " * 200 + "</p></div>"
-    big.write_text(page("A very long page indeed", body=PARAGRAPH * 5000, extra=filler * 200))
+    big.write_text(page("A very long page indeed", body=PARAGRAPH * 15000, extra=filler * 200))
     assert big.stat().st_size > 2_000_000
     report = import_paths(archive, [big], workers=1)
     assert report.items[0].status == "saved", report.items[0].reason
@@ -144,22 +146,26 @@ def test_a_large_page_under_the_limit_is_imported(archive: Archive, tmp_path: Pa
 def test_extraction_runs_in_worker_processes_for_larger_batches(
     archive: Archive, tmp_path: Path
 ) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
     for n in range(10):
-        (tmp_path / f"p{n}.html").write_text(
+        (folder / f"p{n}.html").write_text(
             page(f"Story number {n} about the harbour", PARAGRAPH * (n + 2))
         )
     progress: list[tuple[int, int]] = []
     report = import_paths(
-        archive, [tmp_path], workers=2, progress=lambda d, t: progress.append((d, t))
+        archive, [folder], workers=2, progress=lambda d, t: progress.append((d, t))
     )
     assert report.counts()["saved"] == 10
     assert progress[-1] == (10, 10)
 
 
 def test_a_cancelled_import_reports_the_rest_as_skipped(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
     for n in range(4):
-        (tmp_path / f"p{n}.html").write_text(page(f"Story {n} on cancelling", PARAGRAPH * (n + 2)))
-    report = import_paths(archive, [tmp_path], workers=1, should_cancel=lambda: True)
+        (folder / f"p{n}.html").write_text(page(f"Story {n} on cancelling", PARAGRAPH * (n + 2)))
+    report = import_paths(archive, [folder], workers=1, should_cancel=lambda: True)
     assert [i.status for i in report.items] == ["saved", "skipped", "skipped", "skipped"]
     assert report.counts()["total"] == 4
 

@@ -1,0 +1,319 @@
+"""Saving extracted articles: dedupe, sections, sources, assets, related links.
+
+Written with SQLAlchemy Core on one connection rather than the ORM: bulk imports save
+thousands of articles a second, and the ORM's unit of work would be most of that cost.
+Every statement here is portable SQL (SQLite today, PostgreSQL later).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, insert, select, update
+
+from newsreader.core.blocks import Block, ExtractedArticle, blocks_to_json, canonical_text
+from newsreader.core.dates import parse_published
+from newsreader.core.models import (
+    Article,
+    ArticleAsset,
+    ArticleVersion,
+    Asset,
+    RelatedLink,
+    Section,
+    Source,
+    utcnow,
+)
+from newsreader.core.sections import section_display_name, section_key
+from newsreader.core.urls import host_of, normalize_url
+
+SaveStatus = Literal["saved", "duplicate", "updated"]
+_WHITESPACE = re.compile(r"\s+")
+
+articles = cast(Table, Article.__table__)
+links = cast(Table, RelatedLink.__table__)
+assets = cast(Table, Asset.__table__)
+article_assets = cast(Table, ArticleAsset.__table__)
+sections = cast(Table, Section.__table__)
+sources = cast(Table, Source.__table__)
+versions = cast(Table, ArticleVersion.__table__)
+
+_BY_URL = select(articles.c.id, articles.c.content_hash, articles.c.title, articles.c.version)
+_BY_URL = _BY_URL.where(articles.c.url == bindparam("url"))
+_BY_HASH = (
+    select(articles.c.id, articles.c.title)
+    .where(articles.c.content_hash == bindparam("hash"))
+    .limit(1)
+)
+_BY_TITLE = select(articles.c.id).where(articles.c.title == bindparam("title")).limit(1)
+_ID_BY_URL = select(articles.c.id).where(articles.c.url == bindparam("url"))
+_ASSET_BY_SHA = select(assets.c.id).where(assets.c.sha256 == bindparam("sha"))
+_RESOLVE_BY_URL = (
+    update(links)
+    .where(links.c.target_id.is_(None), links.c.url == bindparam("link_url"))
+    .values(target_id=bindparam("new_id"))
+)
+_RESOLVE_BY_TITLE = (
+    update(links)
+    .where(links.c.target_id.is_(None), links.c.url.is_(None))
+    .where(links.c.title == bindparam("link_title"))
+    .values(target_id=bindparam("new_id"))
+)
+
+
+def content_hash(text: str) -> str:
+    """Identity of an article's text, insensitive to case and whitespace."""
+    normalized = _WHITESPACE.sub(" ", text).strip().casefold()
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    status: SaveStatus
+    article_id: int
+    title: str
+    reason: str = ""
+
+
+class Saver:
+    """Saves articles on one connection inside the caller's transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.conn = connection
+        self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, for this batch
+        # Whether any link waits for a target; when none does, saving skips the look-ups.
+        self._unresolved_by_url = self._any_unresolved(links.c.url.is_not(None))
+        self._unresolved_by_title = self._any_unresolved(links.c.url.is_(None))
+
+    def _any_unresolved(self, condition: ColumnElement[bool]) -> bool:
+        query = select(links.c.id).where(links.c.target_id.is_(None), condition).limit(1)
+        return self.conn.execute(query).first() is not None
+
+    def save_all(self, items: Iterable[ExtractedArticle]) -> list[SaveOutcome | Exception]:
+        """Save a batch; an item that fails rolls back alone and comes back as its error.
+
+        Optimistic: the whole batch runs in one savepoint, and only if an item fails
+        while writing is the batch redone with one savepoint per item.
+        """
+        batch = list(items)
+        savepoint = self.conn.begin_nested()
+        try:
+            results = [self._checked(article) or self.save(article) for article in batch]
+        except Exception:
+            savepoint.rollback()
+            self._ids.clear()
+            return self._save_one_by_one(batch)
+        savepoint.commit()
+        return results
+
+    @staticmethod
+    def _checked(article: ExtractedArticle) -> Exception | None:
+        """The error an item would fail with before any write, if any."""
+        if not canonical_text(article.blocks).strip():
+            return ValueError("the article has no text")
+        return None
+
+    def _save_one_by_one(self, batch: list[ExtractedArticle]) -> list[SaveOutcome | Exception]:
+        results: list[SaveOutcome | Exception] = []
+        for article in batch:
+            savepoint = self.conn.begin_nested()
+            try:
+                outcome = self.save(article)
+            except Exception as error:  # one bad item never aborts the batch
+                savepoint.rollback()
+                self._ids.clear()  # ids created inside the rolled-back savepoint are gone
+                results.append(error)
+            else:
+                savepoint.commit()
+                results.append(outcome)
+        return results
+
+    def save(self, article: ExtractedArticle) -> SaveOutcome:
+        url = normalize_url(article.url) if article.url else None
+        text = canonical_text(article.blocks)
+        if not text.strip():
+            raise ValueError("the article has no text")
+        digest = content_hash(text)
+        if url is not None:
+            existing = self.conn.execute(_BY_URL, {"url": url}).first()
+            if existing is not None:
+                if existing.content_hash == digest:
+                    return SaveOutcome(
+                        "duplicate", existing.id, existing.title, "same URL, same text"
+                    )
+                return self._update(existing.id, existing.version, article, digest)
+        same_text = self.conn.execute(_BY_HASH, {"hash": digest}).first()
+        if same_text is not None:
+            reason = f"same text as article #{same_text.id}"
+            return SaveOutcome("duplicate", same_text.id, same_text.title, reason)
+
+        blocks, asset_ids = self._store_images(article)
+        title = article.title.strip() or text[:80]
+        article_id = self._insert(
+            articles,
+            {
+                "url": url,
+                "external_id": article.external_id,
+                "title": title,
+                "byline": article.byline,
+                "published_at": parse_published(article.published),
+                "saved_at": utcnow(),
+                "section_id": self._section_id(article.section),
+                "source_id": self._source_id(article, url),
+                "language": article.language,
+                "format": article.format,
+                "text": canonical_text(blocks),
+                "blocks": blocks_to_json(blocks),
+                "content_hash": digest,
+                "is_read": False,
+                "is_starred": False,
+                "version": 1,
+            },
+        )
+        self._link_assets(article_id, asset_ids)
+        self._add_related(article_id, article, url)
+        self._resolve_links_to(article_id, url, title)
+        return SaveOutcome("saved", article_id, title)
+
+    def _update(
+        self, article_id: int, version: int, article: ExtractedArticle, digest: str
+    ) -> SaveOutcome:
+        """A known URL with new text: keep the old text as a version, then replace it."""
+        old = self.conn.execute(
+            select(articles.c.title, articles.c.text, articles.c.blocks,
+                   articles.c.content_hash, articles.c.saved_at)
+            .where(articles.c.id == article_id)
+        ).one()  # fmt: skip
+        self._insert(
+            versions,
+            {"article_id": article_id, "version": version, "title": old.title, "text": old.text,
+             "blocks": old.blocks, "content_hash": old.content_hash, "saved_at": old.saved_at,
+             "replaced_at": utcnow()},
+        )  # fmt: skip
+        blocks, asset_ids = self._store_images(article)
+        title = article.title.strip() or old.title
+        values = {
+            "title": title,
+            "text": canonical_text(blocks),
+            "blocks": blocks_to_json(blocks),
+            "content_hash": digest,
+            "version": version + 1,
+            "saved_at": utcnow(),
+        }
+        if article.byline:
+            values["byline"] = article.byline
+        if published := parse_published(article.published):
+            values["published_at"] = published
+        self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+        self.conn.execute(
+            delete(links).where(links.c.article_id == article_id, links.c.origin == "page")
+        )
+        self._link_assets(article_id, asset_ids)
+        self._add_related(article_id, article, normalize_url(article.url or ""))
+        reason = f"new text; version {version} kept"
+        return SaveOutcome("updated", article_id, title, reason)
+
+    # -- parts ------------------------------------------------------------------------
+
+    def _insert(self, table: Table, values: dict[str, Any]) -> int:
+        """Insert one row and return its new primary key."""
+        key = self.conn.execute(insert(table), values).inserted_primary_key
+        if key is None:  # pragma: no cover - every table here has an integer key
+            raise RuntimeError(f"no id for the new row in {table.name}")
+        return int(key[0])
+
+    def _id_for(self, table_key: str, key: str, create: dict[str, str | None]) -> int:
+        cached = self._ids.get((table_key, key))
+        if cached is not None:
+            return cached
+        table = sections if table_key == "sections" else sources
+        found = self.conn.execute(select(table.c.id).where(table.c.key == key)).scalar()
+        if found is None:
+            found = self._insert(table, {"key": key, **create})
+        self._ids[(table_key, key)] = found
+        return found
+
+    def _section_id(self, label: str | None) -> int | None:
+        name = section_display_name(label) if label else None
+        key = section_key(name) if name else ""
+        return self._id_for("sections", key, {"name": name}) if name and key else None
+
+    def _source_id(self, article: ExtractedArticle, url: str | None) -> int | None:
+        host = host_of(url) if url else None
+        name = (article.source or "").strip() or host
+        if not name:
+            return None
+        key = host or section_key(name) or name.casefold()
+        kind = "site" if host else ("corpus" if article.format == "jsonl" else "file")
+        return self._id_for("sources", key, {"name": name, "kind": kind, "url": None})
+
+    def _store_images(self, article: ExtractedArticle) -> tuple[list[Block], list[int]]:
+        """Keep the article's images as content-addressed assets; point blocks at them."""
+        if not article.images:
+            return article.blocks, []
+        blocks: list[Block] = []
+        asset_ids: list[int] = []
+        for block in article.blocks:
+            data = article.images.get(block.src) if block.kind == "image" else None
+            if not data:
+                blocks.append(block)
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            asset_id = self.conn.execute(_ASSET_BY_SHA, {"sha": digest}).scalar()
+            if asset_id is None:
+                media_type = mimetypes.guess_type(block.src)[0] or "application/octet-stream"
+                asset_id = self._insert(assets,
+                    {"sha256": digest, "media_type": media_type, "size": len(data), "data": data,
+                     "original_url": block.src},
+                )  # fmt: skip
+            if asset_id not in asset_ids:
+                asset_ids.append(asset_id)
+            blocks.append(Block("image", src=f"asset:{digest}", alt=block.alt))
+        return blocks, asset_ids
+
+    def _link_assets(self, article_id: int, asset_ids: list[int]) -> None:
+        if not asset_ids:
+            return
+        known = set(
+            self.conn.execute(
+                select(article_assets.c.asset_id).where(article_assets.c.article_id == article_id)
+            ).scalars()
+        )
+        rows = [{"article_id": article_id, "asset_id": a} for a in asset_ids if a not in known]
+        if rows:
+            self.conn.execute(insert(article_assets), rows)
+
+    def _add_related(self, article_id: int, article: ExtractedArticle, own_url: str | None) -> None:
+        rows = []
+        seen: set[tuple[str | None, str]] = set()
+        for position, item in enumerate(article.related):
+            url = normalize_url(item.url) if item.url else None
+            if (url is not None and url == own_url) or (url, item.title) in seen:
+                continue
+            seen.add((url, item.title))
+            if url is not None:
+                target = self.conn.execute(_ID_BY_URL, {"url": url}).scalar()
+            else:
+                target = self.conn.execute(_BY_TITLE, {"title": item.title}).scalar()
+            rows.append(
+                {"article_id": article_id, "position": position, "url": url, "title": item.title,
+                 "target_id": target, "origin": "page", "score": None}
+            )  # fmt: skip
+        if rows:
+            self.conn.execute(insert(links), rows)
+            for row in rows:
+                if row["target_id"] is None:
+                    self._unresolved_by_url |= row["url"] is not None
+                    self._unresolved_by_title |= row["url"] is None
+
+    def _resolve_links_to(self, article_id: int, url: str | None, title: str) -> None:
+        """Links saved earlier that point here now resolve to this copy: by URL, or by
+        exact title for title-only entries (as text dumps give)."""
+        if url is not None and self._unresolved_by_url:
+            self.conn.execute(_RESOLVE_BY_URL, {"link_url": url, "new_id": article_id})
+        if self._unresolved_by_title:
+            self.conn.execute(_RESOLVE_BY_TITLE, {"link_title": title, "new_id": article_id})
