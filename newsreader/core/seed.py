@@ -12,7 +12,9 @@ SEEDED_KEY = "seeded"
 
 
 def first_run_inputs(resources: Path = RESOURCES_DIR) -> list[Path]:
-    return [resources / "guide", resources / "sample"]
+    """The sample first and the guide last, in reverse, so "Welcome" is the newest."""
+    guide = sorted((resources / "guide").glob("*.txt"), reverse=True)
+    return [*sorted((resources / "sample").glob("*.txt")), *guide]
 
 
 def seed_if_new(archive: Archive, resources: Path = RESOURCES_DIR) -> ImportReport | None:

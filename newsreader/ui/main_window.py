@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
         self.articles_model.total_changed.connect(self._show_count)
+        self.articles_model.loaded.connect(self._open_first_if_none)
 
         self.reader = ReaderView(self)
         self.reader.article_requested.connect(self.open_article)
@@ -215,6 +216,11 @@ class MainWindow(QMainWindow):
             article_id = self.articles_model.article_id(indexes[0].row())
             if article_id is not None:
                 self.open_article(article_id)
+
+    def _open_first_if_none(self) -> None:
+        """The reader is never empty when there is something to read."""
+        if self._current_id is None and self.articles_model.rowCount() > 0:
+            self.select_row(0)
 
     def select_row(self, row: int) -> None:
         self.article_list.selectRow(row)

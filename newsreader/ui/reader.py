@@ -53,6 +53,7 @@ class ReaderView(QWidget):
         self.body.setAccessibleName("Article text")
         self.body.setOpenLinks(False)
         self.body.setOpenExternalLinks(False)
+        self.body.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.related = QLabel(self)
         self.related.setObjectName("readerRelated")
         self.related.setAccessibleName("Related articles")

@@ -49,15 +49,14 @@ def test_choosing_a_section_filters_the_list(
     assert main_window.count_label.text() == "1 article"
 
 
-def test_selecting_an_article_shows_it_and_marks_it_read(
+def test_the_newest_article_opens_by_itself_and_is_marked_read(
     qtbot: QtBot, archive: Archive, main_window: Any
 ) -> None:
-    outcome = archive.save(make_article("Readable", ("Body text here.",), section="World",
-                                        byline="Jo Reporter"))  # fmt: skip
-    main_window.refresh()
-    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+    outcome = archive.save(
+        make_article("Readable", ("Body text here.",), section="World", byline="Jo Reporter")
+    )
     with qtbot.waitSignal(main_window.article_shown):
-        main_window.select_row(0)
+        main_window.refresh()
     assert main_window.reader.body.toPlainText() == "Body text here."
     assert "Readable" in main_window.reader.header.text()
     assert "Jo Reporter" in main_window.reader.header.text()
@@ -66,6 +65,19 @@ def test_selecting_an_article_shows_it_and_marks_it_read(
     assert shown is not None and shown.is_read
     index = main_window.articles_model.index(0, 0)
     assert not main_window.articles_model.data(index, Qt.ItemDataRole.FontRole)
+
+
+def test_selecting_another_row_shows_that_article(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Older", ("Older text.",), published="2020-01-01"))
+    archive.save(make_article("Newer", ("Newer text.",), published="2024-01-01"))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.refresh()
+    assert main_window.reader.body.toPlainText() == "Newer text."
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.select_row(1)
+    assert main_window.reader.body.toPlainText() == "Older text."
 
 
 def test_starring_from_the_window_is_saved(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -77,11 +77,24 @@ _HOME_CRUMBS = {"home", "homepage", "home page", "start", "startseite", "accueil
 _GENERIC_SEGMENTS = {
     "news", "article", "articles", "story", "stories", "post", "posts", "blog", "blogs",
     "amp", "content", "index", "html", "page", "pages", "item", "items", "node", "id",
-    "www", "en", "de", "fr", "es", "it", "uk", "us", "world-news", "latest", "p", "a", "s",
+    "www", "en", "de", "fr", "es", "it", "uk", "us", "latest", "p", "a", "s",
+    "eng", "rus", "deu", "ger", "fra", "fre", "spa", "esp", "ita", "jpn", "chi", "zho", "kor",
+    "ara", "por", "hindi", "english", "mobile", "m", "web", "online", "print", "edition",
     "view", "read", "detail", "details", "entry", "doc", "articleshow", "cms", "go",
     "tag", "tags", "topic", "topics", "author", "authors", "category", "categories",
 }  # fmt: skip
 _SEGMENT = re.compile(r"[a-z]+(?:-[a-z]+){0,2}")
+# Long one-word path segments are more often a site or brand name than a section.
+_KNOWN_SECTIONS = {
+    "entertainment", "international", "environment", "technology", "healthcare",
+    "personal-finance", "real-estate", "science-and-health", "united-states",
+}  # fmt: skip
+# Labels that name no section: placeholders, page kinds.
+_NOT_SECTIONS = {
+    "all", "article", "articles", "post", "posts", "story", "stories", "blog", "page",
+    "home", "uncategorized", "uncategorised", "general", "default", "none", "null", "misc",
+    "other", "main", "content", "index",
+}  # fmt: skip
 
 
 def extract_html(html: str, url: str | None = None) -> ExtractedArticle:
@@ -100,8 +113,9 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     page_url = _page_url(tree, meta, url)
     base = _base_href(tree, url or page_url)
     info = _metadata(tree, page_url)
-    title = _best_title(clean_line(str(info.title or _title_tag(tree) or "")), _h1_title(tree))
-    section = _section(tree, meta, jsonld, page_url, title)
+    h1 = _h1_title(tree)
+    title = _best_title(clean_line(str(info.title or _title_tag(tree) or "")), h1)
+    section = _section(tree, meta, jsonld, page_url, (title, h1), info.sitename)
     published = _published(meta, jsonld) or _date(tree, page_url)
 
     own_urls = {n for n in (normalize_url(u) for u in (url, page_url) if u) if n}
@@ -362,31 +376,23 @@ def _section(
     meta: dict[str, str],
     jsonld: list[dict[str, Any]],
     url: str | None,
-    title: str,
+    titles: tuple[str, ...],
+    site: str | None,
 ) -> str | None:
     """The section label, from the most explicit source that has one."""
+    not_sections = {_fold(n) for n in (site, host_of(url)) if n}
     finders = (
-        lambda: _first_usable(
-            meta.get(k, "") for k in ("article:section", "section", "parsely-section")
-        ),
-        lambda: _first_usable(_jsonld_sections(jsonld)),
-        lambda: _crumb_section(_jsonld_crumbs(jsonld), title),
-        lambda: _crumb_section(_html_crumbs(tree), title),
-        lambda: _kicker_section(tree),
-        lambda: _url_section(url),
+        lambda: (meta.get(k, "") for k in ("article:section", "section", "parsely-section")),
+        lambda: _jsonld_sections(jsonld),
+        lambda: _crumbs(_jsonld_crumbs(jsonld), titles),
+        lambda: _crumbs(_html_crumbs(tree), titles),
+        lambda: _kicker_labels(tree),
+        lambda: _url_sections(url),
     )
     for find in finders:
-        section = find()
-        if section:
-            return section
-    return None
-
-
-def _first_usable(labels: Iterable[str]) -> str | None:
-    for label in labels:
-        if isinstance(label, str) and label.strip():
-            name = section_display_name(label)
-            if name:
+        for label in find():
+            name = section_display_name(label) if isinstance(label, str) else None
+            if name and _fold(name) not in _NOT_SECTIONS | not_sections:
                 return name
     return None
 
@@ -437,16 +443,15 @@ def _html_crumbs(tree: HtmlElement) -> list[str]:
     return []
 
 
-def _crumb_section(crumbs: list[str], title: str) -> str | None:
-    """The last breadcrumb that is neither the home page nor the article itself."""
+def _crumbs(crumbs: list[str], titles: tuple[str, ...]) -> Iterator[str]:
+    """Breadcrumbs from the most specific, skipping home and the article itself."""
     for crumb in reversed(crumbs):
         text = clean_line(crumb).strip(" >»›/|")
-        if not text or text.casefold() in _HOME_CRUMBS or _same_title(text, title):
+        if not text or text.casefold() in _HOME_CRUMBS or any(_same_title(text, t) for t in titles):
             continue
         if len(text) > 40 or len(text.split()) > 5:  # reads like a headline, not a section
             continue
-        return section_display_name(text)
-    return None
+        yield text
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -460,7 +465,7 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
-def _kicker_section(tree: HtmlElement) -> str | None:
+def _kicker_labels(tree: HtmlElement) -> Iterator[str]:
     """A short label with a kicker/section/category class right above the headline."""
     node: HtmlElement | None = next(tree.iter("h1"), None)
     for _ in range(4):  # the headline's preceding siblings, then its ancestors'
@@ -469,9 +474,9 @@ def _kicker_section(tree: HtmlElement) -> str | None:
         for sib in list(node.itersiblings(preceding=True))[:3]:
             for el in sib.iter():
                 if _is_kicker(el):
-                    return section_display_name(_text(el))
+                    yield _text(el)
+                    return
         node = node.getparent()
-    return None
 
 
 def _is_kicker(el: HtmlElement) -> bool:
@@ -484,25 +489,32 @@ def _is_kicker(el: HtmlElement) -> bool:
     return 0 < len(text) <= 40 and len(text.split()) <= 4 and not is_chrome_line(text)
 
 
-def _url_section(url: str | None) -> str | None:
-    """The first path segment when it reads like a section name: /world/..., /business/2024/."""
+def _url_sections(url: str | None) -> Iterator[str]:
+    """The first path segment when it reads like a section name: /world/..., /business/2024/.
+
+    Conservative: a wrong section is worse than none, so site names (/berkshireeagle/...),
+    languages (/eng/...), ids and dates do not pass."""
     if not url:
-        return None
+        return
     try:
-        segments = [s for s in urlsplit(url).path.lower().split("/") if s]
+        parts = urlsplit(url)
     except ValueError:
-        return None
+        return
+    segments = [s for s in parts.path.lower().split("/") if s]
     # Skip one leading language or generic segment (/en/world/..., /news/politics/...).
     if len(segments) > 2 and segments[0] in _GENERIC_SEGMENTS:
         segments = segments[1:]
     if len(segments) < 2:  # /slug alone: nothing names a section
-        return None
+        return
     first = segments[0]
-    if first in _GENERIC_SEGMENTS or not _SEGMENT.fullmatch(first) or len(first) > 24:
-        return None
-    if len(first) < 3 and first not in ("tv",):
-        return None
-    return section_display_name(first)
+    host_labels = set((parts.hostname or "").split("."))
+    if first in _GENERIC_SEGMENTS or first in host_labels or not _SEGMENT.fullmatch(first):
+        return
+    words = first.split("-")
+    if first in _KNOWN_SECTIONS or (
+        all(2 <= len(w) <= 10 for w in words) and len(first) >= 3 and len(words) <= 3
+    ):
+        yield first
 
 
 # --- related-articles block ----------------------------------------------------------
@@ -625,18 +637,32 @@ def _heading_with_siblings(heading: HtmlElement) -> HtmlElement:
 
 
 def _related_item(a: HtmlElement, base: str | None, seen: set[str]) -> RelatedItem | None:
+    """A link of a related block that reads like an article: a headline, not a tag, a
+    section link or "Read more"."""
     href = a.get("href")
     title = _text(a)
-    if not href or not title or len(title.split()) < 2:
+    if not href or not _looks_like_headline(title):
         return None
     if is_chrome_line(title) or is_related_heading(title):
         return None
     absolute = _absolute(href, base)
     key = normalize_url(absolute) if absolute else None
-    if absolute is None or key is None or key in seen:
+    if absolute is None or key is None or key in seen or _is_section_url(key):
         return None
     seen.add(key)
     return RelatedItem(title=title, url=absolute)
+
+
+def _looks_like_headline(text: str) -> bool:
+    words = len(text.split())
+    # Scripts written without spaces (CJK, Thai) make long one-"word" headlines.
+    return words >= 3 or (len(text) >= 8 and not text.isascii())
+
+
+def _is_section_url(url: str) -> bool:
+    """/world or /arts/books: a short path of plain words is a section front, not a story."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return len(segments) <= 2 and not urlsplit(url).query and all(s.isalpha() for s in segments)
 
 
 def _remove(el: HtmlElement) -> None:
