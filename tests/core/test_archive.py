@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from newsreader.core.archive import Archive, SaveOutcome, content_hash
-from newsreader.core.blocks import Block, ExtractedArticle
+from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem
 from newsreader.core.models import Base
 from tests.factories import make_article
 
@@ -186,3 +186,14 @@ def test_reopening_an_archive_keeps_everything(tmp_path: Path) -> None:
     with Archive(tmp_path / "a.sqlite3") as again:
         article = again.get(article_id)
         assert article is not None and article.title == "Kept"
+
+
+def test_an_item_that_fails_halfway_through_saving_leaves_no_trace(archive: Archive) -> None:
+    broken = make_article("Half", ("Half written.",), section="Politics")
+    broken.related = [RelatedItem(title=None, url=None)]  # type: ignore[arg-type]
+    results = archive.save_many([make_article("Whole", ("w",)), broken])
+    assert isinstance(results[0], SaveOutcome) and isinstance(results[1], Exception)
+    assert [a.title for a in archive.list_articles()] == ["Whole"]
+    assert archive.sections() == []
+    with sqlite3.connect(archive.path) as db:
+        assert db.execute("select count(*) from related_links").fetchone() == (0,)
