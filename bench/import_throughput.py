@@ -54,7 +54,8 @@ def write_pages(pages_dir: Path, workdir: Path, count: int) -> list[Path]:
         html = gzip.decompress(sources[n % len(sources)].read_bytes()).decode("utf-8", "replace")
         copy = n // len(sources)
         if copy:
-            html = re.sub(r"<p(\s[^>]*)?>", lambda m: f"{m.group(0)}Copy {copy}. ", html, count=1)
+            marker = f"Copy {copy}. "
+            html = re.sub(r"<p(\s[^>]*)?>", lambda m, s=marker: m.group(0) + s, html, count=1)
         path = folder / f"{n:05d}.html"
         path.write_text(html, encoding="utf-8")
         written.append(path)

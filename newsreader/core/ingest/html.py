@@ -43,14 +43,23 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.sections import section_display_name
 from newsreader.core.urls import host_of, normalize_url
 
-# Bigger inputs are cut (after dropping scripts and styles): extraction time grows with
-# the tree, and no article needs megabytes of markup.
-MAX_HTML_CHARS = 2_000_000
+# Bigger inputs lose scripts, styles and comments, then are cut: extraction time grows
+# with the tree, and no article needs that much markup (real pages slim to < 200 kB).
+MAX_HTML_CHARS = 500_000
+_BULKY = (
+    ("<script", "</script"),
+    ("<style", "</style"),
+    ("<svg", "</svg"),
+    ("<noscript", "</noscript"),
+    ("<!--", "--"),
+)
 MAX_RELATED = 30
+MIN_TEXT_CHARS = 20  # less is a menu word or a stray label, not an article
 
 _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _RELATED_HEADING_TAGS = _HEADING_TAGS | {"div", "span", "p", "strong", "b", "header", "label"}
 _RELATED_MARKERS = (
@@ -72,6 +81,7 @@ _RELATED_WORDS = re.compile(
 )
 _CAPTION = re.compile(r"caption|credit")
 _KICKER_MARKERS = ("kicker", "eyebrow", "category", "section", "rubric", "overline")
+_NOT_KICKER_AREAS = {"header", "nav", "aside", "menu", "form", "footer"}
 _HOME_CRUMBS = {"home", "homepage", "home page", "start", "startseite", "accueil", "inicio"}
 # Path segments that never name a section on their own.
 _GENERIC_SEGMENTS = {
@@ -138,7 +148,7 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
         page_urls={u for u in (url, page_url) if u},
         related=related,
     )
-    if not any(b.kind != "image" for b in blocks):
+    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:  # nothing, or a stray "Home"
         raise ExtractionError("no article text found")
     if not title:
         title = next(b.text for b in blocks if b.kind != "image")[:120]
@@ -216,7 +226,7 @@ def _parse(html: str) -> HtmlElement:
     except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
         html = html.encode("utf-8", "replace").decode("utf-8")
     if len(html) > MAX_HTML_CHARS:
-        html = _drop_elements(html, ("script", "style"))[:MAX_HTML_CHARS]
+        html = _slim(html)[:MAX_HTML_CHARS]
     try:
         tree = load_html(html)
         if tree is None and html.lstrip().startswith("<"):  # a fragment, not a page
@@ -228,23 +238,23 @@ def _parse(html: str) -> HtmlElement:
     return tree
 
 
-def _drop_elements(html: str, tags: tuple[str, ...]) -> str:
-    """Cut whole elements out of markup in one linear pass (used only on huge inputs)."""
-    lower = html.lower()
-    for tag in tags:
+def _slim(html: str) -> str:
+    """Cut scripts (but JSON-LD), styles, SVG and comments out of markup in linear passes
+    (used only on huge inputs, where they are most of the bytes)."""
+    for opening, closing in _BULKY:
+        lower = html.lower()
         out: list[str] = []
         pos = 0
-        while (start := lower.find(f"<{tag}", pos)) != -1:
-            out.append(html[pos:start])
-            end = lower.find(f"</{tag}", start)
-            if end == -1:
-                pos = len(html)
-                break
-            close = lower.find(">", end)
-            pos = len(html) if close == -1 else close + 1
+        while (start := lower.find(opening, pos)) != -1:
+            end = lower.find(closing, start + len(opening))
+            end = len(html) if end == -1 else lower.find(">", end) + 1 or len(html)
+            if "ld+json" in lower[start : lower.find(">", start)]:
+                out.append(html[pos:end])  # JSON-LD carries the metadata we read
+            else:
+                out.append(html[pos:start])
+            pos = end
         out.append(html[pos:])
         html = "".join(out)
-        lower = html.lower()
     return html
 
 
@@ -365,7 +375,9 @@ def _title_tag(tree: HtmlElement) -> str:
 
 
 def _clean_or_none(value: object) -> str | None:
-    return clean_line(str(value)) or None if value else None
+    if not value:
+        return None
+    return clean_line(str(value)) or None
 
 
 # --- section -------------------------------------------------------------------------
@@ -471,7 +483,9 @@ def _kicker_labels(tree: HtmlElement) -> Iterator[str]:
     for _ in range(4):  # the headline's preceding siblings, then its ancestors'
         if node is None or node.tag in ("body", "html"):
             break
-        for sib in list(node.itersiblings(preceding=True))[:3]:
+        for sib in list(node.itersiblings(preceding=True))[:2]:
+            if sib.tag in _NOT_KICKER_AREAS or len(_text(sib)) > 120:
+                continue  # menus and text blocks are not the label line above a headline
             for el in sib.iter():
                 if _is_kicker(el):
                     yield _text(el)
@@ -607,7 +621,8 @@ def _is_link_block(el: HtmlElement) -> bool:
 
 
 def _related_container(heading: HtmlElement) -> HtmlElement | None:
-    """The element holding a related heading and its links: an ancestor, or the heading."""
+    """The element holding a related heading and its links, or None when no links follow
+    (then the heading stays, and the body is cut there: see _clean_blocks)."""
     node = heading
     for _ in range(4):
         parent = node.getparent()
@@ -619,7 +634,7 @@ def _related_container(heading: HtmlElement) -> HtmlElement | None:
     return _heading_with_siblings(heading)
 
 
-def _heading_with_siblings(heading: HtmlElement) -> HtmlElement:
+def _heading_with_siblings(heading: HtmlElement) -> HtmlElement | None:
     """A heading directly followed by link lists: wrap them so they go out together."""
     following: list[HtmlElement] = []
     for sib in heading.itersiblings():
@@ -627,7 +642,7 @@ def _heading_with_siblings(heading: HtmlElement) -> HtmlElement:
             break
         following.append(sib)
     if not following:
-        return heading
+        return None
     wrapper = etree.SubElement(heading.getparent(), "div")
     heading.addprevious(wrapper)
     wrapper.append(heading)
@@ -845,12 +860,23 @@ def _emit_text(
 
 
 def _emit_image(el: Any, base: str | None, out: list[Block]) -> None:
-    src = _absolute(str(el.get("src") or ""), base)
+    src = _image_src(str(el.get("src") or ""), base)
     if src is None:
         return
     block = make_block("image", src=src, alt=str(el.get("alt") or el.get("title") or ""))
     if block is not None:
         out.append(block)
+
+
+def _image_src(src: str, base: str | None) -> str | None:
+    """An absolute http(s) image URL; without a base URL (a saved page read from disk) a
+    relative path stays as written, for the importer to find the file beside the page."""
+    src = src.strip()
+    if src.startswith("//") and not base:
+        src = "https:" + src
+    if base or _SCHEME.match(src):
+        return _absolute(src, base)  # None for data:, javascript:, file: ...
+    return urldefrag(src)[0] or None
 
 
 def _clean_blocks(
@@ -872,6 +898,9 @@ def _clean_blocks(
         text = block.text
         if block.kind != "image":
             key = _fold(text)
+            if is_related_heading(text):
+                kept.append(block)  # kept for the trailer cut below, dropped after it
+                continue
             if is_chrome_line(text) or key in related_titles or text in page_urls:
                 continue
             if key == title_key or (at_top and _same_title(text, title)):
@@ -883,14 +912,17 @@ def _clean_blocks(
 
     total = sum(len(b.text) for b in kept)
     before = 0
+    trailer: list[str] = []
     for i, block in enumerate(kept):
         if i and block.kind != "image" and is_related_heading(block.text):
             after = total - before - len(block.text)
             if after < before:  # a trailer, not a heading in the middle of the story
                 trailer = [b.text for b in kept[i + 1 :] if b.kind != "image"]
-                return kept[:i], trailer
+                kept = kept[:i]
+                break
         before += len(block.text)
-    return kept, []
+    body = [b for b in kept if b.kind == "image" or not is_related_heading(b.text)]
+    return body, trailer
 
 
 # --- metadata ------------------------------------------------------------------------
