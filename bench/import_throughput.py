@@ -26,6 +26,7 @@ from newsreader.core.ingest.files import import_paths
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "out"
+_FIRST_PARAGRAPH = re.compile(r"<p(\s[^>]*)?>")
 
 
 def bench_jsonl(corpus: Path, workdir: Path) -> dict[str, object]:
@@ -54,8 +55,7 @@ def write_pages(pages_dir: Path, workdir: Path, count: int) -> list[Path]:
         html = gzip.decompress(sources[n % len(sources)].read_bytes()).decode("utf-8", "replace")
         copy = n // len(sources)
         if copy:
-            marker = f"Copy {copy}. "
-            html = re.sub(r"<p(\s[^>]*)?>", lambda m, s=marker: m.group(0) + s, html, count=1)
+            html = _FIRST_PARAGRAPH.sub(rf"\g<0>Copy {copy}. ", html, count=1)
         path = folder / f"{n:05d}.html"
         path.write_text(html, encoding="utf-8")
         written.append(path)
