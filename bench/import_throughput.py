@@ -3,8 +3,8 @@
 Goals (issue 2): JSON Lines (Reuters-21578, 19.8k articles with a body) >= 2,000
 articles/s into the archive, indexes included; HTML pages >= 100 pages/s on 2 cores
 (extraction-bound). HTML pages are the 181 pages of the extraction benchmark, copied
-to reach --pages, each copy varied (a numbered sentence in its first paragraph) so
-that copies are new articles rather than duplicates.
+to reach --pages, each copy varied (every paragraph ends with its copy number, and its
+canonical URL is hidden) so that copies are saved as new articles, not duplicates.
 
 Run: .venv/bin/python bench/import_throughput.py [--pages 1000] [--workers 2]
 """
@@ -26,7 +26,14 @@ from newsreader.core.ingest.files import import_paths
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "out"
-_FIRST_PARAGRAPH = re.compile(r"<p(\s[^>]*)?>")
+_PARAGRAPH_END = re.compile(r"</p>", re.IGNORECASE)
+_PAGE_URL = re.compile(r"""(rel=["']?canonical|property=["']og:url)""", re.IGNORECASE)
+
+
+def _vary(html: str, copy: int) -> str:
+    """A copy that is a new article: every paragraph marked, the page's own URL hidden."""
+    html = _PARAGRAPH_END.sub(f" (copy {copy})</p>", html)
+    return _PAGE_URL.sub("data-hidden-url", html)
 
 
 def bench_jsonl(corpus: Path, workdir: Path) -> dict[str, object]:
@@ -55,7 +62,7 @@ def write_pages(pages_dir: Path, workdir: Path, count: int) -> list[Path]:
         html = gzip.decompress(sources[n % len(sources)].read_bytes()).decode("utf-8", "replace")
         copy = n // len(sources)
         if copy:
-            html = _FIRST_PARAGRAPH.sub(rf"\g<0>Copy {copy}. ", html, count=1)
+            html = _vary(html, copy)
         path = folder / f"{n:05d}.html"
         path.write_text(html, encoding="utf-8")
         written.append(path)
