@@ -271,7 +271,7 @@ class Archive:
 def _detail(row: Article) -> ArticleDetail:
     return ArticleDetail(
         id=row.id,
-        url=row.url,
+        url=row.original_url or row.url,
         title=row.title,
         byline=row.byline,
         published_at=row.published_at,
@@ -285,7 +285,9 @@ def _detail(row: Article) -> ArticleDetail:
         is_starred=row.is_starred,
         version=row.version,
         related=[
-            RelatedView(link.title, link.url, link.target_id, link.origin, link.score)
+            RelatedView(
+                link.title, link.original_url or link.url, link.target_id, link.origin, link.score
+            )
             for link in row.related_links
         ],
     )

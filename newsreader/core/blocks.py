@@ -135,6 +135,7 @@ class ExtractedArticle:
     external_id: str | None = None
     images: dict[str, bytes] = field(default_factory=dict)  # src in blocks -> bytes to store
     tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # best-effort caveats for the report
 
     @property
     def text(self) -> str:

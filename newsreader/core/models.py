@@ -83,7 +83,8 @@ class Article(Base):
 
     __tablename__ = "articles"
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str | None] = mapped_column(Text, unique=True)  # normalized
+    url: Mapped[str | None] = mapped_column(Text, unique=True)  # normalized: the dedupe key
+    original_url: Mapped[str | None] = mapped_column(Text)  # as found, for opening
     external_id: Mapped[str | None] = mapped_column(String(255), index=True)
     title: Mapped[str] = mapped_column(Text, index=True)
     byline: Mapped[str | None] = mapped_column(Text)
@@ -121,7 +122,8 @@ class RelatedLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    url: Mapped[str | None] = mapped_column(Text, index=True)
+    url: Mapped[str | None] = mapped_column(Text, index=True)  # normalized, to resolve
+    original_url: Mapped[str | None] = mapped_column(Text)  # as found, for opening
     title: Mapped[str] = mapped_column(Text, index=True)
     target_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id", ondelete="SET NULL"), index=True

@@ -157,6 +157,7 @@ class Saver:
             articles,
             {
                 "url": url,
+                "original_url": article.url.strip() if article.url else None,
                 "external_id": article.external_id,
                 "title": title,
                 "byline": article.byline,
@@ -300,7 +301,8 @@ class Saver:
             else:
                 target = self.conn.execute(_BY_TITLE, {"title": item.title}).scalar()
             rows.append(
-                {"article_id": article_id, "position": position, "url": url, "title": item.title,
+                {"article_id": article_id, "position": position, "url": url,
+                 "original_url": item.url if url else None, "title": item.title,
                  "target_id": target, "origin": "page", "score": None}
             )  # fmt: skip
         if rows:

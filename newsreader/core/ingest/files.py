@@ -7,15 +7,17 @@ skipped, with the reason), so the counts always add up to what was read.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Generator, Iterable
+import zlib
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 from urllib.parse import unquote, urlsplit
 
 from newsreader.core.archive import Archive, SaveOutcome
@@ -27,6 +29,9 @@ from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.textdump import parse_text_dump
 
 ItemStatus = Literal["saved", "duplicate", "updated", "failed", "skipped"]
+Extracted = ExtractedArticle | ExtractionError
+Extractor = Callable[[Path], Extracted]
+Progress = Callable[[int, int], None]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -39,7 +44,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 PARALLEL_MIN_FILES = 8
 SAVE_BATCH = 500
-Progress = Callable[[int, int], None]
+DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class ItemResult:
 @dataclass(slots=True)
 class ImportReport:
     items: list[ItemResult] = field(default_factory=list)
+    extraction_processes: int = 0  # worker processes used (0: extracted in this process)
 
     def counts(self) -> dict[str, int]:
         totals = dict.fromkeys(("saved", "updated", "duplicate", "failed", "skipped"), 0)
@@ -69,6 +75,9 @@ class ImportReport:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
 
+# -- reading files ----------------------------------------------------------------------
+
+
 def _base_suffix(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
@@ -76,22 +85,27 @@ def _base_suffix(path: Path) -> str:
     return suffixes[-1] if suffixes else ""
 
 
+def open_input(path: Path) -> BinaryIO:
+    """A file opened for reading, decompressed on the fly when it ends in .gz."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
 def read_file_bytes(path: Path) -> bytes:
-    """A file's bytes, gunzipped when it ends in .gz; refuses oversized files."""
+    """A page's bytes (gunzipped), refusing files over MAX_FILE_BYTES."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ExtractionError(
             f"file too large ({size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
         )
-    data = path.read_bytes()
-    if path.suffix.lower() == ".gz":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                data = stream.read(MAX_FILE_BYTES + 1)
-        except (OSError, EOFError) as error:
-            raise ExtractionError(f"not a valid gzip file: {error}") from error
-        if len(data) > MAX_FILE_BYTES:
-            raise ExtractionError("file too large once decompressed")
+    try:
+        with open_input(path) as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except DAMAGED_FILE_ERRORS as error:
+        raise ExtractionError(f"cannot read the file: {error}") from error
+    if len(data) > MAX_FILE_BYTES:
+        raise ExtractionError("file too large once decompressed")
     return data
 
 
@@ -127,10 +141,7 @@ def _local_images(blocks: list[Block], page: Path) -> dict[str, bytes]:
 
 def extract_file(path: Path) -> ExtractedArticle:
     """One HTML page or text dump → an article; raise ExtractionError with the reason."""
-    try:
-        data = read_file_bytes(path)
-    except OSError as error:
-        raise ExtractionError(f"cannot read the file: {error.strerror or error}") from error
+    data = read_file_bytes(path)
     if not data.strip():
         raise ExtractionError("empty file")
     text = decode_bytes(data)
@@ -145,7 +156,7 @@ def extract_file(path: Path) -> ExtractedArticle:
     return parse_text_dump(text)
 
 
-def _extract_file_safely(path: Path) -> ExtractedArticle | ExtractionError:
+def extract_file_safely(path: Path) -> Extracted:
     """Worker-process entry point: never raises, so one bad file never stops the pool."""
     try:
         return extract_file(path)
@@ -157,81 +168,216 @@ def _extract_file_safely(path: Path) -> ExtractedArticle | ExtractionError:
         return ExtractionError(f"extraction failed: {type(error).__name__}: {error}")
 
 
-def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[ItemResult]]:
-    """Expand folders recursively into importable files; unusable inputs become results."""
+# -- finding inputs -----------------------------------------------------------------
+
+
+def _archive_files(archive_path: Path) -> set[Path]:
+    base = archive_path.resolve()
+    return {base, *(base.with_name(base.name + s) for s in ("-wal", "-shm", "-journal"))}
+
+
+def _is_saved_page_folder(folder: Path) -> bool:
+    """A browser's "Save page as" folder (`Page_files/` beside `Page.html`): resources."""
+    if not folder.name.endswith("_files"):
+        return False
+    stem = folder.name.removesuffix("_files")
+    return any((folder.parent / f"{stem}{s}").exists() for s in (".html", ".htm"))
+
+
+def collect_inputs(
+    paths: Iterable[Path], *, exclude: set[Path] | None = None
+) -> tuple[list[Path], list[ItemResult]]:
+    """Expand folders recursively (following links, each folder once) into files to import.
+
+    Inputs that cannot be imported come back as report lines: missing paths, and the
+    archive's own files when a folder holds them.
+    """
+    excluded = exclude or set()
     files: list[Path] = []
     problems: list[ItemResult] = []
+    visited: set[tuple[int, int]] = set()
+
+    def add_file(path: Path) -> None:
+        if path.resolve() in excluded:
+            problems.append(ItemResult(str(path), "skipped", reason="this is the archive itself"))
+        else:
+            files.append(path)
+
     for path in paths:
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for root, dirs, names in os.walk(path, followlinks=True):
+                here = os.stat(root)
+                if (here.st_dev, here.st_ino) in visited:  # a link loop, or seen already
+                    dirs[:] = []
+                    continue
+                visited.add((here.st_dev, here.st_ino))
+                dirs[:] = sorted(
+                    d for d in dirs
+                    if not d.startswith(".") and not _is_saved_page_folder(Path(root) / d)
+                )  # fmt: skip
                 for name in sorted(names):
                     child = Path(root) / name
                     if name.startswith(".") or _base_suffix(child) in PAGE_RESOURCE_SUFFIXES:
                         continue
-                    files.append(child)
+                    add_file(child)
         elif path.is_file():
-            files.append(path)
+            add_file(path)
         else:
             problems.append(ItemResult(str(path), "failed", reason="no such file or folder"))
     return files, problems
 
 
-class _Saver:
+def _jsonl_lines(path: Path) -> Iterator[bytes]:
+    with open_input(path) as stream:
+        yield from stream
+
+
+def _count_jsonl_items(path: Path) -> int:
+    """Non-blank lines, plus one for the damage report if the file is damaged."""
+    count = 0
+    try:
+        for line in _jsonl_lines(path):
+            count += bool(line.strip())
+    except DAMAGED_FILE_ERRORS:
+        count += 1
+    return count
+
+
+def _jsonl_items(path: Path) -> Iterator[tuple[str, Extracted]]:
+    """(item name, article or error) for each line; a damaged file ends with one failure."""
+    last = 0
+    try:
+        for line, result in read_jsonl(_jsonl_lines(path)):
+            last = line
+            yield f"{path}:{line}", result
+    except DAMAGED_FILE_ERRORS as error:
+        yield (
+            f"{path}:{last + 1}",
+            ExtractionError(
+                f"the file is damaged after line {last}; the rest cannot be read ({error})"
+            ),
+        )
+
+
+# -- extracting pages in worker processes -------------------------------------------------
+
+
+class _PagePool:
+    """Extracts pages in worker processes, in input order.
+
+    A worker that dies (a crash in a parser's C code, memory exhaustion) costs only the
+    page it was working on: the pool is restarted and the pages that were in flight are
+    retried one at a time, so the culprit is found and reported as failed.
+    """
+
+    def __init__(self, workers: int, extractor: Extractor) -> None:
+        self.workers = workers
+        self.extractor = extractor
+        self.window = workers * 4
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")  # safe beside Qt and threads
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def extract(self, pages: list[Path]) -> Iterator[tuple[Path, Extracted]]:
+        pending = deque(pages)
+        suspects: deque[Path] = deque()  # pages in flight when a worker died
+        in_flight: deque[tuple[Path, Future[Extracted]]] = deque()
+        isolating = False  # running suspects one at a time
+        while pending or suspects or in_flight:
+            if not in_flight:
+                isolating = bool(suspects)
+            if isolating:
+                if not in_flight:
+                    page = suspects.popleft()
+                    in_flight.append((page, self._pool.submit(self.extractor, page)))
+            else:
+                while pending and len(in_flight) < self.window:
+                    page = pending.popleft()
+                    in_flight.append((page, self._pool.submit(self.extractor, page)))
+            page, future = in_flight[0]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                if isolating:
+                    in_flight.popleft()
+                    yield page, ExtractionError("the page crashed the extractor process")
+                else:
+                    suspects.extend(p for p, _ in in_flight)
+                    in_flight.clear()
+                continue
+            in_flight.popleft()
+            yield page, result
+
+
+def _extract_pages(
+    pages: list[Path], workers: int, extractor: Extractor, report: ImportReport
+) -> Generator[tuple[Path, Extracted], None, None]:
+    """Pages in input order, extracted in worker processes when there are enough."""
+    if workers <= 1 or len(pages) < PARALLEL_MIN_FILES:
+        for page in pages:
+            yield page, extractor(page)
+        return
+    pool = _PagePool(workers, extractor)
+    report.extraction_processes = workers
+    try:
+        yield from pool.extract(pages)
+    finally:
+        pool.close()
+
+
+# -- saving and reporting ---------------------------------------------------------------
+
+
+class _BatchReporter:
     """Buffers extracted articles, saves them in batches, and reports in input order."""
 
     def __init__(self, archive: Archive, report: ImportReport) -> None:
         self.archive = archive
         self.report = report
-        self.pending: list[tuple[str, ExtractedArticle | ExtractionError]] = []
+        self.pending: list[tuple[str, Extracted | ItemResult]] = []
         self.articles_pending = 0
 
-    def add(self, item: str, result: ExtractedArticle | ExtractionError) -> None:
+    def add(self, item: str, result: Extracted) -> None:
         self.pending.append((item, result))
         if isinstance(result, ExtractedArticle):
             self.articles_pending += 1
             if self.articles_pending >= SAVE_BATCH:
                 self.flush()
 
+    def add_result(self, result: ItemResult) -> None:
+        """A line decided without saving (skipped), kept in input order."""
+        self.pending.append((result.item, result))
+
     def flush(self) -> None:
         articles = [r for _, r in self.pending if isinstance(r, ExtractedArticle)]
         outcomes = iter(self.archive.save_many(articles) if articles else [])
         for item, result in self.pending:
-            if isinstance(result, ExtractionError):
+            if isinstance(result, ItemResult):
+                self.report.items.append(result)
+            elif isinstance(result, ExtractionError):
                 self.report.items.append(ItemResult(item, "failed", reason=str(result)))
-                continue
-            outcome = next(outcomes)
-            if isinstance(outcome, SaveOutcome):
-                self.report.items.append(
-                    ItemResult(item, outcome.status, outcome.article_id, outcome.title,
-                               outcome.reason)
-                )  # fmt: skip
             else:
-                reason = f"could not be saved: {outcome}"
-                self.report.items.append(ItemResult(item, "failed", title=result.title,
-                                                    reason=reason))  # fmt: skip
+                self.report.items.append(_saved_line(item, result, next(outcomes)))
         self.pending.clear()
         self.articles_pending = 0
 
 
-def _iter_extracted(
-    pages: list[Path], workers: int
-) -> Generator[tuple[Path, ExtractedArticle | ExtractionError], None, None]:
-    if workers <= 1 or len(pages) < PARALLEL_MIN_FILES:
-        for page in pages:
-            yield page, _extract_file_safely(page)
-        return
-    context = multiprocessing.get_context("spawn")  # safe beside Qt and threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: list[Future[ExtractedArticle | ExtractionError]] = [
-            pool.submit(_extract_file_safely, page) for page in pages
-        ]
-        try:
-            for page, future in zip(pages, futures, strict=True):
-                yield page, future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+def _saved_line(
+    item: str, article: ExtractedArticle, outcome: SaveOutcome | Exception
+) -> ItemResult:
+    if isinstance(outcome, Exception):
+        return ItemResult(
+            item, "failed", title=article.title, reason=f"could not be saved: {outcome}"
+        )
+    reason = "; ".join(r for r in (outcome.reason, *article.notes) if r)
+    return ItemResult(item, outcome.status, outcome.article_id, outcome.title, reason)
 
 
 def import_paths(
@@ -241,71 +387,51 @@ def import_paths(
     workers: int | None = None,
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    extractor: Extractor = extract_file_safely,
 ) -> ImportReport:
-    """Import files and folders into the archive and report on every item."""
+    """Import files and folders into the archive and report on every item.
+
+    `extractor` turns one page file into an article; it runs in worker processes, so it
+    must be a module-level function (tests pass their own to simulate crashes).
+    """
     report = ImportReport()
-    files, problems = collect_inputs(Path(p) for p in paths)
+    files, problems = collect_inputs((Path(p) for p in paths), exclude=_archive_files(archive.path))
     report.items.extend(problems)
     jsonl_files = [f for f in files if _base_suffix(f) in JSONL_SUFFIXES]
     pages = [f for f in files if _base_suffix(f) not in JSONL_SUFFIXES]
-    jsonl_data: list[tuple[Path, bytes | ExtractionError]] = []
-    for path in jsonl_files:
-        try:
-            jsonl_data.append((path, read_jsonl_bytes(path)))
-        except (ExtractionError, OSError) as error:
-            jsonl_data.append((path, ExtractionError(str(error))))
-    total = len(pages) + sum(
-        1 if isinstance(d, ExtractionError) else _count_lines(d) for _, d in jsonl_data
-    )
-    saver = _Saver(archive, report)
+    total = len(pages) + sum(_count_jsonl_items(f) for f in jsonl_files)
+    reporter = _BatchReporter(archive, report)
     done = 0
-    cancelled = False
+    stopped = False
 
-    def step() -> bool:
-        nonlocal done, cancelled
+    def stop_here() -> bool:
+        nonlocal stopped
+        stopped = stopped or bool(should_cancel and should_cancel())
+        return stopped
+
+    def step() -> None:
+        nonlocal done
         done += 1
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
-        cancelled = cancelled or bool(should_cancel and should_cancel())
-        return cancelled
 
-    for path, data in jsonl_data:
-        if isinstance(data, ExtractionError):
-            saver.add(str(path), data)
-            step()
-            continue
-        for line, result in read_jsonl(data):
-            if cancelled:
-                saver.flush()  # the report keeps input order
-                report.items.append(ItemResult(f"{path}:{line}", "skipped", reason="cancelled"))
+    for path in jsonl_files:
+        for item, result in _jsonl_items(path):
+            if stop_here():
+                reporter.add_result(ItemResult(item, "skipped", reason="cancelled"))
                 continue
-            saver.add(f"{path}:{line}", result)
+            reporter.add(item, result)
             step()
-
-    extracted = _iter_extracted(pages, workers or os.cpu_count() or 1)
-    for index, page in enumerate(pages):
-        if cancelled:
-            saver.flush()
-            report.items.extend(ItemResult(str(p), "skipped", reason="cancelled")
-                                for p in pages[index:])  # fmt: skip
-            extracted.close()
-            break
+    extracted = _extract_pages(pages, workers or os.cpu_count() or 1, extractor, report)
+    for page in pages:
+        if stop_here():
+            reporter.add_result(ItemResult(str(page), "skipped", reason="cancelled"))
+            continue
         _, result = next(extracted)
-        saver.add(str(page), result)
+        reporter.add(str(page), result)
         step()
-    saver.flush()
+    extracted.close()
+    reporter.flush()
     if progress is not None:
         progress(total, total)
     return report
-
-
-def read_jsonl_bytes(path: Path) -> bytes:
-    """A JSON Lines file's bytes (gunzipped); no size cap, corpora are large by nature."""
-    if path.suffix.lower() == ".gz":
-        with gzip.open(path, "rb") as stream:
-            return stream.read()
-    return path.read_bytes()
-
-
-def _count_lines(data: bytes) -> int:
-    return sum(1 for line in data.splitlines() if line.strip())

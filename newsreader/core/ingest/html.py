@@ -46,6 +46,7 @@ from newsreader.core.urls import host_of, normalize_url
 # Bigger inputs lose scripts, styles and comments, then are cut: extraction time grows
 # with the tree, and no article needs that much markup (real pages slim to < 200 kB).
 MAX_HTML_CHARS = 500_000
+TRUNCATED_NOTE = f"page cut to its first {MAX_HTML_CHARS:,} characters of markup; the rest is lost"
 _BULKY = (
     ("<script", "</script"),
     ("<style", "</style"),
@@ -117,7 +118,7 @@ def extract_html(html: str, url: str | None = None) -> ExtractedArticle:
 
 
 def _extract(html: str, url: str | None) -> ExtractedArticle:
-    tree = _parse(html)
+    tree, truncated = _parse(html)
     meta = _meta_tags(tree)
     jsonld = list(_jsonld_objects(tree))
     page_url = _page_url(tree, meta, url)
@@ -164,6 +165,7 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
         source=_clean_or_none(info.sitename) or host_of(page_url),
         language=_language(tree, meta),
         format="html",
+        notes=[TRUNCATED_NOTE] if truncated else [],
     )
 
 
@@ -217,16 +219,22 @@ def _date(tree: HtmlElement, url: str | None) -> str | None:
 # --- parsing -------------------------------------------------------------------------
 
 
-def _parse(html: str) -> HtmlElement:
-    """An lxml tree of the page; ExtractionError when the input is not HTML at all."""
+def _parse(html: str) -> tuple[HtmlElement, bool]:
+    """An lxml tree of the page, and whether the markup had to be cut to fit.
+
+    ExtractionError when the input is not HTML at all.
+    """
     if not isinstance(html, str) or not html.strip():
         raise ExtractionError("no article text found (empty input)")
     try:
         html.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (bytes decoded with surrogateescape)
         html = html.encode("utf-8", "replace").decode("utf-8")
+    truncated = False
     if len(html) > MAX_HTML_CHARS:
-        html = _slim(html)[:MAX_HTML_CHARS]
+        html = _slim(html)
+        truncated = len(html) > MAX_HTML_CHARS
+        html = html[:MAX_HTML_CHARS]
     try:
         tree = load_html(html)
         if tree is None and html.lstrip().startswith("<"):  # a fragment, not a page
@@ -235,7 +243,7 @@ def _parse(html: str) -> HtmlElement:
         raise ExtractionError(f"no article text found (unparsable HTML: {exc})") from exc
     if tree is None or not isinstance(tree, HtmlElement):
         raise ExtractionError("no article text found (not HTML)")
-    return tree
+    return tree, truncated
 
 
 def _slim(html: str) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from newsreader.core.blocks import ExtractedArticle, clean_line, paragraphs_to_blocks
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
-from newsreader.core.urls import normalize_url
 
 # Newswire sign-offs ("... Reuter") and SGML leftovers end bodies; they are not article text.
 _TRAILING_SIGNOFF = re.compile(r"(?:\s+(?:reuters?|&#\d+;))+\s*$", re.IGNORECASE)
@@ -44,16 +43,19 @@ def record_to_article(record: Any) -> ExtractedArticle:
         section=section_display_name(section) if section else None,
         byline=byline,
         published=_text_field(record, "date", "published") or None,
-        url=normalize_url(url) if url else None,
+        url=url.strip() or None,
         source=clean_line(_text_field(record, "source")) or None,
         format="jsonl",
         external_id=str(identifier) if identifier not in (None, "") else None,
     )
 
 
-def read_jsonl(data: bytes) -> Iterator[tuple[int, ExtractedArticle | ExtractionError]]:
-    """Each line as (line number, article or the error that line gives); never raises."""
-    for number, raw in enumerate(data.splitlines(), start=1):
+def read_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, ExtractedArticle | ExtractionError]]:
+    """Each line as (line number, article or the error that line gives).
+
+    Never raises for a bad line; errors reading `lines` itself (a damaged file) propagate.
+    """
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:

@@ -1,11 +1,18 @@
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.files import MAX_FILE_BYTES, ImportReport, import_paths
+from newsreader.core.ingest.files import (
+    MAX_FILE_BYTES,
+    Extracted,
+    ImportReport,
+    extract_file_safely,
+    import_paths,
+)
 from newsreader.testing import shared_data
 from tests.factories import SEED_FILE
 
@@ -157,6 +164,7 @@ def test_extraction_runs_in_worker_processes_for_larger_batches(
         archive, [folder], workers=2, progress=lambda d, t: progress.append((d, t))
     )
     assert report.counts()["saved"] == 10
+    assert report.extraction_processes == 2
     assert progress[-1] == (10, 10)
 
 
@@ -165,9 +173,77 @@ def test_a_cancelled_import_reports_the_rest_as_skipped(archive: Archive, tmp_pa
     folder.mkdir()
     for n in range(4):
         (folder / f"p{n}.html").write_text(page(f"Story {n} on cancelling", PARAGRAPH * (n + 2)))
-    report = import_paths(archive, [folder], workers=1, should_cancel=lambda: True)
-    assert [i.status for i in report.items] == ["saved", "skipped", "skipped", "skipped"]
-    assert report.counts()["total"] == 4
+    asked = iter([False, False, True])
+    report = import_paths(archive, [folder], workers=1, should_cancel=lambda: next(asked, True))
+    assert [i.status for i in report.items] == ["saved", "saved", "skipped", "skipped"]
+    assert archive.count() == 2
+
+
+def crash_on_doomed_pages(path: Path) -> Extracted:
+    """An extractor whose process dies on some pages, as a C-level parser crash would."""
+    if "doomed" in path.name:
+        os._exit(13)
+    return extract_file_safely(path)
+
+
+def test_a_page_that_kills_its_worker_process_fails_alone(archive: Archive, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    names = [f"p{n:02d}{'-doomed' if n in (3, 11) else ''}.html" for n in range(16)]
+    for n, name in enumerate(names):
+        (folder / name).write_text(page(f"Story {n} about worker crashes", PARAGRAPH * (n + 2)))
+    report = import_paths(archive, [folder], workers=2, extractor=crash_on_doomed_pages)
+    assert report.extraction_processes == 2
+    by_name = {Path(i.item).name: i for i in report.items}
+    assert [Path(i.item).name for i in report.items] == names
+    assert {n for n, i in by_name.items() if i.status == "failed"} == {names[3], names[11]}
+    assert "crashed" in by_name[names[3]].reason
+    assert archive.count() == 14
+
+
+def test_a_damaged_gzip_corpus_keeps_the_lines_before_the_damage(
+    archive: Archive, tmp_path: Path
+) -> None:
+    lines = "\n".join(
+        json.dumps({"title": f"T{n}", "body": f"Body number {n} " * 30}) for n in range(400)
+    )
+    data = gzip.compress(lines.encode())
+    corpus = tmp_path / "corpus.jsonl.gz"
+    corpus.write_bytes(data[: len(data) // 2])
+    report = import_paths(archive, [corpus], workers=1)
+    counts = report.counts()
+    assert counts["failed"] == 1 and counts["saved"] == counts["total"] - 1 > 0
+    assert "damaged" in report.items[-1].reason
+    assert archive.count() == counts["saved"]
+
+
+def test_linked_folders_are_followed_once_and_the_archive_itself_is_skipped(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "library"
+    (folder / "real").mkdir(parents=True)
+    (folder / "real" / "story.txt").write_bytes(SEED_FILE.read_bytes())
+    (folder / "link").symlink_to(folder / "real", target_is_directory=True)
+    (folder / "real" / "loop").symlink_to(folder, target_is_directory=True)
+    (folder / "Page.html").write_text(page("A page saved with its resources folder"))
+    (folder / "Page_files").mkdir()
+    (folder / "Page_files" / "frame.html").write_text(page("An embedded advert frame"))
+    with Archive(folder / "archive.sqlite3") as archive:
+        report = import_paths(archive, [folder], workers=1)
+        by_name = {Path(i.item).name: i.status for i in report.items}
+        assert by_name == {
+            "archive.sqlite3": "skipped", "archive.sqlite3-wal": "skipped",
+            "archive.sqlite3-shm": "skipped", "story.txt": "saved", "Page.html": "saved",
+        }  # fmt: skip
+        assert archive.count() == 2
+
+
+def test_a_page_cut_to_size_says_so_in_the_report(archive: Archive, tmp_path: Path) -> None:
+    huge = tmp_path / "huge.html"
+    huge.write_text(page("A page too big to keep whole", body=PARAGRAPH * 6000))
+    item = import_paths(archive, [huge], workers=1).items[0]
+    assert item.status == "saved"
+    assert "cut" in item.reason
 
 
 @pytest.mark.shared_data

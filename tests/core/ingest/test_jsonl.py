@@ -42,7 +42,7 @@ def test_every_line_gives_an_article_or_an_error_with_its_line_number() -> None:
         json.dumps({"title": "Three"}),
         json.dumps({"title": "Four", "body": "Text four."}),
     ]
-    results = list(read_jsonl("\n".join(lines).encode()))
+    results = list(read_jsonl("\n".join(lines).encode().splitlines()))
     assert [n for n, _ in results] == [1, 2, 4, 5]
     kinds = [type(r).__name__ for _, r in results]
     assert kinds == ["ExtractedArticle", "ExtractionError", "ExtractionError", "ExtractedArticle"]

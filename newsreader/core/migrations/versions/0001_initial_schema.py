@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 03:23:54.069479
+Create Date: 2026-11-27
 """
 
 import sqlalchemy as sa
@@ -62,6 +62,7 @@ def upgrade() -> None:
         "articles",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=True),
+        sa.Column("original_url", sa.Text(), nullable=True),
         sa.Column("external_id", sa.String(length=255), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("byline", sa.Text(), nullable=True),
@@ -175,6 +176,7 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("url", sa.Text(), nullable=True),
+        sa.Column("original_url", sa.Text(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("target_id", sa.Integer(), nullable=True),
         sa.Column("origin", sa.String(length=16), nullable=False),
