@@ -30,7 +30,11 @@ def test_a_saved_article_comes_back_with_its_text_section_and_related_links(
     assert article is not None
     assert article.text == "One.\nTwo."
     assert article.section == "International"
-    assert article.url == "https://example.com/a"
+    assert article.url == "https://www.example.com/a/?utm_source=x"  # as saved
+    assert (
+        archive.save(make_article("Iraq talks", ("Again.",), url="http://example.com/a")).status
+        == "updated"
+    )
     assert article.source == "example.com"
     assert article.published_at is not None and article.published_at.hour == 8  # stored in UTC
     assert [(r.title, r.url, r.target_id) for r in article.related] == [
