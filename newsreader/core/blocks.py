@@ -28,7 +28,14 @@ IMAGE_CHAR = "\ufffc"
 # Characters a QTextDocument would turn into something else in toPlainText(), or that
 # break a block in two; canonical text never contains them.
 _SPACE_LIKE = re.compile(r"[\u00a0\u2007\u202f\t\u000b\u000c\r\n\u2028\u2029\u0085]")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000e-\u001f\u007f\ufeff\ufffc\ufffd]")
+# Controls, byte-order marks, object/replacement characters, lone surrogates and the
+# noncharacters (U+FDD0-FDEF and the last two code points of every plane).
+_NONCHARACTERS = "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+_CONTROL = re.compile(
+    "[\u0000-\u0008\u000e-\u001f\u007f\ufeff\ufffc\ufffd\ud800-\udfff\ufdd0-\ufdef"
+    + re.escape(_NONCHARACTERS)
+    + "]"
+)
 _RUNS_OF_SPACE = re.compile(r" {2,}")
 
 

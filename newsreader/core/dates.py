@@ -22,7 +22,10 @@ def parse_published(value: str | None) -> datetime | None:
         except (ValueError, OverflowError):
             return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except (OverflowError, ValueError):  # e.g. year 1 in a zone east of UTC
+            return None
     if parsed.year < EARLIEST_YEAR:
         return None
     return parsed

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,3 +44,13 @@ def test_a_cleaned_line_never_contains_a_line_break(text: str) -> None:
     line = clean_line(text)
     assert "\n" not in line and "\r" not in line and "\u2029" not in line
     assert clean_line(line) == line
+
+
+@pytest.mark.parametrize("odd", ["\ufdd0", "\ufffe", "\U0001ffff", "\ud800", "\udfff"])
+def test_noncharacters_and_lone_surrogates_never_reach_the_canonical_text(odd: str) -> None:
+    assert clean_line(f"a{odd}b") == "ab"
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None)))
+def test_any_code_point_cleans_to_text_that_encodes_as_utf8(text: str) -> None:
+    clean_line(text).encode("utf-8")

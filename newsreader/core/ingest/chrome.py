@@ -14,15 +14,16 @@ _CHROME_PATTERNS = [
     r"(facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit|telegram|print)( (facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit|telegram|print))*",
     r"(tweet|pin it|print( this)?( article| page)?|email this( article)?|copy link|link copied)",
     r"(subscribe|sign up)( now| today)?( to (our|the) newsletter)?[.!]?",
-    r"(follow us|follow us on .{0,40}|like us on facebook)",
+    r"(follow us|follow us on (?!.*[.!?]$)[^.,;!?]{1,40}|like us on facebook)",
     r"(advertisement|sponsored( content)?|ad|ads|promoted)",
     r"(skip to (main )?content|skip navigation|toggle navigation|menu|search|close|open menu)",
     r"(read more|continue reading|show more|load more|see more)[.…]*",
     r"(this (web)?site uses cookies.*|we use cookies.*|accept( all)? cookies.*|cookie (policy|settings|preferences).*)",
     r"(all rights reserved.*|copyright ©.*|© \d{4}.*)",
     r"(leave a (comment|reply)|\d+ comments?|comments?|no comments( yet)?)",
-    r"(posted in .{0,60}|filed under .{0,60}|tags?:.{0,200})",
-    r"(you (may|might) also like|related (posts|articles|stories|news|content)|more from .{0,40}|more stories|recommended( for you)?|trending( now)?|most (read|popular))",
+    # Label lines ("Filed under: Politics, World"): a list, never a sentence.
+    r"(posted in|filed under|tags?|topics?):? (?!.*[.!?]$)[^.!?]{1,120}",
+    r"(you (may|might) also like|related (posts|articles|stories|news|content)|more from (?!.*[.!?]$)[^.,;!?]{1,40}|more stories|recommended( for you)?|trending( now)?|most (read|popular))",
 ]
 _CHROME = re.compile(r"^(?:" + "|".join(_CHROME_PATTERNS) + r")\s*[:.!]?$", re.IGNORECASE)
 
@@ -30,9 +31,11 @@ _CHROME = re.compile(r"^(?:" + "|".join(_CHROME_PATTERNS) + r")\s*[:.!]?$", re.I
 RELATED_HEADING = re.compile(
     r"^\s*(related( articles| posts| stories| news| content| reading| coverage| links)?|"
     r"you (may|might) (also )?(like|enjoy|be interested in)|"
-    r"(read|see) (more|also)( on this topic| about this)?|more (from|on|in|about) .{1,60}|"
+    r"(read|see) (more|also)( on this topic| about this)?|"
+    r"more (from|on|in|about) (?!.*[.!?]$).{1,60}|"
     r"more stories|more news|recommended( stories| articles| for you| reading)?|"
-    r"further reading|also read|also on .{1,40}|what to read next|popular (now|stories)|"
+    r"further reading|also read|also on (?!.*[.!?]$).{1,40}|what to read next|"
+    r"popular (now|stories)|"
     r"most (read|popular|viewed)|trending( now| stories)?|top stories|latest (news|stories))"
     r"\s*[:.…]*\s*$",
     re.IGNORECASE,

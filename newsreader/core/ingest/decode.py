@@ -51,6 +51,18 @@ def looks_binary(data: bytes) -> bool:
     return controls / len(head) > 0.05
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a truncated or spliced page) stays UTF-8.
+
+    Latin-1 text almost never forms valid multi-byte UTF-8 sequences, so many valid
+    sequences and few broken ones mean UTF-8; the broken bytes become U+FFFD.
+    """
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    valid = sum(1 for c in text if ord(c) > 127) - broken
+    return text if valid > 0 and valid >= 4 * broken else None
+
+
 def _plausible_western(data: bytes) -> bool:
     """Is this Windows-1252 text (the usual mis-declared charset on the web)?
 
@@ -90,6 +102,8 @@ def decode_bytes(data: bytes) -> str:
             pass
     if as_utf8 is not None:
         return as_utf8
+    if (mostly_utf8 := _mostly_utf8(data)) is not None:
+        return mostly_utf8
     if declared in _SINGLE_BYTE_LATIN:
         return data.decode("cp1252" if declared != "iso8859-15" else declared, errors="replace")
     if _plausible_western(data):

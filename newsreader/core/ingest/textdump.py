@@ -26,18 +26,49 @@ _DATE = re.compile(
 )
 _URL_IN_LINE = re.compile(r"(?P<url>https?://\S+)")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
+_PARAGRAPH_END = re.compile(r"[.!?…][\"'”’)]?$")
 MAX_LABEL_WORDS = 4
 MAX_LABEL_CHARS = 40
+MAX_HEADLINE_CHARS = 200
+MAX_TRAILER_LINES = 40
 
 
 def _looks_like_section_label(line: str, next_line: str) -> bool:
-    """A short, unpunctuated line above a longer headline is a section label."""
+    """A short, unpunctuated line above a headline is a section label.
+
+    The line after a label is a headline (no full stop, longer than the label); the line
+    after a headline is a paragraph (ends like a sentence), so a short headline followed
+    by its first paragraph is not mistaken for a label.
+    """
     words = line.split()
     if not words or len(words) > MAX_LABEL_WORDS or len(line) > MAX_LABEL_CHARS:
         return False
     if _SENTENCE_END.search(line) or _DATE.match(line) or _BYLINE.match(line):
         return False
+    if _PARAGRAPH_END.search(next_line) or len(next_line) > MAX_HEADLINE_CHARS:
+        return False
     return line.isupper() or len(next_line.split()) > len(words) + 2
+
+
+def _related_trailer_start(lines: list[str]) -> int:
+    """Where the related-articles trailer begins, or len(lines) when there is none.
+
+    A "Related Articles" heading counts only when what follows it looks like a list of
+    titles; a "Read more" line in the middle of an article does not end the article.
+    """
+    for index in range(len(lines) - 1, -1, -1):
+        if not is_related_heading(lines[index]):
+            continue
+        after = [rest for rest in lines[index + 1 :] if not is_chrome_line(rest)]
+        sentences = sum(1 for t in after if _PARAGRAPH_END.search(t))
+        if (
+            len(after) <= MAX_TRAILER_LINES
+            and all(len(t) <= MAX_HEADLINE_CHARS for t in after)
+            and sentences <= len(after) // 2
+        ):
+            return index
+        break  # text that reads like an article follows: this is no trailer
+    return len(lines)
 
 
 def _related_item(line: str) -> RelatedItem | None:
@@ -54,7 +85,7 @@ def parse_text_dump(text: str) -> ExtractedArticle:
     if "\x00" in text:
         raise ExtractionError("binary data, not a text dump")
     lines = [line for line in map(clean_line, split_lines(text)) if line]
-    related_at = next((i for i, line in enumerate(lines) if is_related_heading(line)), len(lines))
+    related_at = _related_trailer_start(lines)
     head = [line for line in lines[:related_at] if not is_chrome_line(line)]
     trailer = [line for line in lines[related_at + 1 :] if not is_chrome_line(line)]
     if not head:

@@ -43,3 +43,10 @@ def test_other_declared_charsets_are_honoured() -> None:
 def test_binary_data_is_refused(data: bytes) -> None:
     with pytest.raises(ExtractionError, match="binary"):
         decode_bytes(data)
+
+
+def test_utf8_with_a_stray_byte_stays_utf8() -> None:
+    page = "<p>Café crème, Ελληνικά, naïve déjà vu</p>".encode() + b"\xff" + "<p>fin</p>".encode()
+    text = decode_bytes(page)
+    assert "Café crème, Ελληνικά, naïve déjà vu" in text
+    assert "\ufffd" in text

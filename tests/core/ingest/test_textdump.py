@@ -87,3 +87,42 @@ def test_any_text_gives_an_article_or_a_clear_extraction_error(text: str) -> Non
         assert str(error)
     else:
         assert article.title and article.text
+
+
+def test_a_short_headline_above_its_first_paragraph_is_not_a_section_label() -> None:
+    article = parse_text_dump("Markets Rally Again\n\nStocks rose on Monday.\n\nBonds fell.")
+    assert article.section is None
+    assert article.title == "Markets Rally Again"
+    assert article.text == "Stocks rose on Monday.\nBonds fell."
+
+
+def test_a_read_more_line_inside_the_article_does_not_end_it() -> None:
+    dump = (
+        "WORLD\n\nA headline that runs long enough to be one\n\nFirst paragraph of the story.\n\n"
+        "Read more\n\nSecond paragraph, which is still the article and goes on for a while "
+        "with plenty of words to read.\n\nRelated Articles\n\nAnother story title"
+    )
+    article = parse_text_dump(dump)
+    assert article.text.endswith("plenty of words to read.")
+    assert article.related == [RelatedItem("Another story title", None)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Posted in Baghdad, the statement was short.",
+        "More from the minister came later that day.",
+        "Follow us on this journey, she said.",
+    ],
+)
+def test_sentences_that_start_like_page_chrome_are_kept(sentence: str) -> None:
+    dump = f"WORLD\n\nA headline that runs long enough to be one\n\n{sentence}\n\nMore text."
+    assert sentence in parse_text_dump(dump).text
+
+
+@pytest.mark.parametrize(
+    "chrome", ["Filed under: Politics, World", "Tags: Iraq, US, Military", "Share on Facebook"]
+)
+def test_label_lines_of_page_chrome_are_dropped(chrome: str) -> None:
+    dump = f"WORLD\n\nA headline that runs long enough to be one\n\nBody.\n\n{chrome}"
+    assert parse_text_dump(dump).text == "Body."
