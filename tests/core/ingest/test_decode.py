@@ -46,7 +46,7 @@ def test_binary_data_is_refused(data: bytes) -> None:
 
 
 def test_utf8_with_a_stray_byte_stays_utf8() -> None:
-    page = "<p>Café crème, Ελληνικά, naïve déjà vu</p>".encode() + b"\xff" + "<p>fin</p>".encode()
+    page = "<p>Café crème, Ελληνικά, naïve déjà vu</p>".encode() + b"\xff" + b"<p>fin</p>"
     text = decode_bytes(page)
     assert "Café crème, Ελληνικά, naïve déjà vu" in text
     assert "\ufffd" in text
