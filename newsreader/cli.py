@@ -16,12 +16,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from newsreader.core.archive import Archive, ArticleSummary
+from newsreader.core.archive import Archive, ArchiveError, ArticleSummary
 from newsreader.core.paths import resolve_archive_path
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
+EXIT_BAD_ARCHIVE = 4
 
 
 def _print_json(data: Any) -> None:
@@ -122,6 +124,9 @@ def cmd_sections(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_mark(archive: Archive, args: argparse.Namespace) -> int:
+    if args.read is None and args.star is None:
+        print("say what to mark: --read, --unread, --star or --unstar", file=sys.stderr)
+        return EXIT_USAGE
     changed = True
     if args.read is not None:
         changed = archive.mark_read(args.id, args.read) and changed
@@ -166,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section", help="only this section")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--offset", type=int, default=0)
-    p.add_argument("--sort", choices=["saved", "published", "title", "section"], default="saved")
+    p.add_argument(
+        "--sort", choices=["saved", "published", "title", "section", "source"], default="saved"
+    )
     p.add_argument("--ascending", action="store_true")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
@@ -207,5 +214,10 @@ def main(
         return open_gui(archive_path, rest)
     if rest:
         build_parser().error(f"unrecognized arguments: {' '.join(rest)}")
-    with Archive(archive_path) as archive:
+    try:
+        archive = Archive(archive_path)
+    except ArchiveError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_BAD_ARCHIVE
+    with archive:
         return int(args.handler(archive, args))

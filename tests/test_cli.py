@@ -106,3 +106,20 @@ def test_the_installed_entry_point_runs_as_a_module(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
+
+
+def test_a_file_that_is_not_an_archive_gives_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some notes, not a database " * 100)
+    assert main(["list", "--archive", str(bogus)]) == 4
+    assert "cannot be opened as a Newsreader archive" in capsys.readouterr().err
+    assert bogus.read_text().startswith("just some notes")
+
+
+def test_mark_without_a_flag_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["mark", "1", "--archive", str(tmp_path / "a.sqlite3")]) == 2
+    assert "--read" in capsys.readouterr().err

@@ -13,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from alembic.util.exc import CommandError
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
@@ -22,9 +24,21 @@ from newsreader.core.models import Article, ArticleAsset, Asset, Meta, Section, 
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
 from newsreader.core.sections import section_key
 
-__all__ = ["Archive", "ArticleDetail", "ArticleSummary", "SaveOutcome", "content_hash"]
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "ArticleDetail",
+    "ArticleSummary",
+    "SaveOutcome",
+    "content_hash",
+]
 
-SortOrder = Literal["saved", "published", "title", "section"]
+
+class ArchiveError(Exception):
+    """The archive file cannot be opened; the message says why."""
+
+
+SortOrder = Literal["saved", "published", "title", "section", "source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +119,14 @@ class Archive:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._reader, self._writer = db.create_engines(self.path)
-        db.migrate(self._writer)
+        try:
+            db.migrate(self._writer)
+        except (DBAPIError, CommandError) as error:
+            self.close()
+            raise ArchiveError(
+                f"{self.path} cannot be opened as a Newsreader archive "
+                f"(not an archive, damaged, or made by a newer version): {error}"
+            ) from error
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
 
@@ -169,6 +190,7 @@ class Archive:
             "published": func.coalesce(Article.published_at, Article.saved_at),
             "title": Article.title,
             "section": Section.name,
+            "source": Source.name,
         }
         column = columns[order]
         query = (

@@ -51,6 +51,10 @@ _BY_HASH = (
 )
 _BY_TITLE = select(articles.c.id).where(articles.c.title == bindparam("title")).limit(1)
 _ID_BY_URL = select(articles.c.id).where(articles.c.url == bindparam("url"))
+_VERSION_BY_HASH = select(versions.c.id).where(
+    versions.c.article_id == bindparam("article_id"),
+    versions.c.content_hash == bindparam("hash"),
+)
 _ASSET_BY_SHA = select(assets.c.id).where(assets.c.sha256 == bindparam("sha"))
 _RESOLVE_BY_URL = (
     update(links)
@@ -145,6 +149,11 @@ class Saver:
                     return SaveOutcome(
                         "duplicate", existing.id, existing.title, "same URL, same text"
                     )
+                if self.conn.execute(
+                    _VERSION_BY_HASH, {"article_id": existing.id, "hash": digest}
+                ).first():
+                    reason = f"an earlier version of article #{existing.id}"
+                    return SaveOutcome("duplicate", existing.id, existing.title, reason)
                 return self._update(existing.id, existing.version, article, digest)
         same_text = self.conn.execute(_BY_HASH, {"hash": digest}).first()
         if same_text is not None:
@@ -209,6 +218,8 @@ class Saver:
             values["byline"] = article.byline
         if published := parse_published(article.published):
             values["published_at"] = published
+        if section_id := self._section_id(article.section):
+            values["section_id"] = section_id
         self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
         self.conn.execute(
             delete(links).where(links.c.article_id == article_id, links.c.origin == "page")

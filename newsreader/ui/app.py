@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from newsreader.core.archive import Archive
+from newsreader.core.archive import Archive, ArchiveError
 from newsreader.ui.main_window import MainWindow
 
 
@@ -16,7 +16,11 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *(qt_args or [])])
     app.setApplicationName("Newsreader")
     app.setOrganizationName("Newsreader")
-    archive = Archive(archive_path)
+    try:
+        archive = Archive(archive_path)
+    except ArchiveError as error:
+        QMessageBox.critical(None, "Newsreader", str(error))
+        return 1
     try:
         window = MainWindow(archive)
         window.show()

@@ -20,7 +20,7 @@ from newsreader.ui.executor import Executor
 
 PAGE_SIZE = 200
 COLUMNS = ("Title", "Section", "Source", "Date")
-SORT_ORDERS: tuple[SortOrder, ...] = ("title", "section", "section", "published")
+SORT_ORDERS: tuple[SortOrder, ...] = ("title", "section", "source", "published")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 

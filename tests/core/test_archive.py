@@ -201,3 +201,22 @@ def test_an_item_that_fails_halfway_through_saving_leaves_no_trace(archive: Arch
     assert archive.sections() == []
     with sqlite3.connect(archive.path) as db:
         assert db.execute("select count(*) from related_links").fetchone() == (0,)
+
+
+def test_reimporting_an_older_snapshot_of_a_page_adds_no_version(archive: Archive) -> None:
+    url = "https://example.com/live"
+    first = archive.save(make_article(url=url, paragraphs=("Snapshot A.",), section="World"))
+    assert archive.save(make_article(url=url, paragraphs=("Snapshot B.",))).status == "updated"
+    again = archive.save(make_article(url=url, paragraphs=("Snapshot A.",)))
+    assert again.status == "duplicate"
+    assert "earlier version" in again.reason
+    article = archive.get(first.article_id)
+    assert article is not None and article.version == 2 and article.text == "Snapshot B."
+
+
+def test_an_update_moves_the_article_to_its_new_section(archive: Archive) -> None:
+    url = "https://example.com/moved"
+    first = archive.save(make_article(url=url, paragraphs=("Old.",), section="World"))
+    archive.save(make_article(url=url, paragraphs=("New.",), section="Business"))
+    article = archive.get(first.article_id)
+    assert article is not None and article.section == "Business"
