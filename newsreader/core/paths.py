@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from platformdirs import user_data_path
 
 ARCHIVE_ENV = "NEWSREADER_ARCHIVE"
 ARCHIVE_FILENAME = "archive.sqlite3"
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+
+def _resources_dir() -> Path:
+    """The bundled resources: the checkout's folder, else the installed copy."""
+    checkout = Path(__file__).resolve().parents[2] / "resources"
+    installed = Path(sys.prefix) / "share" / "newsreader"
+    return checkout if checkout.is_dir() else installed
+
+
+RESOURCES_DIR = _resources_dir()
 
 
 def default_archive_path() -> Path:

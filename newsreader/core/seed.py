@@ -24,7 +24,7 @@ def seed_if_new(archive: Archive, resources: Path = RESOURCES_DIR) -> ImportRepo
     if archive.count() > 0:
         archive.set_meta(SEEDED_KEY, "skipped: archive not empty")
         return None
-    inputs = [p for p in first_run_inputs(resources) if p.exists()]
-    report = import_paths(archive, inputs, workers=1)
-    archive.set_meta(SEEDED_KEY, "yes")
+    report = import_paths(archive, first_run_inputs(resources), workers=1)
+    if report.counts()["saved"]:  # without resources, try again next time
+        archive.set_meta(SEEDED_KEY, "yes")
     return report
