@@ -11,6 +11,7 @@ from platformdirs import user_data_path
 ARCHIVE_ENV = "NEWSREADER_ARCHIVE"
 ARCHIVE_FILENAME = "archive.sqlite3"
 
+
 def _resources_dir() -> Path:
     """The bundled resources: the checkout's folder, else the installed copy."""
     checkout = Path(__file__).resolve().parents[2] / "resources"

@@ -1,12 +1,14 @@
 """Background work for the UI: database and network calls never run on the UI thread.
 
-Reads run on a small thread pool (SQLite WAL lets them proceed beside a writer); writes
-run one at a time on a single writer thread. Callbacks are delivered on the UI thread
-through a queued signal.
+Reads run on a small thread pool (SQLite WAL lets them proceed beside a writer); short
+writes run one at a time on a single writer thread; long jobs (imports) run on a thread of
+their own, committing in batches, so a star or a mark-read never waits for an import to
+end. Callbacks are delivered on the UI thread through a queued signal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,6 +31,7 @@ class Executor(QObject):
         super().__init__(parent)
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nr-read")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-write")
+        self._long = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-long")
         self._in_flight = 0
         self._closed = False
         self.finished.connect(self._deliver)
@@ -45,6 +48,10 @@ class Executor(QObject):
     ) -> None:
         self._submit(self._writer, fn, on_done or (lambda _result: None), on_error)
 
+    def long(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None) -> None:
+        """A long job (an import): it must watch a cancel flag, as shutdown waits for it."""
+        self._submit(self._long, fn, on_done, on_error)
+
     def _submit(
         self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: OnDone,
         on_error: OnError | None,
@@ -54,7 +61,17 @@ class Executor(QObject):
         self._in_flight += 1
         self.busy_changed.emit(self._in_flight)
         future = pool.submit(fn)
-        future.add_done_callback(lambda f: self.finished.emit((f, on_done, on_error)))
+        future.add_done_callback(self._emit_finished(on_done, on_error))
+
+    def _emit_finished(
+        self, on_done: OnDone, on_error: OnError | None
+    ) -> Callable[[Future[Any]], None]:
+        def emit(future: Future[Any]) -> None:
+            # RuntimeError: the executor's Qt object is gone, the app is closing.
+            with contextlib.suppress(RuntimeError):
+                self.finished.emit((future, on_done, on_error))
+
+        return emit
 
     def _deliver(self, payload: tuple[Future[Any], OnDone, OnError | None]) -> None:
         future, on_done, on_error = payload
@@ -74,4 +91,5 @@ class Executor(QObject):
         """Wait for running jobs (a write must finish, never be cut in half)."""
         self._closed = True
         self._readers.shutdown(wait=True, cancel_futures=True)
+        self._long.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QWidget,
@@ -116,6 +118,13 @@ class MainWindow(QMainWindow):
         self.busy.setObjectName("busyIndicator")
         self.busy.setMaximumWidth(180)
         self.busy.hide()
+        self.cancel_import_button = QPushButton("Cancel import", self)
+        self.cancel_import_button.setObjectName("cancelImportButton")
+        self.cancel_import_button.setAccessibleName("Cancel import")
+        self.cancel_import_button.clicked.connect(self.cancel_imports)
+        self.cancel_import_button.hide()
+        self._import_cancels: set[threading.Event] = set()
+        self.statusBar().addPermanentWidget(self.cancel_import_button)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.count_label)
         self.executor.busy_changed.connect(self._show_busy)
@@ -313,14 +322,35 @@ class MainWindow(QMainWindow):
         """Import in the background; progress in the status bar, a report at the end."""
         progress = ImportProgress(self)
         progress.changed.connect(self._show_import_progress)
+        cancel = threading.Event()
+        self._import_cancels.add(cancel)
         self.busy.setRange(0, 0)
         self.busy.show()
+        self.cancel_import_button.show()
         self.statusBar().showMessage("Importing…")
-        self.executor.write(
-            lambda: import_paths(self.archive, paths, progress=progress.changed.emit),
-            self._import_done,
-            lambda error: self._report_error("The import failed", error),
+
+        def finished(report: ImportReport) -> None:
+            self._import_cancels.discard(cancel)
+            self._import_done(report)
+
+        def failed(error: BaseException) -> None:
+            self._import_cancels.discard(cancel)
+            self.cancel_import_button.setVisible(bool(self._import_cancels))
+            self._report_error("The import failed", error)
+
+        self.executor.long(
+            lambda: import_paths(
+                self.archive, paths, progress=progress.changed.emit, should_cancel=cancel.is_set
+            ),
+            finished,
+            failed,
         )
+
+    def cancel_imports(self) -> None:
+        """Stop running imports after the item at hand; what was saved stays saved."""
+        for cancel in self._import_cancels:
+            cancel.set()
+        self.statusBar().showMessage("Cancelling the import…")
 
     def _show_import_progress(self, done: int, total: int) -> None:
         self.busy.setRange(0, max(total, 1))
@@ -332,9 +362,11 @@ class MainWindow(QMainWindow):
         summary = (
             f"Import finished: {counts['saved']} saved, {counts['updated']} updated, "
             f"{counts['duplicate']} duplicate, {counts['failed']} failed"
+            + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
         )
         self.statusBar().showMessage(summary, 15000)
         self.busy.hide()
+        self.cancel_import_button.setVisible(bool(self._import_cancels))
         failures = [i for i in report.items if i.status == "failed"]
         if failures:
             box = QMessageBox(QMessageBox.Icon.Warning, "Import report", summary, parent=self)
@@ -360,5 +392,6 @@ class MainWindow(QMainWindow):
         self.busy.hide()
 
     def closeEvent(self, event: Any) -> None:
+        self.cancel_imports()
         self.executor.shutdown()
         super().closeEvent(event)

@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -127,3 +128,22 @@ def test_importing_runs_in_the_background_and_refreshes_the_list(
     assert finished.args[0].counts()["saved"] == 1
     qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
     assert "1 saved" in main_window.statusBar().currentMessage()
+
+
+def test_an_import_can_be_cancelled_and_reports_what_it_skipped(
+    qtbot: QtBot, main_window: Any, tmp_path: Path
+) -> None:
+    seed = SEED_FILE.read_text(encoding="utf-8")
+    folder = tmp_path / "dumps"
+    folder.mkdir()
+    for n in range(200):
+        (folder / f"dump{n:03d}.txt").write_text(seed.replace("US and Iraq", f"Talks {n}:"))
+    with qtbot.waitSignal(main_window.import_finished, timeout=30_000) as finished:
+        main_window.import_paths([folder])
+        assert main_window.cancel_import_button.isVisibleTo(main_window)
+        main_window.cancel_import_button.click()
+    counts = finished.args[0].counts()
+    assert counts["total"] == 200
+    assert counts["skipped"] > 0
+    assert counts["saved"] + counts["duplicate"] + counts["skipped"] == 200
+    assert not main_window.cancel_import_button.isVisibleTo(main_window)
