@@ -11,6 +11,13 @@ SEED_FILE = (
     Path(__file__).resolve().parents[1] / "resources" / "sample" / "us-iraq-coalition-talks.txt"
 )
 
+# A 1x1 transparent PNG.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
+    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
 
 def make_article(
     title: str = "A title",

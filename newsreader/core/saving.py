@@ -138,9 +138,9 @@ class Saver:
 
     def save(self, article: ExtractedArticle) -> SaveOutcome:
         url = normalize_url(article.url) if article.url else None
+        if error := self._checked(article):
+            raise error
         text = canonical_text(article.blocks)
-        if not text.strip():
-            raise ValueError("the article has no text")
         digest = content_hash(text)
         if url is not None:
             existing = self.conn.execute(_BY_URL, {"url": url}).first()

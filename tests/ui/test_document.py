@@ -15,8 +15,7 @@ from newsreader.core.ingest.jsonl import record_to_article
 from newsreader.core.paths import RESOURCES_DIR
 from newsreader.testing import shared_data
 from newsreader.ui.document import PLACEHOLDER_URL, build_document
-from tests.core.ingest.test_files import PNG
-from tests.factories import SEED_FILE
+from tests.factories import PNG, SEED_FILE
 
 
 def assert_invariant(blocks: list[Block]) -> None:

@@ -5,9 +5,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
+from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.seed import seed_if_new
 from newsreader.ui.main_window import MainWindow
-from tests.factories import SEED_FILE, make_article
+from tests.factories import PNG, SEED_FILE, make_article
 
 
 def titles(window: MainWindow) -> list[str]:
@@ -147,3 +148,30 @@ def test_an_import_can_be_cancelled_and_reports_what_it_skipped(
     assert counts["skipped"] > 0
     assert counts["saved"] + counts["duplicate"] + counts["skipped"] == 200
     assert not main_window.cancel_import_button.isVisibleTo(main_window)
+
+
+def test_the_reader_shows_exactly_the_stored_text_across_rich_articles(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    rich = ExtractedArticle(
+        title="Rich",
+        blocks=[
+            Block("heading", "Background", level=2), Block("paragraph", "Intro text."),
+            Block("list_item", "first point"), Block("list_item", "second point"),
+            Block("image", src="pic.png", alt="A picture"), Block("quote", "A quotation."),
+            Block("image", src="https://example.com/remote.png"), Block("paragraph", "End."),
+        ],
+        images={"pic.png": PNG},
+    )  # fmt: skip
+    plain = make_article("Plain", ("Only a paragraph.",))
+    ids = [
+        archive.save(rich).article_id,
+        archive.save(plain).article_id,
+        archive.save(rich).article_id,
+    ]
+    for article_id in ids:
+        with qtbot.waitSignal(main_window.article_shown):
+            main_window.open_article(article_id)
+        stored = archive.get(article_id)
+        assert stored is not None
+        assert main_window.reader.body.toPlainText() == stored.text

@@ -14,13 +14,8 @@ from newsreader.core.ingest.files import (
     import_paths,
 )
 from newsreader.testing import shared_data
-from tests.factories import SEED_FILE
+from tests.factories import PNG, SEED_FILE
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
-    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 PARAGRAPH = (
     "The council voted on Tuesday to approve the new budget after a long debate that ran "
     "late into the evening, with members from both sides raising concerns about spending. "
