@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
@@ -113,6 +116,46 @@ def cmd_show(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.search.service import search
+
+    results = search(
+        archive, args.query, sort=args.sort, limit=args.limit, offset=args.offset,
+        facets=not args.no_facets,
+    )  # fmt: skip
+    if args.json:
+        _print_json(results.to_json())
+        return EXIT_OK
+    out = Console(highlight=False)
+    for hint in results.hints:
+        out.print(f"[yellow]hint:[/] {escape(hint)}")
+    shown = f"{args.offset + 1}–{args.offset + len(results.hits)} of " if results.hits else ""
+    out.print(f"{shown}{results.total:,} results for {escape(results.query)!r}")
+    for hit in results.hits:
+        date = (hit.published_at or hit.saved_at).date().isoformat()
+        out.print(
+            f"\n[bold]{escape(hit.title)}[/]  [dim]#{hit.id} · {hit.section or ''} · {date}[/]"
+        )
+        out.print("  " + _marked_for_terminal(hit.snippet))
+    if results.facets:
+        out.print("\n" + " · ".join(f"{escape(f.name)} ({f.count})" for f in results.facets[:12]))
+    return EXIT_OK
+
+
+def _marked_for_terminal(snippet: str) -> str:
+    """A snippet's HTML (<mark> around hits) as rich markup."""
+    parts = re.split(r"(<mark>|</mark>)", snippet)
+    styled = []
+    for part in parts:
+        if part == "<mark>":
+            styled.append("[bold yellow]")
+        elif part == "</mark>":
+            styled.append("[/]")
+        else:
+            styled.append(escape(html.unescape(part)))
+    return "".join(styled)
+
+
 def cmd_sections(archive: Archive, args: argparse.Namespace) -> int:
     sections = archive.sections()
     if args.json:
@@ -182,6 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("search", parents=[common], help="search the archive")
+    p.add_argument("query", help='words, "phrases", -exclusions, OR, prefix*, filters')
+    p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--no-facets", action="store_true", help="skip the counts per section")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("sections", parents=[common], help="sections and their counts")
     p.add_argument("--json", action="store_true")

@@ -6,6 +6,8 @@ The UI and the CLI both go through this class, and it hands back plain dataclass
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from newsreader.core import db
 from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
 from newsreader.core.models import Article, ArticleAsset, Asset, Meta, Section, Source
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
+from newsreader.core.search.index import SearchIndex
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -32,6 +35,9 @@ __all__ = [
     "SaveOutcome",
     "content_hash",
 ]
+
+
+log = logging.getLogger(__name__)
 
 
 class ArchiveError(Exception):
@@ -119,6 +125,8 @@ class Archive:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._reader, self._writer = db.create_engines(self.path)
+        self._search_index: SearchIndex | None = None
+        self._search_lock = threading.Lock()
         try:
             db.migrate(self._writer)
         except (DBAPIError, CommandError) as error:
@@ -130,7 +138,30 @@ class Archive:
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
 
+    @property
+    def search_index(self) -> SearchIndex:
+        """The full-text index beside the archive file, opened (or rebuilt) on first use."""
+        with self._search_lock:
+            if self._search_index is None:
+                self._search_index = SearchIndex(self.path.with_name(self.path.name + ".search"))
+                self._search_index.sync(self._writer)
+            return self._search_index
+
+    def sync_search(self) -> int:
+        """Index what changed since the last sync; the number of articles indexed.
+
+        Never fails a write: an index problem leaves the changes queued for next time.
+        """
+        try:
+            index = self.search_index
+            with self._search_lock:
+                return index.sync(self._writer)
+        except Exception:
+            log.exception("the search index could not catch up; changes stay queued")
+            return 0
+
     def close(self) -> None:
+        self._search_index = None
         self._reader.dispose()
         self._writer.dispose()
 
@@ -141,7 +172,7 @@ class Archive:
         self.close()
 
     @contextmanager
-    def _reading(self) -> Iterator[Session]:
+    def reading(self) -> Iterator[Session]:
         with self._read_sessions() as session, session.begin():
             yield session
 
@@ -159,19 +190,24 @@ class Archive:
             raise outcome
         return outcome
 
-    def save_many(self, articles: Iterable[ExtractedArticle]) -> list[SaveOutcome | Exception]:
+    def save_many(
+        self, articles: Iterable[ExtractedArticle], *, index: bool = True
+    ) -> list[SaveOutcome | Exception]:
         """Save a batch in one transaction, each item in its own savepoint.
 
         An item that fails to save rolls back alone and comes back as its exception;
         the rest of the batch is kept.
         """
         with self._writing() as session:
-            return Saver(session.connection()).save_all(articles)
+            results = Saver(session.connection()).save_all(articles)
+        if index:  # bulk imports index every few batches instead (one commit each)
+            self.sync_search()
+        return results
 
     # -- reading ------------------------------------------------------------------
 
     def get(self, article_id: int) -> ArticleDetail | None:
-        with self._reading() as session:
+        with self.reading() as session:
             row = session.get(Article, article_id)
             return _detail(row) if row is not None else None
 
@@ -212,7 +248,7 @@ class Archive:
         )
         if section is not None:
             query = query.where(Section.key == section_key(section))
-        with self._reading() as session:
+        with self.reading() as session:
             return [ArticleSummary(*row) for row in session.execute(query)]
 
     def count(self, *, section: str | None = None) -> int:
@@ -221,7 +257,7 @@ class Archive:
             query = query.join(Section, Article.section_id == Section.id).where(
                 Section.key == section_key(section)
             )
-        with self._reading() as session:
+        with self.reading() as session:
             return int(session.scalar(query) or 0)
 
     def sections(self) -> list[SectionCount]:
@@ -232,12 +268,12 @@ class Archive:
             .group_by(Section.id)
             .order_by(func.count(Article.id).desc(), Section.name)
         )
-        with self._reading() as session:
+        with self.reading() as session:
             return [SectionCount(key, name, count) for key, name, count in session.execute(query)]
 
     def asset(self, sha256: str) -> tuple[str, bytes] | None:
         """(media type, bytes) of a stored asset, for offline rendering."""
-        with self._reading() as session:
+        with self.reading() as session:
             row = session.execute(
                 select(Asset.media_type, Asset.data).where(Asset.sha256 == sha256)
             ).first()
@@ -263,7 +299,8 @@ class Archive:
                 session.execute(
                     delete(Asset).where(Asset.id.in_(asset_ids), Asset.id.not_in(still_used))
                 )
-            return True
+        self.sync_search()
+        return True
 
     def mark_read(self, article_id: int, read: bool = True) -> bool:
         return self._set_flag(article_id, is_read=read)
@@ -276,12 +313,14 @@ class Archive:
             result = session.execute(
                 update(Article).where(Article.id == article_id).values(**values)
             )
-            return bool(getattr(result, "rowcount", 0))
+            changed = bool(getattr(result, "rowcount", 0))
+        self.sync_search()
+        return changed
 
     # -- archive facts ------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        with self._reading() as session:
+        with self.reading() as session:
             row = session.get(Meta, key)
             return row.value if row else None
 

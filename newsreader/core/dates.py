@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from dateutil import parser as date_parser
 
 EARLIEST_YEAR = 1800
+# The date-looking start of a value with trailing junk ("27-MAR-1987 13:33:30.85&#5;C T").
+_DATE_LIKE = re.compile(r"[\w :.,+\-/]*")
+
+
+def _human_date(text: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        return date_parser.parse(text, fuzzy=False)
+    except (ValueError, OverflowError):
+        return None
 
 
 def parse_published(value: str | None) -> datetime | None:
@@ -17,10 +29,11 @@ def parse_published(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            parsed = date_parser.parse(text, fuzzy=False)
-        except (ValueError, OverflowError):
+        prefix = _DATE_LIKE.match(text)
+        human = _human_date(text) or (_human_date(prefix.group()) if prefix else None)
+        if human is None:
             return None
+        parsed = human
     if parsed.tzinfo is not None:
         try:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)

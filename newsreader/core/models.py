@@ -181,3 +181,16 @@ class Meta(Base):
     __tablename__ = "archive_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SearchQueue(Base):
+    """Articles whose search-index entry is stale, filled by triggers (migration 0002).
+
+    The indexer drains it up to a known `seq` after the index commits, so a change made
+    meanwhile, or a crash before the commit, leaves the article queued: the index always
+    catches up with the archive by itself.
+    """
+
+    __tablename__ = "search_queue"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(Integer)

@@ -171,7 +171,7 @@ def test_content_hash_ignores_case_and_spacing() -> None:
 
 def test_the_archive_runs_in_wal_mode_with_foreign_keys(archive: Archive) -> None:
     archive.save(make_article())
-    with archive._reading() as session:
+    with archive.reading() as session:
         connection = session.connection()
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -12,6 +12,7 @@ from newsreader.core.dates import parse_published
         ("2024-01-25", datetime(2024, 1, 25)),
         ("Jan 5, 2024", datetime(2024, 1, 5)),
         ("1987-02-26T15:01:01.790000", datetime(1987, 2, 26, 15, 1, 1, 790000)),
+        ("27-MAR-1987 13:33:30.85&#5;&#5;&#5;C T", datetime(1987, 3, 27, 13, 33, 30, 850000)),
     ],
 )
 def test_dates_are_read_as_naive_utc(value: str, expected: datetime) -> None:

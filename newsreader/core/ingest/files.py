@@ -44,6 +44,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 PARALLEL_MIN_FILES = 8
 SAVE_BATCH = 500
+INDEX_EVERY = 10_000  # articles saved between search-index commits during an import
 DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error)
 
 
@@ -343,6 +344,7 @@ class _BatchReporter:
         self.report = report
         self.pending: list[tuple[str, Extracted | ItemResult]] = []
         self.articles_pending = 0
+        self.unindexed = 0
 
     def add(self, item: str, result: Extracted) -> None:
         self.pending.append((item, result))
@@ -357,7 +359,11 @@ class _BatchReporter:
 
     def flush(self) -> None:
         articles = [r for _, r in self.pending if isinstance(r, ExtractedArticle)]
-        outcomes = iter(self.archive.save_many(articles) if articles else [])
+        outcomes = iter(self.archive.save_many(articles, index=False) if articles else [])
+        self.unindexed += len(articles)
+        if self.unindexed >= INDEX_EVERY:
+            self.archive.sync_search()
+            self.unindexed = 0
         for item, result in self.pending:
             if isinstance(result, ItemResult):
                 self.report.items.append(result)
@@ -432,6 +438,7 @@ def import_paths(
         step()
     extracted.close()
     reporter.flush()
+    archive.sync_search()
     if progress is not None:
         progress(total, total)
     return report

@@ -1,0 +1,210 @@
+"""Searching the archive: parse, compile, rank, page, snippet, count by section."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import tantivy
+from sqlalchemy import select
+
+from newsreader.core.models import Article, Section, Source
+from newsreader.core.search.compile import compile_query
+from newsreader.core.search.index import doc_ids
+from newsreader.core.search.query import parse_query
+from newsreader.core.search.text import Span, matching_spans
+
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
+
+SearchSort = Literal["relevance", "date"]
+SNIPPET_CHARS = 220
+MAX_RESULTS_WINDOW = 10_000  # paging deeper than this is refused with a hint
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: int
+    title: str
+    section: str | None
+    source: str | None
+    published_at: datetime | None
+    saved_at: datetime
+    is_read: bool
+    is_starred: bool
+    score: float
+    snippet: str  # HTML: escaped text with the matched words in <mark>
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "section": self.section,
+            "source": self.source,
+            "published": self.published_at.isoformat() if self.published_at else None,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFacet:
+    key: str
+    name: str
+    count: int
+
+
+@dataclass(slots=True)
+class SearchResults:
+    query: str
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+    facets: list[SectionFacet] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    terms: frozenset[str] = frozenset()  # index terms to mark in the reader
+    prefixes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": [{"key": f.key, "name": f.name, "count": f.count} for f in self.facets],
+            "hints": self.hints,
+        }
+
+
+def search(
+    archive: Archive,
+    text: str,
+    *,
+    sort: SearchSort = "relevance",
+    limit: int = 50,
+    offset: int = 0,
+    facets: bool = True,
+) -> SearchResults:
+    """Run a query of our language over the archive. Never raises on odd input."""
+    results = SearchResults(query=text if isinstance(text, str) else "")
+    parsed = parse_query(results.query)
+    limit, offset = max(0, min(int(limit), 1000)), max(0, int(offset))
+    if offset + limit > MAX_RESULTS_WINDOW:
+        results.hints.append(f"results stop at {MAX_RESULTS_WINDOW:,}; narrow the search")
+        return results
+    index = archive.search_index
+    searcher = index.searcher()
+    query, info = compile_query(parsed, index.schema, searcher)
+    results.hints.extend(info.hints)
+    results.terms, results.prefixes = frozenset(info.terms), tuple(info.prefixes)
+    if parsed.is_empty:
+        if not results.hints:
+            results.hints.append("type words to search for, or a filter such as section:world")
+        return results
+    if query is None:
+        return results
+    by_date = sort == "date" or not parsed.has_positive_text
+    if limit == 0:
+        results.total = count_matches(searcher, query)
+        return results
+    if by_date:
+        found = searcher.search(
+            query, limit, count=False, order_by_field="date", offset=offset,
+            order=tantivy.Order.Desc,
+        )  # fmt: skip
+    else:
+        found = searcher.search(query, limit, count=False, offset=offset)
+    ids = doc_ids(searcher, found.hits)
+    scores = [0.0 if by_date else float(score) for score, _ in found.hits]
+    results.total = count_matches(searcher, query)
+    results.hits = _hits(archive, ids, scores, results.terms, results.prefixes, by_date)
+    if facets:
+        results.facets = _facets(archive, searcher, query)
+    return results
+
+
+def count_matches(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    """How many articles match, without scoring them (ordering by a fast field)."""
+    found = searcher.search(query, 1, count=True, order_by_field="date")
+    return int(getattr(found, "count", 0) or 0)
+
+
+def _hits(
+    archive: Archive, ids: list[int], scores: list[float], terms: frozenset[str],
+    prefixes: tuple[str, ...], by_date: bool,
+) -> list[SearchHit]:  # fmt: skip
+    if not ids:
+        return []
+    query = (
+        select(
+            Article.id, Article.title, Section.name, Source.name, Article.published_at,
+            Article.saved_at, Article.is_read, Article.is_starred, Article.text,
+        )
+        .outerjoin(Section, Article.section_id == Section.id)
+        .outerjoin(Source, Article.source_id == Source.id)
+        .where(Article.id.in_(ids))
+    )  # fmt: skip
+    with archive.reading() as session:
+        rows = {row.id: row for row in session.execute(query)}
+    hits = [
+        SearchHit(
+            id=row.id, title=row.title, section=row[2], source=row[3],
+            published_at=row.published_at, saved_at=row.saved_at, is_read=row.is_read,
+            is_starred=row.is_starred, score=score,
+            snippet=make_snippet(row.text, terms, prefixes),
+        )
+        for article_id, score in zip(ids, scores, strict=True)
+        if (row := rows.get(article_id)) is not None  # deleted since the index saw it
+    ]  # fmt: skip
+    if not by_date:  # equal scores: the more recent first
+        hits.sort(key=lambda h: (-h.score, -(h.published_at or h.saved_at).timestamp()))
+    return hits
+
+
+def _facets(
+    archive: Archive, searcher: tantivy.Searcher, query: tantivy.Query
+) -> list[SectionFacet]:
+    found = searcher.aggregate(query, {"s": {"terms": {"field": "section_key", "size": 500}}})
+    counts = {b["key"]: int(b["doc_count"]) for b in found.get("s", {}).get("buckets", [])}
+    if not counts:
+        return []
+    with archive.reading() as session:
+        rows = session.execute(select(Section.key, Section.name).where(Section.key.in_(counts)))
+        names = {key: name for key, name in rows}
+    return sorted(
+        (SectionFacet(key, names.get(key, key), count) for key, count in counts.items()),
+        key=lambda f: (-f.count, f.name),
+    )
+
+
+def make_snippet(
+    text: str, terms: frozenset[str], prefixes: tuple[str, ...] = (), width: int = SNIPPET_CHARS
+) -> str:
+    """The passage of `text` with the most matches, as HTML with the matches in <mark>."""
+    spans = matching_spans(text, terms, prefixes) if terms or prefixes else []
+    start = 0
+    if spans:
+        best, best_count = spans[0].start, 0
+        j = 0
+        for i, span in enumerate(spans):
+            while j < len(spans) and spans[j].end <= span.start + width:
+                j += 1
+            if j - i > best_count:
+                best, best_count = span.start, j - i
+        start = max(0, best - width // 5)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+    end = min(len(text), start + width)
+    while end < len(text) and not text[end].isspace() and end - start < width + 30:
+        end += 1
+    window = [
+        Span(s.start - start, s.end - start) for s in spans if start <= s.start and s.end <= end
+    ]
+    piece = text[start:end].replace("\n", " ").replace("\ufffc", " ")  # same length
+    out, cursor = [], 0
+    for span in window:
+        out.append(html.escape(piece[cursor : span.start]))
+        out.append(f"<mark>{html.escape(piece[span.start : span.end])}</mark>")
+        cursor = span.end
+    out.append(html.escape(piece[cursor:]))
+    return ("…" if start > 0 else "") + "".join(out).strip() + ("…" if end < len(text) else "")

@@ -1,0 +1,213 @@
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsreader.core.archive import Archive
+from newsreader.core.search.service import make_snippet, search
+from newsreader.core.search.text import analyze_word
+from tests.factories import make_article
+
+
+@pytest.fixture
+def news(archive: Archive) -> dict[str, int]:
+    """A small archive: a few articles in three sections over three years."""
+    stories = {
+        "iraq": make_article(
+            "US and Iraq to start talks", ("Talks on the military alliance will start soon.",
+            "Officials said the coalition would stay."), section="International",
+            published="2024-01-25", byline="Jane Doe", source="Example News",
+        ),
+        "cafe": make_article(
+            "The café that became a bank", ("A small café in Paris was sold.",),
+            section="Business", published="2023-05-02",
+        ),
+        "elections": make_article(
+            "Elections in spring", ("The election campaign said little about the alliance.",),
+            section="International", published="2022-03-01",
+        ),
+        "alliance_title": make_article(
+            "Alliance", ("A word in the title only.",), section="Sport", published="2021-01-01",
+        ),
+        "military_body": make_article(
+            "Budget news", ("The military budget and an alliance were discussed.",),
+            section="Business", published="2020-01-01",
+        ),
+    }  # fmt: skip
+    return {name: archive.save(article).article_id for name, article in stories.items()}
+
+
+def ids(archive: Archive, query: str, **kwargs: object) -> list[int]:
+    return [hit.id for hit in search(archive, query, **kwargs).hits]  # type: ignore[arg-type]
+
+
+def test_all_words_must_match(archive: Archive, news: dict[str, int]) -> None:
+    assert ids(archive, "talks alliance") == [news["iraq"]]
+
+
+def test_a_phrase_needs_its_words_in_order(archive: Archive, news: dict[str, int]) -> None:
+    assert ids(archive, '"military alliance"') == [news["iraq"]]
+    assert set(ids(archive, "military alliance")) == {news["iraq"], news["military_body"]}
+
+
+def test_an_excluded_word_removes_articles(archive: Archive, news: dict[str, int]) -> None:
+    assert news["iraq"] not in ids(archive, "alliance -coalition")
+    assert news["elections"] in ids(archive, "alliance -coalition")
+
+
+def test_or_finds_either(archive: Archive, news: dict[str, int]) -> None:
+    assert set(ids(archive, "café OR budget")) == {news["cafe"], news["military_body"]}
+
+
+def test_a_prefix_finds_every_word_that_starts_so(archive: Archive, news: dict[str, int]) -> None:
+    assert set(ids(archive, "elect*")) == {news["elections"]}
+    assert set(ids(archive, "milit*")) == {news["iraq"], news["military_body"]}
+
+
+def test_accents_do_not_matter(archive: Archive, news: dict[str, int]) -> None:
+    assert ids(archive, "cafe") == [news["cafe"]]
+    assert ids(archive, "CAFÉ") == [news["cafe"]]
+
+
+def test_stemming_finds_other_forms(archive: Archive, news: dict[str, int]) -> None:
+    assert ids(archive, "elections") == [news["elections"]]
+    assert ids(archive, "election") == [news["elections"]]
+
+
+def test_a_title_hit_outranks_a_body_hit(archive: Archive, news: dict[str, int]) -> None:
+    assert ids(archive, "alliance")[0] == news["alliance_title"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("section:international", {"iraq", "elections"}),
+        ('section:"INTERNATIONAL"', {"iraq", "elections"}),
+        ("source:example", {"iraq"}),
+        ('source:"example news"', {"iraq"}),
+        ("author:doe", {"iraq"}),
+        ("title:alliance", {"alliance_title"}),
+        ("before:2022", {"alliance_title", "military_body"}),
+        ("after:2023", {"iraq"}),
+        ("after:2022-12 before:2024", {"cafe"}),
+        ("alliance section:business", {"military_body"}),
+    ],
+)
+def test_each_filter_narrows_the_results(
+    archive: Archive, news: dict[str, int], query: str, expected: set[str]
+) -> None:
+    assert set(ids(archive, query)) == {news[name] for name in expected}
+
+
+def test_read_and_starred_states_are_searchable(archive: Archive, news: dict[str, int]) -> None:
+    archive.mark_read(news["cafe"])
+    archive.star(news["iraq"])
+    assert ids(archive, "is:read") == [news["cafe"]]
+    assert ids(archive, "is:starred") == [news["iraq"]]
+    assert news["cafe"] not in ids(archive, "is:unread")
+
+
+def test_annotation_filters_find_nothing_until_annotations_exist(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    assert ids(archive, "is:annotated") == []
+    assert ids(archive, "has:note color:yellow") == []
+
+
+def test_results_sort_by_date_and_page(archive: Archive, news: dict[str, int]) -> None:
+    newest_first = ids(archive, "alliance", sort="date")
+    assert newest_first == [news["iraq"], news["elections"], news["alliance_title"],
+                            news["military_body"]]  # fmt: skip
+    assert ids(archive, "alliance", sort="date", limit=2, offset=1) == newest_first[1:3]
+
+
+def test_facets_count_the_matches_per_section(archive: Archive, news: dict[str, int]) -> None:
+    results = search(archive, "alliance")
+    assert results.total == 4
+    assert [(f.name, f.count) for f in results.facets] == [
+        ("International", 2), ("Business", 1), ("Sport", 1),
+    ]  # fmt: skip
+
+
+def test_snippets_mark_the_matched_words(archive: Archive, news: dict[str, int]) -> None:
+    (hit,) = search(archive, "cafe").hits
+    assert hit.snippet == "A small <mark>café</mark> in Paris was sold."
+
+
+def test_a_snippet_is_escaped_html_around_the_best_passage() -> None:
+    text = "<b>x</b> " + "filler " * 100 + "the alliance and the alliance again " + "tail " * 100
+    snippet = make_snippet(text, frozenset(analyze_word("alliance")))
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert snippet.count("<mark>alliance</mark>") == 2
+    assert "<b>" not in snippet
+
+
+def test_the_index_follows_saves_and_deletes(archive: Archive, news: dict[str, int]) -> None:
+    archive.save(make_article("Budget news", ("Now about harbours.",), url=None))
+    assert archive.delete(news["cafe"])
+    assert ids(archive, "cafe") == []
+    assert archive.search_index.searcher().num_docs == archive.count() == len(news)
+
+
+def test_an_article_updated_in_place_is_found_by_its_new_text(archive: Archive) -> None:
+    url = "https://example.com/live"
+    first = archive.save(make_article("Live", ("Old words here.",), url=url)).article_id
+    archive.save(make_article("Live", ("Fresh harbour news.",), url=url))
+    assert ids(archive, "harbour") == [first]
+    assert ids(archive, "old") == []
+
+
+def test_a_deleted_index_is_rebuilt_from_the_archive(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    for file in (tmp_path / "a.sqlite3.search").iterdir():
+        file.unlink()
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        assert len(ids(archive, "boats")) == 1
+
+
+def test_a_damaged_index_is_rebuilt_from_the_archive(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    for file in (tmp_path / "a.sqlite3.search").iterdir():
+        if file.name.endswith("meta.json"):
+            file.write_text("{not json")
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        assert len(ids(archive, "boats")) == 1
+
+
+def test_changes_made_while_the_index_was_away_are_caught_up(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        archive.save(make_article("First", ("Boats.",)))
+        archive.save_many([make_article("Second", ("More boats.",))], index=False)  # "crash"
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        assert len(ids(archive, "boats")) == 2
+
+
+def test_an_empty_query_asks_for_words(archive: Archive, news: dict[str, int]) -> None:
+    results = search(archive, "   ")
+    assert results.hits == [] and results.hints
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(max_size=200))
+def test_any_query_runs_against_a_real_index(archive: Archive, query: str) -> None:
+    if archive.count() == 0:
+        archive.save(make_article("Seed", ("Some words to find, café and elections.",)))
+    results = search(archive, query)
+    assert results.total >= len(results.hits)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced', "a OR", "OR", "-", "*", "-*", "NEAR(x y)", "'; DROP TABLE articles; --",
+     "x" * 10_000, "é" * 3000, "title:", 'section:"', "before:9999-99-99", "a* b* c*"],
+)  # fmt: skip
+def test_odd_queries_return_results_or_a_hint(
+    archive: Archive, news: dict[str, int], query: str
+) -> None:
+    results = search(archive, query)
+    assert results.hits or results.hints or results.total == 0
