@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
 from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
-from newsreader.core.models import Article, ArticleAsset, Asset, Meta, Section, Source
+from newsreader.core.models import (
+    Article,
+    ArticleAsset,
+    Asset,
+    Meta,
+    SavedSearch,
+    Section,
+    Source,
+)
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
 from newsreader.core.search.index import SearchIndex
 from newsreader.core.sections import section_key
@@ -110,6 +118,13 @@ class ArticleDetail:
                 for r in self.related
             ],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearchView:
+    id: int
+    name: str
+    query: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +331,36 @@ class Archive:
             changed = bool(getattr(result, "rowcount", 0))
         self.sync_search()
         return changed
+
+    # -- saved searches -------------------------------------------------------------
+
+    def saved_searches(self) -> list[SavedSearchView]:
+        with self.reading() as session:
+            rows = session.execute(
+                select(SavedSearch.id, SavedSearch.name, SavedSearch.query).order_by(
+                    SavedSearch.name
+                )
+            )
+            return [SavedSearchView(*row) for row in rows]
+
+    def save_search(self, name: str, query: str) -> SavedSearchView:
+        """Save (or, for a known name, replace) a named query."""
+        name = " ".join(name.split())[:200]
+        if not name or not query.strip():
+            raise ValueError("a saved search needs a name and a query")
+        with self._writing() as session:
+            row = session.scalar(select(SavedSearch).where(SavedSearch.name == name))
+            if row is None:
+                row = SavedSearch(name=name, query=query)
+                session.add(row)
+            row.query = query
+            session.flush()
+            return SavedSearchView(row.id, row.name, row.query)
+
+    def delete_saved_search(self, search_id: int) -> bool:
+        with self._writing() as session:
+            result = session.execute(delete(SavedSearch).where(SavedSearch.id == search_id))
+            return bool(getattr(result, "rowcount", 0))
 
     # -- archive facts ------------------------------------------------------------
 

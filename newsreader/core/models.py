@@ -194,3 +194,13 @@ class SearchQueue(Base):
     __tablename__ = "search_queue"
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     article_id: Mapped[int] = mapped_column(Integer)
+
+
+class SavedSearch(Base):
+    """A query with a name, shown in the sidebar."""
+
+    __tablename__ = "saved_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,8 +1,12 @@
-"""The article list: a lazy table model that loads pages of rows in the background."""
+"""The article list: a lazy table model that loads pages of rows in the background.
+
+It lists a section (or everything), or the results of a search; rows arrive a page at a
+time as the view scrolls, and the answer to an older request never lands in a newer list.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -10,18 +14,31 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRectF,
+    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from newsreader.core.archive import Archive, ArticleSummary, SortOrder
+from newsreader.core.search.service import SearchHit, SearchResults, SearchSort, search
 from newsreader.ui.executor import Executor
 
 PAGE_SIZE = 200
 COLUMNS = ("Title", "Section", "Source", "Date")
 SORT_ORDERS: tuple[SortOrder, ...] = ("title", "section", "source", "published")
+SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 10
 AnyIndex = QModelIndex | QPersistentModelIndex
+Row = ArticleSummary | SearchHit
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[Row]
+    total: int
+    results: SearchResults | None = None  # for a search: facets, hints, terms
 
 
 class ArticleListModel(QAbstractTableModel):
@@ -29,18 +46,22 @@ class ArticleListModel(QAbstractTableModel):
 
     total_changed = Signal(int)
     loaded = Signal()
+    search_finished = Signal(object)  # SearchResults of the first page of a search
 
     def __init__(self, archive: Archive, executor: Executor, parent: QObject | None = None):
         super().__init__(parent)
         self._archive = archive
         self._executor = executor
-        self._rows: list[ArticleSummary] = []
+        self._rows: list[Row] = []
         self._total = 0
         self._section: str | None = None
+        self._query = ""
         self._order: SortOrder = "published"
+        self._search_sort: SearchSort = "relevance"
         self._descending = True
         self._generation = 0  # results of an older query never land in a newer list
         self._fetching = False
+        self.results: SearchResults | None = None
 
     # -- Qt model interface -----------------------------------------------------------
 
@@ -76,6 +97,8 @@ class ArticleListModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
             return row.title
+        if role == SNIPPET_ROLE and column == 0 and isinstance(row, SearchHit):
+            return row.snippet
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
@@ -86,22 +109,13 @@ class ArticleListModel(QAbstractTableModel):
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        self._fetching = True
-        generation, offset = self._generation, len(self._rows)
-        section, order, descending = self._section, self._order, self._descending
-        self._executor.read(
-            lambda: self._archive.list_articles(
-                section=section, order=order, descending=descending, limit=PAGE_SIZE,
-                offset=offset,
-            ),
-            lambda rows: self._append(generation, rows),
-            lambda _error: self._stop_fetching(generation),
-        )  # fmt: skip
+        self._request(len(self._rows))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self._order = SORT_ORDERS[column]
+        self._search_sort = "date" if column == 3 else "relevance"
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.reload()
 
@@ -115,8 +129,19 @@ class ArticleListModel(QAbstractTableModel):
     def section(self) -> str | None:
         return self._section
 
+    @property
+    def query(self) -> str:
+        return self._query
+
     def set_section(self, section: str | None) -> None:
         self._section = section
+        self.reload()
+
+    def set_query(self, query: str) -> None:
+        """List the results of a search across all sections (an empty query: everything)."""
+        self._query = query.strip()
+        self._section = None
+        self._search_sort = "relevance"
         self.reload()
 
     def article_id(self, row: int) -> int | None:
@@ -134,45 +159,119 @@ class ArticleListModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def reload(self) -> None:
-        """Start the current view over: count it, then fetch its first page."""
+        """Start the current view over from its first page."""
         self._generation += 1
-        generation, section = self._generation, self._section
         self.beginResetModel()
         self._rows = []
         self._total = 0
+        self.results = None
         self._fetching = False
         self.endResetModel()
+        self._request(0)
+
+    # -- background work ----------------------------------------------------------------
+
+    def _request(self, offset: int) -> None:
+        self._fetching = True
+        generation = self._generation
+        fetch = self._page_fetcher(offset)
         self._executor.read(
-            lambda: self._archive.count(section=section),
-            lambda total: self._set_total(generation, total),
+            fetch,
+            lambda page: self._receive(generation, offset, page),
+            lambda _error: self._stop_fetching(generation),
         )
 
-    # -- results from the background ----------------------------------------------------
+    def _page_fetcher(self, offset: int) -> Any:
+        """A function that loads one page of the current view (runs off the UI thread)."""
+        archive, section, query = self._archive, self._section, self._query
+        order, descending, search_sort = self._order, self._descending, self._search_sort
+        if query:
+            text = f'{query} section:"{section}"' if section else query
 
-    def _set_total(self, generation: int, total: int) -> None:
-        if generation != self._generation:
-            return
-        self._total = total
-        self.total_changed.emit(total)
-        if total:
-            self.fetchMore()
-        else:
-            self.loaded.emit()
+            def fetch_results() -> Page:
+                results = search(archive, text, sort=search_sort, limit=PAGE_SIZE,
+                                 offset=offset, facets=offset == 0)  # fmt: skip
+                return Page(list(results.hits), results.total, results)
 
-    def _append(self, generation: int, rows: list[ArticleSummary]) -> None:
-        if generation != self._generation:
+            return fetch_results
+
+        def fetch_rows() -> Page:
+            total = archive.count(section=section) if offset == 0 else -1
+            rows = archive.list_articles(section=section, order=order, descending=descending,
+                                         limit=PAGE_SIZE, offset=offset)  # fmt: skip
+            return Page(list(rows), total)
+
+        return fetch_rows
+
+    def _receive(self, generation: int, offset: int, page: Page) -> None:
+        if generation != self._generation or offset != len(self._rows):
             return
         self._fetching = False
-        if not rows:
+        if offset == 0:
+            self._total = page.total
+            self.results = page.results
+            self.total_changed.emit(page.total)
+            if page.results is not None:
+                self.search_finished.emit(page.results)
+        if page.rows:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        else:
             self._total = len(self._rows)
-            self.loaded.emit()
-            return
-        start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-        self._rows.extend(rows)
-        self.endInsertRows()
         self.loaded.emit()
 
     def _stop_fetching(self, generation: int) -> None:
         if generation == self._generation:
             self._fetching = False
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Draws a search hit as its title with the matching passage, hits marked, below."""
+
+    def _document(self, option: QStyleOptionViewItem, index: AnyIndex) -> QTextDocument | None:
+        snippet = index.data(SNIPPET_ROLE)
+        if not snippet:
+            return None
+        title = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        weight = "bold" if index.data(Qt.ItemDataRole.FontRole) is not None else "normal"
+        document = QTextDocument()
+        document.setDefaultFont(option.font)
+        document.setDocumentMargin(2)
+        snippet_html = snippet.replace("<mark>", "<b style='background:#ffe58a;color:black'>")
+        document.setHtml(
+            f"<div style='font-weight:{weight}'>{_escape(title)}</div>"
+            f"<div style='color:gray'>{snippet_html.replace('</mark>', '</b>')}</div>"
+        )
+        document.setTextWidth(max(option.rect.width(), 50))
+        return document
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        document = self._document(option, index)
+        if document is None:
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else None
+        option.text = ""
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        painter.save()
+        painter.translate(option.rect.topLeft())
+        painter.setClipRect(QRectF(0, 0, option.rect.width(), option.rect.height()))
+        if option.state & QStyle.StateFlag.State_Selected:
+            palette = option.palette
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+        document.drawContents(painter)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        document = self._document(option, index)
+        if document is None:
+            return super().sizeHint(option, index)
+        return QSize(int(document.idealWidth()), int(min(document.size().height(), 90)))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

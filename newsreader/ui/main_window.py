@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QObject, Qt, Signal
+from PySide6.QtCore import QItemSelection, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListView,
     QMainWindow,
     QMessageBox,
@@ -25,14 +27,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.archive import Archive, ArticleDetail, SectionCount
+from newsreader.core.archive import Archive, ArticleDetail, SavedSearchView, SectionCount
 from newsreader.core.ingest.files import ImportReport, import_paths
+from newsreader.core.search.service import SearchResults, SectionFacet
+from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
-from newsreader.ui.article_list import ArticleListModel
+from newsreader.ui.article_list import ArticleListModel, SnippetDelegate
 from newsreader.ui.executor import Executor
 from newsreader.ui.reader import ReaderView
 
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 1
+SAVED_QUERY_ROLE = Qt.ItemDataRole.UserRole + 2
+SAVED_ID_ROLE = Qt.ItemDataRole.UserRole + 3
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 4
+SEARCH_DELAY_MS = 250
 ALL_ARTICLES = "All articles"
 
 
@@ -42,10 +50,18 @@ class ImportProgress(QObject):
     changed = Signal(int, int)
 
 
+@dataclass(frozen=True, slots=True)
+class LoadedArticle:
+    article: ArticleDetail | None
+    assets: dict[str, bytes]
+    hits: list[Span]
+
+
 def load_article(
-    archive: Archive, article_id: int
-) -> tuple[ArticleDetail | None, dict[str, bytes]]:
-    """Background job: the article and the bytes of its stored images."""
+    archive: Archive, article_id: int, results: SearchResults | None = None
+) -> LoadedArticle:
+    """Background job: the article, the bytes of its stored images, and where the current
+    search's words stand in its text."""
     article = archive.get(article_id)
     assets: dict[str, bytes] = {}
     if article is not None:
@@ -55,7 +71,21 @@ def load_article(
                 found = archive.asset(sha)
                 if found is not None:
                     assets[sha] = found[1]
-    return article, assets
+    hits = []
+    if article is not None and results is not None:
+        hits = matching_spans(article.text, results.terms, results.prefixes)
+    return LoadedArticle(article, assets, hits)
+
+
+class SaveSearchDialog:
+    """Asks for a saved search's name (a classmethod, so tests can replace it)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, query: str) -> str | None:
+        name, accepted = QInputDialog.getText(
+            parent, "Save search", f"A name for the search “{query}”:", text=query
+        )
+        return name.strip() if accepted and name.strip() else None
 
 
 class MainWindow(QMainWindow):
@@ -98,6 +128,8 @@ class MainWindow(QMainWindow):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
+        self.article_list.setItemDelegateForColumn(0, SnippetDelegate(self.article_list))
+        self.articles_model.loaded.connect(self.article_list.resizeRowsToContents)
         self.articles_model.total_changed.connect(self._show_count)
         self.articles_model.loaded.connect(self._open_first_if_none)
 
@@ -129,6 +161,24 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.executor.busy_changed.connect(self._show_busy)
 
+        self.search_field = QLineEdit(self)
+        self.search_field.setObjectName("searchField")
+        self.search_field.setAccessibleName("Search the archive")
+        self.search_field.setPlaceholderText('Search (/)  words "phrases" -not section:…')
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setMinimumWidth(320)
+        self.search_field.textChanged.connect(self._search_typed)
+        self.search_field.returnPressed.connect(self.run_search)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
+        self.search_hint = QLabel(self)
+        self.search_hint.setObjectName("searchHint")
+        self.search_hint.hide()
+        self.statusBar().addWidget(self.search_hint)
+        self._saved_searches: list[SavedSearchView] = []
+        self.articles_model.search_finished.connect(self._show_search_facets)
         self._make_actions()
         self._current_id: int | None = None
         if seed:
@@ -164,13 +214,32 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         article_menu = self.menuBar().addMenu("&Article")
         article_menu.addActions([self.star_action, self.read_action, self.delete_action])
+        self.next_hit_action = self._action("nextHitAction", "Next hit", self.reader.next_hit, "F3")
+        self.previous_hit_action = self._action(
+            "previousHitAction", "Previous hit", self.reader.previous_hit, "Shift+F3"
+        )
+        self.save_search_action = self._action(
+            "saveSearchAction", "Save search…", self.save_current_search, "Ctrl+Shift+S"
+        )
+        focus_search = self._action("focusSearchAction", "Search", self.focus_search, "/")
+        search_menu = self.menuBar().addMenu("&Search")
+        search_menu.addActions([focus_search, self.next_hit_action, self.previous_hit_action,
+                                self.save_search_action])  # fmt: skip
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.addActions([self.import_files_action, self.star_action, self.read_action,
                             self.delete_action])  # fmt: skip
+        toolbar.addSeparator()
+        toolbar.addWidget(self.search_field)
+        toolbar.addActions([self.previous_hit_action, self.next_hit_action])
         self._update_actions()
 
     def _update_actions(self) -> None:
+        searching = bool(self.articles_model.query)
+        self.save_search_action.setEnabled(searching)
+        has_hits = bool(self.reader.hits)
+        self.next_hit_action.setEnabled(has_hits)
+        self.previous_hit_action.setEnabled(has_hits)
         article = self.reader.article
         for action in (self.star_action, self.read_action, self.delete_action):
             action.setEnabled(article is not None)
@@ -181,24 +250,53 @@ class MainWindow(QMainWindow):
     # -- loading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload the sections and the article list from the archive."""
-        self.executor.read(self.archive.sections, self._fill_sections)
+        """Reload the sections, saved searches and the article list from the archive."""
+        self.executor.read(
+            lambda: (self.archive.sections(), self.archive.saved_searches()), self._fill_sidebar
+        )
         self.articles_model.reload()
 
-    def _fill_sections(self, sections: list[SectionCount]) -> None:
+    def _fill_sidebar(self, loaded: tuple[list[SectionCount], list[SavedSearchView]]) -> None:
+        sections, self._saved_searches = loaded
+        if not self.articles_model.query:
+            self._fill_sections(sections)
+
+    def _show_search_facets(self, results: SearchResults) -> None:
+        """While searching, the sidebar counts the results per section."""
+        if self.articles_model.section is None:
+            self._fill_sections(results.facets, searching=True)
+        self.search_hint.setText(" ".join(results.hints))
+        self.search_hint.setVisible(bool(results.hints))
+
+    def _fill_sections(
+        self, sections: Sequence[SectionCount | SectionFacet], *, searching: bool = False
+    ) -> None:
         chosen = self.articles_model.section
         self.sidebar.selectionModel().blockSignals(True)
         self.sections_model.clear()
         total = sum(s.count for s in sections)
-        everything = QStandardItem(ALL_ARTICLES)
+        label = "All results" if searching else ALL_ARTICLES
+        everything = QStandardItem(label)
         everything.setData(None, SECTION_ROLE)
         self.sections_model.appendRow(everything)
         for section in sections:
             item = QStandardItem(f"{section.name} ({section.count})")
             item.setData(section.key, SECTION_ROLE)
-            item.setToolTip(f"{section.count} articles in {section.name}")
+            noun = "results" if searching else "articles"
+            item.setToolTip(f"{section.count} {noun} in {section.name}")
             self.sections_model.appendRow(item)
-        everything.setText(f"{ALL_ARTICLES} ({total})" if sections else ALL_ARTICLES)
+        everything.setText(f"{label} ({total})" if sections or searching else label)
+        if self._saved_searches:
+            heading = QStandardItem("Saved searches")
+            heading.setFlags(Qt.ItemFlag.NoItemFlags)
+            heading.setData(True, HEADING_ROLE)
+            self.sections_model.appendRow(heading)
+            for saved in self._saved_searches:
+                item = QStandardItem(f"🔍 {saved.name}")
+                item.setData(saved.query, SAVED_QUERY_ROLE)
+                item.setData(saved.id, SAVED_ID_ROLE)
+                item.setToolTip(saved.query)
+                self.sections_model.appendRow(item)
         row = next(
             (r for r in range(self.sections_model.rowCount())
              if self.sections_model.item(r).data(SECTION_ROLE) == chosen),
@@ -210,8 +308,14 @@ class MainWindow(QMainWindow):
 
     def _section_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
-        if indexes:
-            self.articles_model.set_section(indexes[0].data(SECTION_ROLE))
+        if not indexes:
+            return
+        saved_query = indexes[0].data(SAVED_QUERY_ROLE)
+        if saved_query:
+            self.search_field.setText(saved_query)
+            self.run_search()
+            return
+        self.articles_model.set_section(indexes[0].data(SECTION_ROLE))
 
     def select_section(self, key: str | None) -> None:
         for row in range(self.sections_model.rowCount()):
@@ -226,6 +330,52 @@ class MainWindow(QMainWindow):
             if article_id is not None:
                 self.open_article(article_id)
 
+    # -- searching ----------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    def _search_typed(self, _text: str) -> None:
+        self._search_timer.start()  # searches once typing pauses
+
+    def run_search(self) -> None:
+        """List the results of the search field's query (or the section, when empty)."""
+        self._search_timer.stop()
+        query = self.search_field.text().strip()
+        if query == self.articles_model.query:
+            return
+        was_searching = bool(self.articles_model.query)
+        self.articles_model.set_query(query)
+        self.search_hint.hide()
+        if was_searching and not query:
+            self.refresh()
+        self._update_actions()
+
+    def save_current_search(self) -> None:
+        query = self.articles_model.query
+        if not query:
+            return
+        name = SaveSearchDialog.ask(self, query)
+        if not name:
+            return
+        self.executor.write(
+            lambda: self.archive.save_search(name, query),
+            lambda _saved: self.executor.read(
+                lambda: (self.archive.sections(), self.archive.saved_searches()),
+                self._fill_sidebar_keeping_facets,
+            ),
+            lambda error: self._report_error("Could not save the search", error),
+        )
+
+    def _fill_sidebar_keeping_facets(
+        self, loaded: tuple[list[SectionCount], list[SavedSearchView]]
+    ) -> None:
+        self._fill_sidebar(loaded)
+        if self.articles_model.results is not None:
+            self._show_search_facets(self.articles_model.results)
+        self.sections_loaded.emit()
+
     def _open_first_if_none(self) -> None:
         """The reader is never empty when there is something to read."""
         if self._current_id is None and self.articles_model.rowCount() > 0:
@@ -237,22 +387,23 @@ class MainWindow(QMainWindow):
     def open_article(self, article_id: int) -> None:
         """Show an article in the reader (loaded in the background) and mark it read."""
         self._current_id = article_id
+        results = self.articles_model.results
         self.executor.read(
-            lambda: load_article(self.archive, article_id),
-            lambda result: self._show_article(article_id, *result),
+            lambda: load_article(self.archive, article_id, results),
+            lambda loaded: self._show_article(article_id, loaded),
             lambda error: self._report_error("Could not open the article", error),
         )
 
-    def _show_article(
-        self, article_id: int, article: ArticleDetail | None, assets: dict[str, bytes]
-    ) -> None:
+    def _show_article(self, article_id: int, loaded: LoadedArticle) -> None:
         if article_id != self._current_id:
             return  # the reader has moved on to another article meanwhile
+        article = loaded.article
         if article is None:
             self.reader.show_placeholder("This article is no longer in the archive.")
             self._update_actions()
             return
-        self.reader.show_article(article, assets)
+        self.reader.show_article(article, loaded.assets)
+        self.reader.set_hits(loaded.hits)
         self._update_actions()
         if not article.is_read:
             self._set_read(article, True)

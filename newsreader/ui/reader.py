@@ -11,13 +11,15 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QTextDocument
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QDesktopServices, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QLabel, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
 from newsreader.core.archive import ArticleDetail
+from newsreader.core.search.text import Span
 from newsreader.ui.document import PLACEHOLDER_URL, build_document, placeholder_image
 
 ARTICLE_SCHEME = "newsreader"
+HIT_COLOR = "#ffe58a"
 
 
 def article_link(article_id: int) -> str:
@@ -66,10 +68,13 @@ class ReaderView(QWidget):
         layout.addWidget(self.body, stretch=1)
         layout.addWidget(self.related)
         self.article: ArticleDetail | None = None
+        self.hits: list[Span] = []
+        self.current_hit = -1
         self.show_placeholder("Select an article to read it.")
 
     def show_placeholder(self, message: str) -> None:
         self.article = None
+        self.hits = []
         self.header.setText(f"<p style='color:gray'>{html.escape(message)}</p>")
         self.body.document().clear()
         self.related.clear()
@@ -85,6 +90,40 @@ class ReaderView(QWidget):
         self.body.verticalScrollBar().setValue(0)
         self.related.setText(_related_html(article))
         self.related.setVisible(bool(article.related))
+
+    def set_hits(self, hits: list[Span]) -> None:
+        """Mark where the search's words stand; positions are text offsets."""
+        self.hits = hits
+        self.current_hit = -1
+        selections = []
+        for span in hits:
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.body.document())
+            cursor.setPosition(span.start)
+            cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format.setBackground(QColor(HIT_COLOR))
+            selections.append(selection)
+        self.body.setExtraSelections(selections)
+        if hits:
+            self.next_hit()
+
+    def next_hit(self) -> None:
+        self._go_to_hit(self.current_hit + 1)
+
+    def previous_hit(self) -> None:
+        self._go_to_hit(self.current_hit - 1)
+
+    def _go_to_hit(self, number: int) -> None:
+        if not self.hits:
+            return
+        self.current_hit = number % len(self.hits)
+        span = self.hits[self.current_hit]
+        cursor = QTextCursor(self.body.document())
+        cursor.setPosition(span.start)
+        cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+        self.body.setTextCursor(cursor)
+        self.body.ensureCursorVisible()
 
     def _open_link(self, link: str) -> None:
         url = QUrl(link)

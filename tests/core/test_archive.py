@@ -220,3 +220,14 @@ def test_an_update_moves_the_article_to_its_new_section(archive: Archive) -> Non
     archive.save(make_article(url=url, paragraphs=("New.",), section="Business"))
     article = archive.get(first.article_id)
     assert article is not None and article.section == "Business"
+
+
+def test_saved_searches_are_kept_by_name(archive: Archive) -> None:
+    first = archive.save_search("Iraq news", "iraq section:international")
+    archive.save_search("Iraq news", "iraq -syria")
+    archive.save_search("Cafés", "cafe")
+    assert [(s.name, s.query) for s in archive.saved_searches()] == [
+        ("Cafés", "cafe"), ("Iraq news", "iraq -syria"),
+    ]  # fmt: skip
+    assert archive.delete_saved_search(first.id)
+    assert [s.name for s in archive.saved_searches()] == ["Cafés"]

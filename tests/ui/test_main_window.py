@@ -7,7 +7,8 @@ from pytestqt.qtbot import QtBot
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.seed import seed_if_new
-from newsreader.ui.main_window import MainWindow
+from newsreader.ui.article_list import SNIPPET_ROLE
+from newsreader.ui.main_window import MainWindow, SaveSearchDialog
 from tests.factories import PNG, SEED_FILE, make_article
 
 
@@ -175,3 +176,84 @@ def test_the_reader_shows_exactly_the_stored_text_across_rich_articles(
         stored = archive.get(article_id)
         assert stored is not None
         assert main_window.reader.body.toPlainText() == stored.text
+
+
+def test_typing_a_query_lists_the_results_with_snippets_and_counts_by_section(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Harbour talks", ("Boats in the harbour.",), section="World"))
+    archive.save(make_article("Market day", ("Fish sold at the harbour.",), section="Business"))
+    archive.save(make_article("Unrelated", ("Nothing here.",), section="Business"))
+    main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 3)
+    qtbot.keyClick(main_window.article_list, Qt.Key.Key_Slash)
+    assert main_window.search_field.hasFocus()
+    with qtbot.waitSignal(main_window.articles_model.search_finished, timeout=5000):
+        qtbot.keyClicks(main_window.search_field, "harbour")
+    model = main_window.articles_model
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    assert model.data(model.index(0, 0), SNIPPET_ROLE).count("<mark>harbour</mark>") == 1
+    sidebar = [main_window.sections_model.item(r).text()
+               for r in range(main_window.sections_model.rowCount())]  # fmt: skip
+    assert sidebar == ["All results (2)", "Business (1)", "World (1)"]
+
+
+def test_a_search_hit_is_highlighted_in_the_reader_with_next_and_previous(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    text = "The harbour is busy. Boats leave the harbour at dawn and the harbours fill."
+    archive.save(make_article("Harbour", (text,)))
+    main_window.search_field.setText("harbour")
+    with qtbot.waitSignal(main_window.article_shown, timeout=5000):
+        main_window.run_search()
+    reader = main_window.reader
+    starts = [span.start for span in reader.hits]
+    assert starts == [text.index("harbour"), text.index("harbour", 10), text.index("harbours")]
+    assert len(reader.body.extraSelections()) == 3
+    assert reader.body.textCursor().selectedText() == "harbour"
+    main_window.next_hit_action.trigger()
+    assert reader.body.textCursor().selectionStart() == starts[1]
+    main_window.previous_hit_action.trigger()
+    main_window.previous_hit_action.trigger()
+    assert reader.body.textCursor().selectionStart() == starts[2]
+
+
+def test_a_search_can_be_saved_and_run_again_from_the_sidebar(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    archive.save(make_article("Other", ("Nothing.",)))
+    main_window.search_field.setText("harbour")
+    with qtbot.waitSignal(main_window.articles_model.search_finished):
+        main_window.run_search()
+    monkeypatch.setattr(SaveSearchDialog, "ask", classmethod(lambda cls, parent, q: "Boats"))
+    with qtbot.waitSignal(main_window.sections_loaded):
+        main_window.save_search_action.trigger()
+    assert [s.name for s in archive.saved_searches()] == ["Boats"]
+    main_window.search_field.clear()
+    main_window.run_search()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 2)
+    model = main_window.sections_model
+    qtbot.waitUntil(
+        lambda: any(model.item(r).text() == "🔍 Boats" for r in range(model.rowCount()))
+    )
+    row = next(r for r in range(model.rowCount()) if model.item(r).text() == "🔍 Boats")
+    main_window.sidebar.setCurrentIndex(model.index(row, 0))
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+    assert main_window.search_field.text() == "harbour"
+
+
+def test_the_newest_search_wins_over_a_slower_older_one(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    archive.save(make_article("Market", ("Fish at the market.",)))
+    main_window.search_field.setText("harbour")
+    main_window.run_search()
+    main_window.search_field.setText("market")
+    with qtbot.waitSignal(main_window.articles_model.search_finished) as finished:
+        main_window.run_search()
+    qtbot.waitUntil(lambda: main_window.executor.in_flight == 0)
+    assert finished.args[0].query == "market"
+    model = main_window.articles_model
+    assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["Market"]
