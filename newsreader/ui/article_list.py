@@ -270,7 +270,7 @@ class SnippetDelegate(QStyledItemDelegate):
         document = self._document(option, index)
         if document is None:
             return super().sizeHint(option, index)
-        return QSize(int(document.idealWidth()), int(min(document.size().height(), 90)))
+        return QSize(int(document.idealWidth()), int(document.size().height()))
 
 
 def _escape(text: str) -> str:

@@ -264,17 +264,19 @@ class MainWindow(QMainWindow):
     def _show_search_facets(self, results: SearchResults) -> None:
         """While searching, the sidebar counts the results per section."""
         if self.articles_model.section is None:
-            self._fill_sections(results.facets, searching=True)
+            self._fill_sections(results.facets, total=results.total)
         self.search_hint.setText(" ".join(results.hints))
         self.search_hint.setVisible(bool(results.hints))
 
     def _fill_sections(
-        self, sections: Sequence[SectionCount | SectionFacet], *, searching: bool = False
+        self, sections: Sequence[SectionCount | SectionFacet], *, total: int | None = None
     ) -> None:
+        """Sections with counts (of a search's results, when `total` is its total)."""
+        searching = total is not None
         chosen = self.articles_model.section
         self.sidebar.selectionModel().blockSignals(True)
         self.sections_model.clear()
-        total = sum(s.count for s in sections)
+        total = sum(s.count for s in sections) if total is None else total
         label = "All results" if searching else ALL_ARTICLES
         everything = QStandardItem(label)
         everything.setData(None, SECTION_ROLE)
@@ -531,7 +533,8 @@ class MainWindow(QMainWindow):
     # -- status -------------------------------------------------------------------------
 
     def _show_count(self, total: int) -> None:
-        noun = "article" if total == 1 else "articles"
+        noun = "result" if self.articles_model.query else "article"
+        noun += "" if total == 1 else "s"
         self.count_label.setText(f"{total:,} {noun}")
 
     def _show_busy(self, in_flight: int) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from newsreader.core.archive import Archive
 
 SearchSort = Literal["relevance", "date"]
-SNIPPET_CHARS = 220
+SNIPPET_CHARS = 180
 MAX_RESULTS_WINDOW = 10_000  # paging deeper than this is refused with a hint
 
 
