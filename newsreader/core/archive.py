@@ -156,6 +156,8 @@ class Archive:
     @property
     def search_index(self) -> SearchIndex:
         """The full-text index beside the archive file, opened (or rebuilt) on first use."""
+        if self._search_index is not None:  # searches never wait for a running sync
+            return self._search_index
         with self._search_lock:
             if self._search_index is None:
                 self._search_index = SearchIndex(self.path.with_name(self.path.name + ".search"))
