@@ -156,6 +156,70 @@ def _marked_for_terminal(snippet: str) -> str:
     return "".join(styled)
 
 
+def cmd_annotate(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.annotations import AnnotationError
+
+    try:
+        made = archive.annotations.create_from_quote(
+            args.id, args.quote, color=args.color, note=args.note or "", tags=args.tag
+        )
+    except AnnotationError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.json:
+        _print_json(made.to_json())
+    else:
+        print(f"annotation #{made.id} on article #{made.article_id} at {made.start}–{made.end}")
+    return EXIT_OK
+
+
+def cmd_annotations(archive: Archive, args: argparse.Namespace) -> int:
+    views = archive.annotations.list(
+        args.id, color=args.color, tag=args.tag, section=args.section, text=args.text
+    )
+    if args.json:
+        _print_json([v.to_json() for v in views])
+        return EXIT_OK
+    out = Console(highlight=False)
+    for v in views:
+        where = f"{v.start}–{v.end}" if v.start is not None else "orphaned"
+        out.print(f"[bold]#{v.id}[/] {escape(v.article_title)} [dim]({v.color}, {where})[/]")
+        out.print(f"  “{escape(v.exact)}”")
+        if v.note:
+            out.print(f"  {escape(v.note)}")
+        if v.tags:
+            out.print(f"  [dim]tags: {escape(', '.join(v.tags))}[/]")
+    if not views:
+        out.print("no annotations")
+    return EXIT_OK
+
+
+def cmd_export_annotations(archive: Archive, args: argparse.Namespace) -> int:
+    text = archive.annotations.export(args.format, args.id)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_import_annotations(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.annotations import AnnotationError
+
+    try:
+        summary = archive.annotations.import_jsonld(Path(args.file).read_text(encoding="utf-8"))
+    except (AnnotationError, OSError, UnicodeDecodeError) as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    for reason in summary.failed:
+        print(f"   failed  {reason}")
+    print(
+        f"{summary.imported} imported ({summary.orphaned} orphaned), "
+        f"{summary.duplicate} already here, {len(summary.failed)} failed"
+    )
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
 def cmd_sections(archive: Archive, args: argparse.Namespace) -> int:
     sections = archive.sections()
     if args.json:
@@ -234,6 +298,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-facets", action="store_true", help="skip the counts per section")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("annotate", parents=[common], help="highlight a quote of an article")
+    p.add_argument("id", type=int)
+    p.add_argument("--quote", required=True, help="the text to highlight, as in the article")
+    p.add_argument("--note", help="a note on the highlight")
+    p.add_argument("--color", default="yellow", help="yellow, green, blue, pink or purple")
+    p.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_annotate)
+
+    p = sub.add_parser("annotations", parents=[common], help="list annotations")
+    p.add_argument("id", type=int, nargs="?", help="only this article's")
+    p.add_argument("--color")
+    p.add_argument("--tag")
+    p.add_argument("--section")
+    p.add_argument("--text", help="only those whose quote or note contains this")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_annotations)
+
+    p = sub.add_parser("export-annotations", parents=[common], help="export annotations")
+    p.add_argument("--format", choices=["md", "jsonld", "csv"], default="md")
+    p.add_argument("--article", dest="id", type=int, help="only this article's")
+    p.add_argument("--out", metavar="PATH", help="write to PATH instead of standard output")
+    p.set_defaults(handler=cmd_export_annotations)
+
+    p = sub.add_parser("import-annotations", parents=[common], help="import W3C JSON-LD")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=cmd_import_annotations)
 
     p = sub.add_parser("sections", parents=[common], help="sections and their counts")
     p.add_argument("--json", action="store_true")

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from alembic.util.exc import CommandError
 from sqlalchemy import delete, func, select, update
@@ -33,6 +33,9 @@ from newsreader.core.models import (
 )
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
 from newsreader.core.search.index import SearchIndex
+
+if TYPE_CHECKING:
+    from newsreader.core.annotations import Annotations
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -164,6 +167,13 @@ class Archive:
                 self._search_index.sync(self._writer)
             return self._search_index
 
+    @property
+    def annotations(self) -> Annotations:
+        """Highlights and notes (see newsreader.core.annotations)."""
+        from newsreader.core.annotations import Annotations
+
+        return Annotations(self)
+
     def sync_search(self) -> int:
         """Index what changed since the last sync; the number of articles indexed.
 
@@ -194,7 +204,7 @@ class Archive:
             yield session
 
     @contextmanager
-    def _writing(self) -> Iterator[Session]:
+    def writing(self) -> Iterator[Session]:
         with self._write_sessions() as session, session.begin():
             yield session
 
@@ -215,7 +225,7 @@ class Archive:
         An item that fails to save rolls back alone and comes back as its exception;
         the rest of the batch is kept.
         """
-        with self._writing() as session:
+        with self.writing() as session:
             results = Saver(session.connection()).save_all(articles)
         if index:  # bulk imports index every few batches instead (one commit each)
             self.sync_search()
@@ -300,7 +310,7 @@ class Archive:
 
     def delete(self, article_id: int) -> bool:
         """Delete an article with its links and versions, and assets nothing else uses."""
-        with self._writing() as session:
+        with self.writing() as session:
             row = session.get(Article, article_id)
             if row is None:
                 return False
@@ -326,7 +336,7 @@ class Archive:
         return self._set_flag(article_id, is_starred=starred)
 
     def _set_flag(self, article_id: int, **values: bool) -> bool:
-        with self._writing() as session:
+        with self.writing() as session:
             result = session.execute(
                 update(Article).where(Article.id == article_id).values(**values)
             )
@@ -350,7 +360,7 @@ class Archive:
         name = " ".join(name.split())[:200]
         if not name or not query.strip():
             raise ValueError("a saved search needs a name and a query")
-        with self._writing() as session:
+        with self.writing() as session:
             row = session.scalar(select(SavedSearch).where(SavedSearch.name == name))
             if row is None:
                 row = SavedSearch(name=name, query=query)
@@ -360,7 +370,7 @@ class Archive:
             return SavedSearchView(row.id, row.name, row.query)
 
     def delete_saved_search(self, search_id: int) -> bool:
-        with self._writing() as session:
+        with self.writing() as session:
             result = session.execute(delete(SavedSearch).where(SavedSearch.id == search_id))
             return bool(getattr(result, "rowcount", 0))
 
@@ -372,7 +382,7 @@ class Archive:
             return row.value if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._writing() as session:
+        with self.writing() as session:
             session.merge(Meta(key=key, value=value))
 
 

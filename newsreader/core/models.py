@@ -39,6 +39,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
         list[dict[str, Any]]: JSON,
+        list[str]: JSON,
     }
 
 
@@ -204,3 +205,30 @@ class SavedSearch(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Annotation(Base):
+    """A highlight (and optional note) on an article, in the W3C Web Annotation model.
+
+    Both selectors are kept: the position (start/end into `Article.text`) and the quote
+    (exact text with context), so the highlight re-anchors when the text changes. An
+    orphaned annotation keeps its quote and note and is never deleted by re-anchoring.
+    """
+
+    __tablename__ = "annotations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    exact: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="anchored")
+    color: Mapped[str] = mapped_column(String(16), default="yellow", index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

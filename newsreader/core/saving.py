@@ -221,6 +221,9 @@ class Saver:
         if section_id := self._section_id(article.section):
             values["section_id"] = section_id
         self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+        from newsreader.core.annotations import reanchor_article  # annotations import saving
+
+        reanchor_article(self.conn, article_id, str(values["text"]))
         self.conn.execute(
             delete(links).where(links.c.article_id == article_id, links.c.origin == "page")
         )
