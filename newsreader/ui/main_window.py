@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from newsreader.core.annotations import COLORS, AnnotationView
 from newsreader.core.archive import Archive, ArticleDetail, SavedSearchView, SectionCount
 from newsreader.core.ingest.files import ImportReport, import_paths
 from newsreader.core.search.service import SearchResults, SectionFacet
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
+from newsreader.ui.annotations import AnnotationsPanel, LibraryAnnotationsDialog, NoteDialog
 from newsreader.ui.article_list import ArticleListModel, SnippetDelegate
 from newsreader.ui.executor import Executor
 from newsreader.ui.reader import ReaderView
@@ -55,6 +57,7 @@ class LoadedArticle:
     article: ArticleDetail | None
     assets: dict[str, bytes]
     hits: list[Span]
+    annotations: list[AnnotationView]
 
 
 def load_article(
@@ -74,7 +77,8 @@ def load_article(
     hits = []
     if article is not None and results is not None:
         hits = matching_spans(article.text, results.terms, results.prefixes)
-    return LoadedArticle(article, assets, hits)
+    annotations = archive.annotations.list(article_id) if article is not None else []
+    return LoadedArticle(article, assets, hits, annotations)
 
 
 class SaveSearchDialog:
@@ -92,6 +96,7 @@ class MainWindow(QMainWindow):
     """Three panes over one archive; all database work goes through the executor."""
 
     article_shown = Signal(int)
+    annotations_changed = Signal(int)  # article id, after its highlights were redrawn
     import_finished = Signal(object)  # ImportReport
     sections_loaded = Signal()
 
@@ -136,12 +141,24 @@ class MainWindow(QMainWindow):
         self.reader = ReaderView(self)
         self.reader.article_requested.connect(self.open_article)
 
+        self.annotations_panel = AnnotationsPanel(self)
+        self.annotations_panel.annotation_clicked.connect(self._go_to_annotation)
+        self.reader.body.cursorPositionChanged.connect(self._cursor_moved)
+        self.reader.body.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.reader.body.customContextMenuRequested.connect(self._reader_menu)
+        self._undo: list[AnnotationView] = []
+        self._library: LibraryAnnotationsDialog | None = None
+        reading = QSplitter(self)
+        reading.setObjectName("readingSplitter")
+        reading.addWidget(self.reader)
+        reading.addWidget(self.annotations_panel)
+        reading.setSizes([620, 220])
         splitter = QSplitter(self)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.article_list)
-        splitter.addWidget(self.reader)
-        splitter.setSizes([200, 460, 620])
+        splitter.addWidget(reading)
+        splitter.setSizes([200, 420, 840])
         self.setCentralWidget(splitter)
 
         self.count_label = QLabel(self)
@@ -178,6 +195,7 @@ class MainWindow(QMainWindow):
         self.search_hint.hide()
         self.statusBar().addWidget(self.search_hint)
         self._saved_searches: list[SavedSearchView] = []
+        self._last_color = COLORS[0]
         self.articles_model.search_finished.connect(self._show_search_facets)
         self._make_actions()
         self._current_id: int | None = None
@@ -221,6 +239,29 @@ class MainWindow(QMainWindow):
         self.save_search_action = self._action(
             "saveSearchAction", "Save search…", self.save_current_search, "Ctrl+Shift+S"
         )
+        self.highlight_action = self._action(
+            "highlightAction", "&Highlight", lambda: self.highlight(None), "H"
+        )
+        self.color_actions = [
+            self._action(f"highlight{c.capitalize()}Action", f"Highlight {c}",
+                         self._highlighter(c), str(n))
+            for n, c in enumerate(COLORS, start=1)
+        ]  # fmt: skip
+        self.note_action = self._action("noteAction", "&Note…", self.edit_note, "N")
+        self.delete_highlight_action = self._action(
+            "deleteHighlightAction", "Delete highlight", self.delete_highlight, "Shift+Del"
+        )
+        self.undo_action = self._action("undoAction", "&Undo", self.undo, "Ctrl+Z")
+        self.reattach_action = self._action(
+            "reattachAction", "Re-attach highlight to selection", self.reattach_highlight
+        )
+        self.library_action = self._action(
+            "libraryAnnotationsAction", "All &highlights…", self.show_library, "Ctrl+Shift+A"
+        )
+        annotate_menu = self.menuBar().addMenu("&Highlights")
+        annotate_menu.addActions([self.highlight_action, *self.color_actions, self.note_action,
+                                  self.delete_highlight_action, self.reattach_action,
+                                  self.undo_action, self.library_action])  # fmt: skip
         focus_search = self._action("focusSearchAction", "Search", self.focus_search, "/")
         search_menu = self.menuBar().addMenu("&Search")
         search_menu.addActions([focus_search, self.next_hit_action, self.previous_hit_action,
@@ -230,11 +271,19 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.import_files_action, self.star_action, self.read_action,
                             self.delete_action])  # fmt: skip
         toolbar.addSeparator()
+        toolbar.addActions([self.highlight_action, self.note_action])
+        toolbar.addSeparator()
         toolbar.addWidget(self.search_field)
         toolbar.addActions([self.previous_hit_action, self.next_hit_action])
         self._update_actions()
 
     def _update_actions(self) -> None:
+        has_article = self.reader.article is not None
+        for action in (self.highlight_action, self.note_action, *self.color_actions):
+            action.setEnabled(has_article)
+        on_highlight = has_article and self.current_annotation() is not None
+        self.delete_highlight_action.setEnabled(on_highlight)
+        self.undo_action.setEnabled(bool(self._undo))
         searching = bool(self.articles_model.query)
         self.save_search_action.setEnabled(searching)
         has_hits = bool(self.reader.hits)
@@ -332,6 +381,162 @@ class MainWindow(QMainWindow):
             if article_id is not None:
                 self.open_article(article_id)
 
+    # -- highlights ---------------------------------------------------------------------
+
+    def _show_annotations(self, annotations: list[AnnotationView]) -> None:
+        self.reader.set_annotations(annotations)
+        self.annotations_panel.show_annotations(annotations)
+        self._cursor_moved()
+
+    def _reload_annotations(self, then: Callable[[], None] | None = None) -> None:
+        article = self.reader.article
+        if article is None:
+            return
+        article_id = article.id
+
+        def show(annotations: list[AnnotationView]) -> None:
+            if self.reader.article is not None and self.reader.article.id == article_id:
+                self._show_annotations(annotations)
+                self.annotations_changed.emit(article_id)
+                if then is not None:
+                    then()
+
+        self.executor.read(lambda: self.archive.annotations.list(article_id), show)
+        if self._library is not None and self._library.isVisible():
+            self._refresh_library(self._library.filters())
+
+    def current_annotation(self) -> AnnotationView | None:
+        """The highlight under the reader's cursor, else the one chosen in the panel."""
+        if self.reader.article is None:
+            return None
+        found = self.reader.annotation_at(self.reader.body.textCursor().position())
+        return found or self.annotations_panel.current()
+
+    def _cursor_moved(self) -> None:
+        found = self.reader.annotation_at(self.reader.body.textCursor().position())
+        if found is not None:
+            self.annotations_panel.select(found.id)
+        self._update_actions()
+
+    def _go_to_annotation(self, annotation: AnnotationView) -> None:
+        if annotation.start is not None and annotation.end is not None:
+            self.reader.select_span(annotation.start, annotation.end)
+        self._update_actions()
+
+    def _annotation_write(self, fn: Callable[[], Any], done: str = "") -> None:
+        """Run an annotation change on the writer thread, then redraw the highlights."""
+
+        def finished(_result: Any) -> None:
+            if done:
+                self.statusBar().showMessage(done, 4000)
+            self._reload_annotations()
+
+        self.executor.write(fn, finished, lambda error: self._report_error("Highlight", error))
+
+    def _highlighter(self, color: str) -> Callable[[], None]:
+        return lambda: self.highlight(color)
+
+    def highlight(self, color: str | None) -> None:
+        """Highlight the selection, or recolour the highlight under the cursor."""
+        article = self.reader.article
+        span = self.reader.selected_span()
+        if article is not None and span is not None:
+            start, end = span
+            chosen = color or self._last_color
+            self._last_color = chosen
+            self._annotation_write(
+                lambda: self.archive.annotations.create(article.id, start, end, color=chosen)
+            )
+            return
+        current = self.current_annotation()
+        if current is not None and color is not None:
+            self._annotation_write(lambda: self.archive.annotations.update(current.id, color=color))
+
+    def edit_note(self) -> None:
+        """Write a note: on the selection (making a highlight) or on the current highlight."""
+        article = self.reader.article
+        span = self.reader.selected_span()
+        if article is not None and span is not None:
+            start, end = span
+            answer = NoteDialog.ask(self, article.text[start:end])
+            if answer is None:
+                return
+            note, tags = answer
+            color = self._last_color
+            self._annotation_write(lambda: self.archive.annotations.create(
+                article.id, start, end, color=color, note=note, tags=tags))  # fmt: skip
+            return
+        current = self.current_annotation()
+        if current is None:
+            return
+        answer = NoteDialog.ask(self, current.exact, current.note, current.tags)
+        if answer is not None:
+            note, tags = answer
+            self._annotation_write(
+                lambda: self.archive.annotations.update(current.id, note=note, tags=tags)
+            )
+
+    def delete_highlight(self) -> None:
+        current = self.current_annotation()
+        if current is None:
+            return
+
+        def delete() -> AnnotationView:
+            gone = self.archive.annotations.delete(current.id)
+            self._undo.append(gone)
+            return gone
+
+        self._annotation_write(delete, "Highlight deleted — Ctrl+Z brings it back")
+
+    def undo(self) -> None:
+        if self._undo:
+            view = self._undo.pop()
+            self._annotation_write(lambda: self.archive.annotations.restore(view), "Restored")
+
+    def reattach_highlight(self) -> None:
+        current = self.annotations_panel.current()
+        span = self.reader.selected_span()
+        if current is None or span is None:
+            self.statusBar().showMessage("Choose a highlight in the panel and select text", 4000)
+            return
+        start, end = span
+        self._annotation_write(lambda: self.archive.annotations.reattach(current.id, start, end))
+
+    def _reader_menu(self, point: Any) -> None:
+        menu = self.reader.body.createStandardContextMenu(point)
+        menu.addSeparator()
+        menu.addActions([self.highlight_action, *self.color_actions, self.note_action,
+                         self.delete_highlight_action, self.reattach_action])  # fmt: skip
+        menu.exec(self.reader.body.mapToGlobal(point))
+        menu.deleteLater()
+
+    def show_library(self) -> None:
+        if self._library is None:
+            self._library = LibraryAnnotationsDialog(self)
+            self._library.filters_changed.connect(self._refresh_library)
+            self._library.open_requested.connect(self._open_annotation)
+        self._library.show()
+        self._library.raise_()
+        self._refresh_library(self._library.filters())
+
+    def _refresh_library(self, filters: dict[str, Any]) -> None:
+        library = self._library
+        if library is not None:
+            self.executor.read(
+                lambda: self.archive.annotations.list(**filters), library.show_annotations
+            )
+
+    def _open_annotation(self, annotation: AnnotationView) -> None:
+        """Open an annotation's article with the highlight selected."""
+
+        def select(article_id: int) -> None:
+            if article_id == annotation.article_id:
+                self.article_shown.disconnect(select)
+                self._go_to_annotation(annotation)
+
+        self.article_shown.connect(select)
+        self.open_article(annotation.article_id)
+
     # -- searching ----------------------------------------------------------------------
 
     def focus_search(self) -> None:
@@ -405,6 +610,7 @@ class MainWindow(QMainWindow):
             self._update_actions()
             return
         self.reader.show_article(article, loaded.assets)
+        self._show_annotations(loaded.annotations)
         self.reader.set_hits(loaded.hits)
         self._update_actions()
         if not article.is_read:

@@ -11,9 +11,10 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
+from newsreader.core.annotations import COLOR_CSS, AnnotationView
 from newsreader.core.archive import ArticleDetail
 from newsreader.core.search.text import Span
 from newsreader.ui.document import PLACEHOLDER_URL, build_document, placeholder_image
@@ -69,12 +70,14 @@ class ReaderView(QWidget):
         layout.addWidget(self.related)
         self.article: ArticleDetail | None = None
         self.hits: list[Span] = []
+        self.annotations: list[AnnotationView] = []
         self.current_hit = -1
         self.show_placeholder("Select an article to read it.")
 
     def show_placeholder(self, message: str) -> None:
         self.article = None
         self.hits = []
+        self.annotations = []
         self.header.setText(f"<p style='color:gray'>{html.escape(message)}</p>")
         self.body.document().clear()
         self.related.clear()
@@ -82,6 +85,7 @@ class ReaderView(QWidget):
 
     def show_article(self, article: ArticleDetail, assets: dict[str, bytes]) -> None:
         self.article = article
+        self.hits, self.annotations = [], []
         self.header.setText(_header_html(article))
         build_document(article.blocks, load_asset=assets.get, document=self.body.document())
         self.body.document().addResource(
@@ -95,18 +99,59 @@ class ReaderView(QWidget):
         """Mark where the search's words stand; positions are text offsets."""
         self.hits = hits
         self.current_hit = -1
-        selections = []
-        for span in hits:
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.body.document())
-            cursor.setPosition(span.start)
-            cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selection.format.setBackground(QColor(HIT_COLOR))
-            selections.append(selection)
-        self.body.setExtraSelections(selections)
+        self._draw_marks()
         if hits:
             self.next_hit()
+
+    def set_annotations(self, annotations: list[AnnotationView]) -> None:
+        """Draw the article's highlights, each in its colour (orphans have no place)."""
+        self.annotations = annotations
+        self._draw_marks()
+
+    def annotation_at(self, position: int) -> AnnotationView | None:
+        """The highlight covering a text offset, if any (the innermost one)."""
+        covering = [
+            a for a in self.annotations
+            if a.start is not None and a.end is not None and a.start <= position < a.end
+        ]  # fmt: skip
+        return min(covering, key=lambda a: (a.end or 0) - (a.start or 0), default=None)
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The selected text as offsets into Article.text (the canonical text invariant)."""
+        cursor = self.body.textCursor()
+        if not cursor.hasSelection() or self.article is None:
+            return None
+        return cursor.selectionStart(), cursor.selectionEnd()
+
+    def select_span(self, start: int, end: int) -> None:
+        cursor = QTextCursor(self.body.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.body.setTextCursor(cursor)
+        self.body.ensureCursorVisible()
+
+    def _draw_marks(self) -> None:
+        selections = []
+        marks = [
+            (a.start, a.end, QColor(COLOR_CSS.get(a.color, HIT_COLOR)), a.note)
+            for a in self.annotations
+            if a.start is not None and a.end is not None
+        ]
+        marks += [(s.start, s.end, QColor(HIT_COLOR), "") for s in self.hits]  # fmt: skip
+        length = self.body.document().characterCount() - 1
+        for start, end, color, note in marks:
+            if not 0 <= start < end <= length:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.body.document())
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format.setBackground(color)
+            if note:
+                selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            selections.append(selection)
+        self.body.setExtraSelections(selections)
 
     def next_hit(self) -> None:
         self._go_to_hit(self.current_hit + 1)
@@ -119,11 +164,7 @@ class ReaderView(QWidget):
             return
         self.current_hit = number % len(self.hits)
         span = self.hits[self.current_hit]
-        cursor = QTextCursor(self.body.document())
-        cursor.setPosition(span.start)
-        cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
-        self.body.setTextCursor(cursor)
-        self.body.ensureCursorVisible()
+        self.select_span(span.start, span.end)
 
     def _open_link(self, link: str) -> None:
         url = QUrl(link)

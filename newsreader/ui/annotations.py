@@ -1,0 +1,186 @@
+"""Annotation widgets: the article's highlights panel, the note dialog, the library view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsreader.core.annotations import COLOR_CSS, COLORS, AnnotationView
+
+ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 20
+
+
+def _item(annotation: AnnotationView, *, with_title: bool = False) -> QListWidgetItem:
+    quote = annotation.exact if len(annotation.exact) <= 160 else annotation.exact[:157] + "…"
+    lines = [f"“{quote}”"]
+    if annotation.note:
+        lines.append(annotation.note)
+    if annotation.tags:
+        lines.append("tags: " + ", ".join(annotation.tags))
+    if annotation.status == "orphaned":
+        lines.append("(orphaned: its text is gone; select new text and re-attach it)")
+    elif annotation.status == "fuzzy":
+        lines.append("(re-attached to text that changed a little)")
+    if with_title:
+        lines.insert(0, f"{annotation.article_title} — {annotation.section or ''}")
+    item = QListWidgetItem("\n".join(lines))
+    item.setData(ANNOTATION_ROLE, annotation)
+    item.setBackground(QColor(COLOR_CSS.get(annotation.color, "#ffffff")))
+    item.setForeground(QColor("black"))
+    item.setToolTip(annotation.note or annotation.exact)
+    return item
+
+
+class AnnotationsPanel(QWidget):
+    """The open article's highlights in text order; clicking one scrolls to it."""
+
+    annotation_clicked = Signal(object)  # AnnotationView
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationsPanel")
+        self.title = QLabel("Highlights", self)
+        self.list = QListWidget(self)
+        self.list.setObjectName("annotationsList")
+        self.list.setAccessibleName("Highlights of this article")
+        self.list.setWordWrap(True)
+        self.list.itemClicked.connect(
+            lambda item: self.annotation_clicked.emit(item.data(ANNOTATION_ROLE))
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list)
+
+    def show_annotations(self, annotations: list[AnnotationView]) -> None:
+        self.list.clear()
+        for annotation in annotations:
+            self.list.addItem(_item(annotation))
+        count = len(annotations)
+        self.title.setText(f"Highlights ({count})" if count else "Highlights")
+
+    def select(self, annotation_id: int | None) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(ANNOTATION_ROLE).id == annotation_id:
+                self.list.setCurrentItem(item)
+                return
+        self.list.clearSelection()
+
+    def current(self) -> AnnotationView | None:
+        item = self.list.currentItem()
+        return item.data(ANNOTATION_ROLE) if item is not None else None
+
+
+class NoteDialog(QDialog):
+    """Edits a highlight's note and tags; `ask` is what the window calls (tests replace it)."""
+
+    def __init__(self, parent: QWidget | None, quote: str, note: str, tags: list[str]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Note")
+        self.setObjectName("noteDialog")
+        self.note = QPlainTextEdit(note, self)
+        self.note.setObjectName("noteEdit")
+        self.note.setAccessibleName("Note")
+        self.tags = QLineEdit(", ".join(tags), self)
+        self.tags.setObjectName("tagsEdit")
+        self.tags.setAccessibleName("Tags, separated by commas")
+        quote_label = QLabel(f"“{quote[:300]}”", self)
+        quote_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Note", self.note)
+        form.addRow("Tags", self.tags)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(quote_label)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, quote: str, note: str = "", tags: list[str] | None = None
+    ) -> tuple[str, list[str]] | None:
+        dialog = cls(parent, quote, note, tags or [])
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        tag_list = [t.strip() for t in dialog.tags.text().split(",") if t.strip()]
+        return dialog.note.toPlainText().strip(), tag_list
+
+
+class LibraryAnnotationsDialog(QDialog):
+    """Every highlight in the archive, filterable; activating one opens its article there."""
+
+    filters_changed = Signal(dict)
+    open_requested = Signal(object)  # AnnotationView
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("All highlights")
+        self.setObjectName("libraryAnnotations")
+        self.resize(720, 560)
+        self.color = QComboBox(self)
+        self.color.setObjectName("colorFilter")
+        self.color.setAccessibleName("Colour")
+        self.color.addItem("Any colour", None)
+        for color in COLORS:
+            self.color.addItem(color.capitalize(), color)
+        self.tag = QLineEdit(self)
+        self.tag.setObjectName("tagFilter")
+        self.tag.setPlaceholderText("tag")
+        self.section = QLineEdit(self)
+        self.section.setObjectName("sectionFilter")
+        self.section.setPlaceholderText("section")
+        self.text = QLineEdit(self)
+        self.text.setObjectName("textFilter")
+        self.text.setPlaceholderText("words in the quote or note")
+        for field in (self.tag, self.section, self.text):
+            field.setClearButtonEnabled(True)
+            field.textChanged.connect(self._changed)
+        self.color.currentIndexChanged.connect(self._changed)
+        self.list = QListWidget(self)
+        self.list.setObjectName("libraryAnnotationsList")
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(
+            lambda item: self.open_requested.emit(item.data(ANNOTATION_ROLE))
+        )
+        filters = QHBoxLayout()
+        for widget in (self.color, self.tag, self.section, self.text):
+            filters.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.list)
+
+    def filters(self) -> dict[str, str | None]:
+        return {
+            "color": self.color.currentData(),
+            "tag": self.tag.text().strip() or None,
+            "section": self.section.text().strip() or None,
+            "text": self.text.text().strip() or None,
+        }
+
+    def _changed(self, *_args: object) -> None:
+        self.filters_changed.emit(self.filters())
+
+    def show_annotations(self, annotations: list[AnnotationView]) -> None:
+        self.list.clear()
+        for annotation in annotations:
+            self.list.addItem(_item(annotation, with_title=True))
+        self.setWindowTitle(f"All highlights ({len(annotations)})")

@@ -1,0 +1,114 @@
+from pathlib import Path
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from newsreader.core.annotations import COLOR_CSS
+from newsreader.core.archive import Archive
+from newsreader.ui.annotations import NoteDialog
+from newsreader.ui.main_window import MainWindow
+from tests.factories import make_article
+
+TEXT = ("Talks on the military alliance will start soon.", "Officials said it would stay.")
+
+
+def open_article(qtbot: QtBot, window: MainWindow, archive: Archive) -> int:
+    article_id = archive.save(make_article("Iraq talks", TEXT)).article_id
+    with qtbot.waitSignal(window.article_shown):
+        window.open_article(article_id)
+    return article_id
+
+
+def drawn(window: MainWindow) -> list[tuple[int, int, str]]:
+    return [
+        (s.cursor.selectionStart(), s.cursor.selectionEnd(), s.format.background().color().name())
+        for s in window.reader.body.extraSelections()
+    ]
+
+
+def test_a_selection_becomes_a_highlight_drawn_at_its_offsets(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    start = "\n".join(TEXT).index("military alliance")
+    main_window.reader.select_span(start, start + len("military alliance"))
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.color_actions[2].trigger()  # blue
+    (made,) = archive.annotations.list(article_id)
+    assert (made.start, made.end, made.exact, made.color) == (
+        start, start + 17, "military alliance", "blue",
+    )  # fmt: skip
+    assert drawn(main_window) == [(start, start + 17, COLOR_CSS["blue"])]
+    assert main_window.annotations_panel.list.count() == 1
+
+
+def test_a_note_is_written_and_edited_through_the_note_dialog(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    answers = iter([("First thought", ["idea"]), ("Second thought", ["idea", "later"])])
+    monkeypatch.setattr(NoteDialog, "ask", classmethod(lambda cls, *a, **k: next(answers)))
+    main_window.reader.select_span(0, 5)
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.note_action.trigger()
+    assert [(a.note, a.tags) for a in archive.annotations.list(article_id)] == [
+        ("First thought", ["idea"])
+    ]
+    main_window.reader.select_span(2, 2)  # the cursor inside the highlight
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.note_action.trigger()
+    assert [(a.note, a.tags) for a in archive.annotations.list(article_id)] == [
+        ("Second thought", ["idea", "later"])
+    ]
+
+
+def test_a_deleted_highlight_comes_back_with_undo(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    main_window.reader.select_span(0, 5)
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.highlight_action.trigger()
+    main_window.reader.select_span(1, 1)
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.delete_highlight_action.trigger()
+    assert archive.annotations.list(article_id) == []
+    assert drawn(main_window) == []
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.undo_action.trigger()
+    assert [a.exact for a in archive.annotations.list(article_id)] == ["Talks"]
+    assert drawn(main_window) == [(0, 5, COLOR_CSS["yellow"])]
+
+
+def test_highlights_are_there_after_reopening_the_archive(qtbot: QtBot, tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        window = MainWindow(archive, seed=False)
+        qtbot.addWidget(window)
+        article_id = open_article(qtbot, window, archive)
+        window.reader.select_span(6, 8)
+        with qtbot.waitSignal(window.annotations_changed):
+            window.highlight_action.trigger()
+        window.close()
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        window = MainWindow(archive, seed=False)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.article_shown):
+            window.open_article(article_id)
+        assert drawn(window) == [(6, 8, COLOR_CSS["yellow"])]
+        window.close()
+
+
+def test_the_library_view_lists_and_filters_every_highlight(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    archive.annotations.create(article_id, 0, 5, color="green")
+    archive.annotations.create(article_id, 6, 8, color="pink", note="about it")
+    main_window.show_library()
+    library = main_window._library
+    qtbot.waitUntil(lambda: library.list.count() == 2)
+    library.color.setCurrentIndex(library.color.findData("pink"))
+    qtbot.waitUntil(lambda: library.list.count() == 1)
+    with qtbot.waitSignal(main_window.article_shown):
+        library.open_requested.emit(archive.annotations.list(color="pink")[0])
+    qtbot.waitUntil(lambda: main_window.reader.body.textCursor().selectionStart() == 6)
