@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,20 @@ def test_odd_queries_return_results_or_a_hint(
 ) -> None:
     results = search(archive, query)
     assert results.hits or results.hints or results.total == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("die", "He was dying and died.", ["dying", "died"]),
+        ("happy", "Happiness? The happiest, happy days.", ["Happiness", "happy"]),
+        ("resume", "Her résumé and RÉSUMÉS.", ["résumé", "RÉSUMÉS"]),
+        ("ponies", "A pony and two ponies.", ["pony", "ponies"]),
+    ],
+)
+def test_marked_words_are_exactly_those_the_index_matches(
+    query: str, text: str, marked: list[str]
+) -> None:
+    terms = frozenset(t for word in query.split() for t in analyze_word(word))
+    snippet = make_snippet(text, terms)
+    assert re.findall(r"<mark>(.*?)</mark>", snippet) == marked
