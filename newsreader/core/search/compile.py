@@ -13,6 +13,9 @@ from newsreader.core.sections import section_key
 # A hit in the title outranks one in the body; a section or source name counts a little.
 FIELD_BOOSTS = {"title": 3.0, "body": 1.0, "byline": 1.0, "section": 1.5, "source": 1.0}
 FIELDS_OF = {None: tuple(FIELD_BOOSTS), "title": ("title",), "author": ("byline",)}
+# Phrases are sentences' words: looked for in the texts, not in names (a phrase query must
+# read positions, so every field it spans costs).
+PHRASE_FIELDS = ("title", "body")
 MAX_PREFIX_TERMS = 64
 MIN_PREFIX_CHARS = 2
 
@@ -73,6 +76,8 @@ def _atom(
     if isinstance(atom, Filter):
         return _filter(atom, schema)
     fields = FIELDS_OF[atom.field]
+    if atom.phrase and atom.field is None:
+        fields = PHRASE_FIELDS
     if atom.prefix:
         return _prefix(atom.words[0], fields, schema, searcher, info, track)
     terms = [t for word in atom.words for t in analyze_word(word)]
