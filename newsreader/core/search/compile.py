@@ -11,11 +11,13 @@ from newsreader.core.search.text import analyze_word, fold_prefix
 from newsreader.core.sections import section_key
 
 # A hit in the title outranks one in the body; a section or source name counts a little.
-FIELD_BOOSTS = {"title": 3.0, "body": 1.0, "byline": 1.0, "section": 1.5, "source": 1.0}
+FIELD_BOOSTS = {
+    "title": 3.0, "body": 1.0, "byline": 1.0, "section": 1.5, "source": 1.0, "annotation": 1.0,
+}  # fmt: skip
 FIELDS_OF = {None: tuple(FIELD_BOOSTS), "title": ("title",), "author": ("byline",)}
 # Phrases are sentences' words: looked for in the texts, not in names (a phrase query must
 # read positions, so every field it spans costs).
-PHRASE_FIELDS = ("title", "body")
+PHRASE_FIELDS = ("title", "body", "annotation")
 MAX_PREFIX_TERMS = 64
 MIN_PREFIX_CHARS = 2
 

@@ -22,13 +22,21 @@ import tantivy
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.orm import aliased
 
-from newsreader.core.models import Article, ArticleTag, SearchQueue, Section, Source, Tag
+from newsreader.core.models import (
+    Annotation,
+    Article,
+    ArticleTag,
+    SearchQueue,
+    Section,
+    Source,
+    Tag,
+)
 from newsreader.core.search.text import ANALYZER_NAME, build_analyzer
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "1"  # bump when the schema or the analysis changes: the index is rebuilt
-TEXT_FIELDS = ("title", "body", "byline", "section", "source")
+INDEX_VERSION = "2"  # bump when the schema or the analysis changes: the index is rebuilt
+TEXT_FIELDS = ("title", "body", "byline", "section", "source", "annotation")
 SYNC_BATCH = 5_000
 WRITER_HEAP = 128_000_000
 
@@ -65,6 +73,8 @@ class IndexedArticle:
     date: int
     flags: tuple[str, ...]
     tags: tuple[str, ...] = ()
+    annotation: str = ""  # highlighted quotes and notes
+    colors: tuple[str, ...] = ()
 
     def document(self) -> tantivy.Document:
         doc = tantivy.Document()
@@ -79,6 +89,8 @@ class IndexedArticle:
             doc.add_text("flag", flag)
         for tag in self.tags:
             doc.add_text("tag", tag)
+        for color in self.colors:
+            doc.add_text("color", color)
         doc.add_integer("date", self.date)
         return doc
 
@@ -189,15 +201,29 @@ def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[In
             .where(ArticleTag.article_id.in_(chunk))
         ):
             tags.setdefault(article_id, []).append(name.casefold())
+        notes: dict[int, list[str]] = {}
+        colors: dict[int, set[str]] = {}
+        extra_flags: dict[int, set[str]] = {}
+        for article_id, exact, note, color, tag_list in connection.execute(
+            select(Annotation.article_id, Annotation.exact, Annotation.note, Annotation.color,
+                   Annotation.tags).where(Annotation.article_id.in_(chunk))
+        ):  # fmt: skip
+            notes.setdefault(article_id, []).extend([exact, note, *(tag_list or [])])
+            colors.setdefault(article_id, set()).add(color)
+            extra_flags.setdefault(article_id, {"annotated"}).update({"note"} if note else ())
+            tags.setdefault(article_id, []).extend(t.casefold() for t in tag_list or [])
         for row in connection.execute(query):
             flags = ("read" if row.is_read else "unread",) + (
                 ("starred",) if row.is_starred else ()
             )
+            flags += tuple(sorted(extra_flags.get(row.id, ())))
             yield IndexedArticle(
                 id=row.id, title=row.title, body=row.text, byline=row.byline or "",
                 section=row[8] or "", section_key=row[9] or "", source=row[10] or "",
                 date=epoch_seconds(row.published_at or row.saved_at), flags=flags,
                 tags=tuple(tags.get(row.id, ())),
+                annotation="\n".join(n for n in notes.get(row.id, ()) if n),
+                colors=tuple(sorted(colors.get(row.id, ()))),
             )  # fmt: skip
 
 

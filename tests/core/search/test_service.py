@@ -116,6 +116,23 @@ def test_annotation_filters_find_nothing_until_annotations_exist(
     assert ids(archive, "has:note color:yellow") == []
 
 
+def test_notes_quotes_and_highlight_states_are_searchable(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    archive.annotations.create(news["cafe"], 2, 7, color="green", note="Remember Marseille")
+    archive.annotations.create(news["iraq"], 0, 5, tags=["follow-up"])
+    assert ids(archive, "marseille") == [news["cafe"]]
+    assert set(ids(archive, "is:annotated")) == {news["cafe"], news["iraq"]}
+    assert ids(archive, "has:note") == [news["cafe"]]
+    assert ids(archive, "color:green") == [news["cafe"]]
+    assert ids(archive, "color:yellow") == [news["iraq"]]
+    assert ids(archive, "tag:follow-up") == [news["iraq"]]
+    (note,) = archive.annotations.list(news["cafe"])
+    archive.annotations.delete(note.id)
+    assert ids(archive, "marseille") == []
+    assert ids(archive, "is:annotated") == [news["iraq"]]
+
+
 def test_results_sort_by_date_and_page(archive: Archive, news: dict[str, int]) -> None:
     newest_first = ids(archive, "alliance", sort="date")
     assert newest_first == [news["iraq"], news["elections"], news["alliance_title"],
