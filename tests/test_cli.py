@@ -123,3 +123,42 @@ def test_mark_without_a_flag_is_a_usage_error(
 ) -> None:
     assert main(["mark", "1", "--archive", str(tmp_path / "a.sqlite3")]) == 2
     assert "--read" in capsys.readouterr().err
+
+
+def test_annotations_go_in_out_and_back_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one, two = str(tmp_path / "one.sqlite3"), str(tmp_path / "two.sqlite3")
+    run(capsys, "import", str(SEED_FILE), "--archive", one)
+    code, out = run(capsys, "annotate", "1", "--quote", "Higher Military Commission",
+                    "--note", "Check the date", "--color", "green", "--tag", "iraq",
+                    "--archive", one, "--json")  # fmt: skip
+    assert code == 0 and json.loads(out)["quote"] == "Higher Military Commission"
+    (listed,) = json.loads(run(capsys, "annotations", "1", "--json", "--archive", one)[1])
+    assert (listed["note"], listed["color"], listed["tags"]) == (
+        "Check the date",
+        "green",
+        ["iraq"],
+    )
+    exported = tmp_path / "notes.jsonld"
+    assert run(capsys, "export-annotations", "--format", "jsonld", "--out", str(exported),
+               "--archive", one)[0] == 0  # fmt: skip
+    assert (
+        "Higher Military Commission"
+        in run(capsys, "export-annotations", "--format", "md", "--archive", one)[1]
+    )
+    run(capsys, "import", str(SEED_FILE), "--archive", two)
+    code, out = run(capsys, "import-annotations", str(exported), "--archive", two)
+    assert code == 0 and "1 imported" in out
+    (copied,) = json.loads(run(capsys, "annotations", "--json", "--archive", two)[1])
+    assert (copied["quote"], copied["start"]) == (listed["quote"], listed["start"])
+
+
+def test_annotating_a_quote_that_is_not_there_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    run(capsys, "import", str(SEED_FILE), "--archive", archive)
+    capsys.readouterr()
+    assert main(["annotate", "1", "--quote", "no such words", "--archive", archive]) == 3
+    assert "not in the article" in capsys.readouterr().err

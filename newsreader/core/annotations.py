@@ -224,7 +224,8 @@ class Annotations:
     def list(
         self, article_id: int | None = None, *, color: str | None = None,
         tag: str | None = None, section: str | None = None, text: str | None = None,
-        status: str | None = None,
+        status: str | None = None, since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[AnnotationView]:  # fmt: skip
         """Annotations in text order (of one article, or the whole archive by article)."""
         query = _LISTING
@@ -234,6 +235,10 @@ class Annotations:
             query = query.where(Annotation.color == color.casefold())
         if status:
             query = query.where(Annotation.status == status)
+        if since is not None:
+            query = query.where(Annotation.created_at >= since)
+        if until is not None:
+            query = query.where(Annotation.created_at < until)
         if section:
             from newsreader.core.sections import section_key
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader.core.annotations import COLOR_CSS, COLORS, AnnotationView
+from newsreader.core.dates import parse_published
 
 ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 20
 
@@ -151,7 +152,10 @@ class LibraryAnnotationsDialog(QDialog):
         self.text = QLineEdit(self)
         self.text.setObjectName("textFilter")
         self.text.setPlaceholderText("words in the quote or note")
-        for field in (self.tag, self.section, self.text):
+        self.since = QLineEdit(self)
+        self.since.setObjectName("sinceFilter")
+        self.since.setPlaceholderText("since YYYY-MM-DD")
+        for field in (self.tag, self.section, self.text, self.since):
             field.setClearButtonEnabled(True)
             field.textChanged.connect(self._changed)
         self.color.currentIndexChanged.connect(self._changed)
@@ -162,18 +166,19 @@ class LibraryAnnotationsDialog(QDialog):
             lambda item: self.open_requested.emit(item.data(ANNOTATION_ROLE))
         )
         filters = QHBoxLayout()
-        for widget in (self.color, self.tag, self.section, self.text):
+        for widget in (self.color, self.tag, self.section, self.text, self.since):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.list)
 
-    def filters(self) -> dict[str, str | None]:
+    def filters(self) -> dict[str, object]:
         return {
             "color": self.color.currentData(),
             "tag": self.tag.text().strip() or None,
             "section": self.section.text().strip() or None,
             "text": self.text.text().strip() or None,
+            "since": parse_published(self.since.text()) if self.since.text().strip() else None,
         }
 
     def _changed(self, *_args: object) -> None:

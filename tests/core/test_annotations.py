@@ -198,3 +198,13 @@ def test_deleting_an_article_deletes_its_annotations(archive: Archive, article_i
     archive.annotations.create(article_id, 0, 5)
     archive.delete(article_id)
     assert archive.annotations.list() == []
+
+
+def test_the_library_view_filters_by_date(archive: Archive, article_id: int) -> None:
+    from datetime import datetime, timedelta
+
+    archive.annotations.create(article_id, 0, 5)
+    now = datetime.now().replace(tzinfo=None)
+    assert len(archive.annotations.list(since=now - timedelta(days=2))) == 1
+    assert archive.annotations.list(since=now + timedelta(days=2)) == []
+    assert archive.annotations.list(until=now - timedelta(days=2)) == []
