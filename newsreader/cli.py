@@ -220,6 +220,30 @@ def cmd_import_annotations(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
+def cmd_related(archive: Archive, args: argparse.Namespace) -> int:
+    related = archive.related.for_article(args.id)
+    if related is None:
+        print(f"no article with id {args.id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.json:
+        _print_json([entry.to_json() for entry in related.all()])
+        return EXIT_OK
+    groups = [("From the page", related.page), ("Other versions of this story",
+              related.duplicates), ("Similar in the archive", related.similar),
+              ("Linked from", related.linked_from)]  # fmt: skip
+    for heading, entries in groups:
+        if not entries:
+            continue
+        print(heading)
+        for e in entries:
+            where = f"#{e.target_id}" if e.target_id else (e.url or "not in the archive")
+            score = f"  ({e.score:.2f})" if e.score is not None else ""
+            print(f"  - {e.title} [{where}]{score}")
+    if not related.all():
+        print("no related articles")
+    return EXIT_OK
+
+
 def cmd_sections(archive: Archive, args: argparse.Namespace) -> int:
     sections = archive.sections()
     if args.json:
@@ -326,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-annotations", parents=[common], help="import W3C JSON-LD")
     p.add_argument("file", metavar="FILE")
     p.set_defaults(handler=cmd_import_annotations)
+
+    p = sub.add_parser("related", parents=[common], help="an article's related articles")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_related)
 
     p = sub.add_parser("sections", parents=[common], help="sections and their counts")
     p.add_argument("--json", action="store_true")

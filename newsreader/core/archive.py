@@ -36,6 +36,7 @@ from newsreader.core.search.index import SearchIndex
 
 if TYPE_CHECKING:
     from newsreader.core.annotations import Annotations
+    from newsreader.core.related import Related
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -173,6 +174,13 @@ class Archive:
         from newsreader.core.annotations import Annotations
 
         return Annotations(self)
+
+    @property
+    def related(self) -> Related:
+        """Related articles: the page's links, similar ones, backlinks (core/related.py)."""
+        from newsreader.core.related import Related
+
+        return Related(self)
 
     def sync_search(self) -> int:
         """Index what changed since the last sync; the number of articles indexed.

@@ -232,3 +232,18 @@ class Annotation(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SimilarCache(Base):
+    """When an article's similar articles were last computed, and over how many articles.
+
+    The list itself lives in `related_links` (origin "similar" or "duplicate"); it is
+    recomputed when the archive has grown enough since, so old articles gain new neighbours.
+    """
+
+    __tablename__ = "similar_cache"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    archive_size: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from newsreader.core.annotations import COLORS, AnnotationView
 from newsreader.core.archive import Archive, ArticleDetail, SavedSearchView, SectionCount
 from newsreader.core.ingest.files import ImportReport, import_paths
+from newsreader.core.related import RelatedArticles
 from newsreader.core.search.service import SearchResults, SectionFacet
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
@@ -38,6 +40,7 @@ from newsreader.ui.article_list import ArticleListModel, SnippetDelegate
 from newsreader.ui.executor import Executor
 from newsreader.ui.reader import ReaderView
 
+log = logging.getLogger(__name__)
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 1
 SAVED_QUERY_ROLE = Qt.ItemDataRole.UserRole + 2
 SAVED_ID_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -58,6 +61,7 @@ class LoadedArticle:
     assets: dict[str, bytes]
     hits: list[Span]
     annotations: list[AnnotationView]
+    related: RelatedArticles | None
 
 
 def load_article(
@@ -78,7 +82,13 @@ def load_article(
     if article is not None and results is not None:
         hits = matching_spans(article.text, results.terms, results.prefixes)
     annotations = archive.annotations.list(article_id) if article is not None else []
-    return LoadedArticle(article, assets, hits, annotations)
+    related = None
+    if article is not None:
+        try:
+            related = archive.related.for_article(article_id)
+        except Exception:  # the article still shows; only its related list is missing
+            log.exception("related articles of #%s could not be computed", article_id)
+    return LoadedArticle(article, assets, hits, annotations, related)
 
 
 class SaveSearchDialog:
@@ -610,6 +620,8 @@ class MainWindow(QMainWindow):
             self._update_actions()
             return
         self.reader.show_article(article, loaded.assets)
+        if loaded.related is not None:
+            self.reader.show_related(loaded.related)
         self._show_annotations(loaded.annotations)
         self.reader.set_hits(loaded.hits)
         self._update_actions()
@@ -748,6 +760,7 @@ class MainWindow(QMainWindow):
             self.busy.hide()
 
     def _report_error(self, what: str, error: BaseException) -> None:
+        log.error("%s", what, exc_info=error)
         self.statusBar().showMessage(f"{what}: {error}", 15000)
         self.busy.hide()
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QTextBrowser, QTextEdit, QVBoxLayout, QWid
 
 from newsreader.core.annotations import COLOR_CSS, AnnotationView
 from newsreader.core.archive import ArticleDetail
+from newsreader.core.related import RelatedArticles, RelatedEntry
 from newsreader.core.search.text import Span
 from newsreader.ui.document import PLACEHOLDER_URL, build_document, placeholder_image
 
@@ -92,8 +93,13 @@ class ReaderView(QWidget):
             QTextDocument.ResourceType.ImageResource, QUrl(PLACEHOLDER_URL), placeholder_image()
         )
         self.body.verticalScrollBar().setValue(0)
-        self.related.setText(_related_html(article))
-        self.related.setVisible(bool(article.related))
+        self.show_related(RelatedArticles(page=[
+            RelatedEntry(r.title, r.url, r.target_id, "page") for r in article.related
+        ]))  # fmt: skip
+
+    def show_related(self, related: RelatedArticles) -> None:
+        self.related.setText(_related_html(related))
+        self.related.setVisible(bool(related.all()))
 
     def set_hits(self, hits: list[Span]) -> None:
         """Mark where the search's words stand; positions are text offsets."""
@@ -199,18 +205,34 @@ def _date_text(article: ArticleDetail) -> str | None:
     return article.published_at.strftime("%d %B %Y").lstrip("0")
 
 
-def _related_html(article: ArticleDetail) -> str:
-    items = []
-    for link in article.related:
-        title = html.escape(link.title)
-        if link.target_id is not None:
-            items.append(f"<li><a href='{article_link(link.target_id)}'>{title}</a></li>")
-        elif link.url:
-            href = html.escape(link.url, quote=True)
-            items.append(
-                f"<li>{title} <span style='color:gray'>(not in the archive)</span> "
-                f"<a href='{href}'>open in browser</a></li>"
-            )
-        else:
-            items.append(f"<li>{title} <span style='color:gray'>(not in the archive)</span></li>")
-    return "<b>Related articles</b><ul style='margin-top:2px'>" + "".join(items) + "</ul>"
+RELATED_GROUPS = (
+    ("page", "From the page"),
+    ("duplicates", "Other versions of this story"),
+    ("similar", "Similar in the archive"),
+    ("linked_from", "Linked from"),
+)
+
+
+def _related_html(related: RelatedArticles) -> str:
+    """The related articles in groups; archived ones open here, others only on a click."""
+    parts = []
+    for attribute, heading in RELATED_GROUPS:
+        entries: list[RelatedEntry] = getattr(related, attribute)
+        if not entries:
+            continue
+        items = [_related_item(entry) for entry in entries]
+        parts.append(f"<b>{heading}</b><ul style='margin-top:2px'>{''.join(items)}</ul>")
+    return "".join(parts)
+
+
+def _related_item(entry: RelatedEntry) -> str:
+    title = html.escape(entry.title or "(untitled)")
+    if entry.target_id is not None:
+        return f"<li><a href='{article_link(entry.target_id)}'>{title}</a></li>"
+    if entry.url:
+        href = html.escape(entry.url, quote=True)
+        return (
+            f"<li>{title} <span style='color:gray'>(not in the archive)</span> "
+            f"<a href='{href}'>open in browser</a></li>"
+        )
+    return f"<li>{title} <span style='color:gray'>(not in the archive)</span></li>"
