@@ -11,18 +11,19 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from alembic.util.exc import CommandError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
 from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
 from newsreader.core.models import (
+    Annotation,
     Article,
     ArticleAsset,
     Asset,
@@ -30,6 +31,7 @@ from newsreader.core.models import (
     SavedSearch,
     Section,
     Source,
+    utcnow,
 )
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
 from newsreader.core.search.index import SearchIndex
@@ -57,6 +59,26 @@ class ArchiveError(Exception):
 
 
 SortOrder = Literal["saved", "published", "title", "section", "source"]
+View = Literal["all", "unread", "starred", "annotated", "recent"]
+VIEWS: tuple[View, ...] = ("all", "unread", "starred", "annotated", "recent")
+RECENT_DAYS = 7
+
+
+def _narrowed(query: Any, *, section: str | None, source: str | None, view: View) -> Any:
+    """The query limited to a section, a source and a smart view."""
+    if section is not None:
+        query = query.where(Section.key == section_key(section))
+    if source is not None:
+        query = query.where(Source.key == source)
+    if view == "unread":
+        query = query.where(Article.is_read.is_(False))
+    elif view == "starred":
+        query = query.where(Article.is_starred.is_(True))
+    elif view == "annotated":
+        query = query.where(exists().where(Annotation.article_id == Article.id))
+    elif view == "recent":
+        query = query.where(Article.saved_at >= utcnow() - timedelta(days=RECENT_DAYS))
+    return query
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,12 +272,14 @@ class Archive:
         self,
         *,
         section: str | None = None,
+        source: str | None = None,
+        view: View = "all",
         limit: int = 100,
         offset: int = 0,
         order: SortOrder = "saved",
         descending: bool = True,
     ) -> list[ArticleSummary]:
-        """A window of the article list, optionally of one section (by key or name)."""
+        """A window of the article list: everything, a smart view, a section or a source."""
         columns = {
             "saved": Article.saved_at,
             "published": func.coalesce(Article.published_at, Article.saved_at),
@@ -281,19 +305,36 @@ class Archive:
             .limit(limit)
             .offset(offset)
         )
-        if section is not None:
-            query = query.where(Section.key == section_key(section))
+        query = _narrowed(query, section=section, source=source, view=view)
         with self.reading() as session:
             return [ArticleSummary(*row) for row in session.execute(query)]
 
-    def count(self, *, section: str | None = None) -> int:
+    def count(
+        self, *, section: str | None = None, source: str | None = None, view: View = "all"
+    ) -> int:
         query = select(func.count(Article.id))
         if section is not None:
-            query = query.join(Section, Article.section_id == Section.id).where(
-                Section.key == section_key(section)
-            )
+            query = query.join(Section, Article.section_id == Section.id)
+        if source is not None:
+            query = query.join(Source, Article.source_id == Source.id)
+        query = _narrowed(query, section=section, source=source, view=view)
         with self.reading() as session:
             return int(session.scalar(query) or 0)
+
+    def view_counts(self) -> dict[str, int]:
+        """How many articles each smart view holds (All, Unread, Starred, ...)."""
+        return {view: self.count(view=view) for view in VIEWS}
+
+    def sources(self) -> list[SectionCount]:
+        """Every source with its article count, largest first."""
+        query = (
+            select(Source.key, Source.name, func.count(Article.id))
+            .join(Article, Article.source_id == Source.id)
+            .group_by(Source.id)
+            .order_by(func.count(Article.id).desc(), Source.name)
+        )
+        with self.reading() as session:
+            return [SectionCount(key, name, count) for key, name, count in session.execute(query)]
 
     def sections(self) -> list[SectionCount]:
         """Every section with its article count, largest first."""

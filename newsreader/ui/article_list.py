@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from newsreader.core.archive import Archive, ArticleSummary, SortOrder
+from newsreader.core.archive import Archive, ArticleSummary, SortOrder, View
 from newsreader.core.search.service import SearchHit, SearchResults, SearchSort, search
 from newsreader.ui.executor import Executor
 
@@ -32,6 +32,15 @@ SORT_ORDERS: tuple[SortOrder, ...] = ("title", "section", "source", "published")
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 10
 AnyIndex = QModelIndex | QPersistentModelIndex
 Row = ArticleSummary | SearchHit
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which articles the list shows: a smart view, a section or a source."""
+
+    view: View = "all"
+    section: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +63,7 @@ class ArticleListModel(QAbstractTableModel):
         self._executor = executor
         self._rows: list[Row] = []
         self._total = 0
-        self._section: str | None = None
+        self._scope = Scope()
         self._query = ""
         self._order: SortOrder = "published"
         self._search_sort: SearchSort = "relevance"
@@ -127,20 +136,27 @@ class ArticleListModel(QAbstractTableModel):
 
     @property
     def section(self) -> str | None:
-        return self._section
+        return self._scope.section
+
+    @property
+    def scope(self) -> Scope:
+        return self._scope
+
+    def set_scope(self, scope: Scope) -> None:
+        self._scope = scope
+        self.reload()
 
     @property
     def query(self) -> str:
         return self._query
 
     def set_section(self, section: str | None) -> None:
-        self._section = section
-        self.reload()
+        self.set_scope(Scope(section=section))
 
     def set_query(self, query: str) -> None:
         """List the results of a search across all sections (an empty query: everything)."""
         self._query = query.strip()
-        self._section = None
+        self._scope = Scope()
         self._search_sort = "relevance"
         self.reload()
 
@@ -183,7 +199,8 @@ class ArticleListModel(QAbstractTableModel):
 
     def _page_fetcher(self, offset: int) -> Any:
         """A function that loads one page of the current view (runs off the UI thread)."""
-        archive, section, query = self._archive, self._section, self._query
+        archive, scope, query = self._archive, self._scope, self._query
+        section = scope.section
         order, descending, search_sort = self._order, self._descending, self._search_sort
         if query:
             text = f'{query} section:"{section}"' if section else query
@@ -196,9 +213,13 @@ class ArticleListModel(QAbstractTableModel):
             return fetch_results
 
         def fetch_rows() -> Page:
-            total = archive.count(section=section) if offset == 0 else -1
-            rows = archive.list_articles(section=section, order=order, descending=descending,
-                                         limit=PAGE_SIZE, offset=offset)  # fmt: skip
+            total = -1
+            if offset == 0:
+                total = archive.count(section=section, source=scope.source, view=scope.view)
+            rows = archive.list_articles(
+                section=section, source=scope.source, view=scope.view, order=order,
+                descending=descending, limit=PAGE_SIZE, offset=offset,
+            )  # fmt: skip
             return Page(list(rows), total)
 
         return fetch_rows

@@ -29,24 +29,26 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader.core.annotations import COLORS, AnnotationView
-from newsreader.core.archive import Archive, ArticleDetail, SavedSearchView, SectionCount
+from newsreader.core.archive import Archive, ArticleDetail, SavedSearchView, SectionCount, View
 from newsreader.core.ingest.files import ImportReport, import_paths
 from newsreader.core.related import RelatedArticles
 from newsreader.core.search.service import SearchResults, SectionFacet
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
 from newsreader.ui.annotations import AnnotationsPanel, LibraryAnnotationsDialog, NoteDialog
-from newsreader.ui.article_list import ArticleListModel, SnippetDelegate
+from newsreader.ui.article_list import ArticleListModel, Scope, SnippetDelegate
 from newsreader.ui.executor import Executor
 from newsreader.ui.reader import ReaderView
 
 log = logging.getLogger(__name__)
-SECTION_ROLE = Qt.ItemDataRole.UserRole + 1
+SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 SAVED_QUERY_ROLE = Qt.ItemDataRole.UserRole + 2
 SAVED_ID_ROLE = Qt.ItemDataRole.UserRole + 3
-HEADING_ROLE = Qt.ItemDataRole.UserRole + 4
+VIEW_LABELS: tuple[tuple[View, str], ...] = (
+    ("all", "All articles"), ("unread", "Unread"), ("starred", "Starred"),
+    ("annotated", "Annotated"), ("recent", "Recently saved"),
+)  # fmt: skip
 SEARCH_DELAY_MS = 250
-ALL_ARTICLES = "All articles"
 
 
 class ImportProgress(QObject):
@@ -89,6 +91,16 @@ def load_article(
         except Exception:  # the article still shows; only its related list is missing
             log.exception("related articles of #%s could not be computed", article_id)
     return LoadedArticle(article, assets, hits, annotations, related)
+
+
+@dataclass(frozen=True, slots=True)
+class Sidebar:
+    """What the sidebar lists, loaded in the background."""
+
+    views: dict[str, int]
+    sections: list[SectionCount]
+    sources: list[SectionCount]
+    saved: list[SavedSearchView]
 
 
 class SaveSearchDialog:
@@ -204,7 +216,7 @@ class MainWindow(QMainWindow):
         self.search_hint.setObjectName("searchHint")
         self.search_hint.hide()
         self.statusBar().addWidget(self.search_hint)
-        self._saved_searches: list[SavedSearchView] = []
+        self._sidebar: Sidebar | None = None
         self._last_color = COLORS[0]
         self.articles_model.search_finished.connect(self._show_search_facets)
         self._make_actions()
@@ -309,58 +321,80 @@ class MainWindow(QMainWindow):
     # -- loading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload the sections, saved searches and the article list from the archive."""
+        """Reload the sidebar (views, sections, sources, saved searches) and the list."""
+        archive = self.archive
         self.executor.read(
-            lambda: (self.archive.sections(), self.archive.saved_searches()), self._fill_sidebar
-        )
+            lambda: Sidebar(archive.view_counts(), archive.sections(), archive.sources(),
+                            archive.saved_searches()),
+            self._fill_sidebar,
+        )  # fmt: skip
         self.articles_model.reload()
 
-    def _fill_sidebar(self, loaded: tuple[list[SectionCount], list[SavedSearchView]]) -> None:
-        sections, self._saved_searches = loaded
+    def _fill_sidebar(self, sidebar: Sidebar) -> None:
+        self._sidebar = sidebar
         if not self.articles_model.query:
-            self._fill_sections(sections)
+            self._fill_scopes()
 
     def _show_search_facets(self, results: SearchResults) -> None:
         """While searching, the sidebar counts the results per section."""
         if self.articles_model.section is None:
-            self._fill_sections(results.facets, total=results.total)
+            self._fill_scopes(results.facets, results.total)
         self.search_hint.setText(" ".join(results.hints))
         self.search_hint.setVisible(bool(results.hints))
 
-    def _fill_sections(
-        self, sections: Sequence[SectionCount | SectionFacet], *, total: int | None = None
+    def _add_heading(self, text: str) -> None:
+        heading = QStandardItem(text)
+        heading.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        self.sections_model.appendRow(heading)
+
+    def _add_scope(self, text: str, scope: Scope | None, tooltip: str = "") -> QStandardItem:
+        item = QStandardItem(text)
+        item.setData(scope, SCOPE_ROLE)
+        item.setToolTip(tooltip or text)
+        self.sections_model.appendRow(item)
+        return item
+
+    def _fill_scopes(
+        self, facets: Sequence[SectionFacet] | None = None, total: int | None = None
     ) -> None:
-        """Sections with counts (of a search's results, when `total` is its total)."""
-        searching = total is not None
-        chosen = self.articles_model.section
+        """The sidebar: smart views, sections, sources, saved searches — or, while
+        searching, the results per section."""
+        chosen = self.articles_model.scope
+        sidebar = self._sidebar
         self.sidebar.selectionModel().blockSignals(True)
         self.sections_model.clear()
-        total = sum(s.count for s in sections) if total is None else total
-        label = "All results" if searching else ALL_ARTICLES
-        everything = QStandardItem(label)
-        everything.setData(None, SECTION_ROLE)
-        self.sections_model.appendRow(everything)
-        for section in sections:
-            item = QStandardItem(f"{section.name} ({section.count})")
-            item.setData(section.key, SECTION_ROLE)
-            noun = "results" if searching else "articles"
-            item.setToolTip(f"{section.count} {noun} in {section.name}")
-            self.sections_model.appendRow(item)
-        everything.setText(f"{label} ({total})" if sections or searching else label)
-        if self._saved_searches:
-            heading = QStandardItem("Saved searches")
-            heading.setFlags(Qt.ItemFlag.NoItemFlags)
-            heading.setData(True, HEADING_ROLE)
-            self.sections_model.appendRow(heading)
-            for saved in self._saved_searches:
-                item = QStandardItem(f"🔍 {saved.name}")
-                item.setData(saved.query, SAVED_QUERY_ROLE)
-                item.setData(saved.id, SAVED_ID_ROLE)
-                item.setToolTip(saved.query)
-                self.sections_model.appendRow(item)
+        if facets is not None:
+            self._add_scope(f"All results ({total or 0})", Scope())
+            for facet in facets:
+                self._add_scope(f"{facet.name} ({facet.count})", Scope(section=facet.key),
+                                f"{facet.count} results in {facet.name}")  # fmt: skip
+        elif sidebar is not None:
+            for view, label in VIEW_LABELS:
+                count = sidebar.views.get(view, 0)
+                self._add_scope(f"{label} ({count:,})", Scope(view=view))
+            if sidebar.sections:
+                self._add_heading("Sections")
+                for section in sidebar.sections:
+                    self._add_scope(f"{section.name} ({section.count:,})",
+                                    Scope(section=section.key))  # fmt: skip
+            if len(sidebar.sources) > 1:
+                self._add_heading("Sources")
+                for source in sidebar.sources:
+                    self._add_scope(f"{source.name} ({source.count:,})",
+                                    Scope(source=source.key))  # fmt: skip
+        saved = sidebar.saved if sidebar is not None else []
+        if saved:
+            self._add_heading("Saved searches")
+            for search in saved:
+                item = self._add_scope(f"🔍 {search.name}", None, search.query)
+                item.setData(search.query, SAVED_QUERY_ROLE)
+                item.setData(search.id, SAVED_ID_ROLE)
         row = next(
             (r for r in range(self.sections_model.rowCount())
-             if self.sections_model.item(r).data(SECTION_ROLE) == chosen),
+             if self.sections_model.item(r).data(SCOPE_ROLE) == chosen),
             0,
         )  # fmt: skip
         self.sidebar.setCurrentIndex(self.sections_model.index(row, 0))
@@ -376,11 +410,16 @@ class MainWindow(QMainWindow):
             self.search_field.setText(saved_query)
             self.run_search()
             return
-        self.articles_model.set_section(indexes[0].data(SECTION_ROLE))
+        scope = indexes[0].data(SCOPE_ROLE)
+        if isinstance(scope, Scope):
+            self.articles_model.set_scope(scope)
 
     def select_section(self, key: str | None) -> None:
+        self.select_scope(Scope(section=key))
+
+    def select_scope(self, scope: Scope) -> None:
         for row in range(self.sections_model.rowCount()):
-            if self.sections_model.item(row).data(SECTION_ROLE) == key:
+            if self.sections_model.item(row).data(SCOPE_ROLE) == scope:
                 self.sidebar.setCurrentIndex(self.sections_model.index(row, 0))
                 return
 
@@ -579,19 +618,18 @@ class MainWindow(QMainWindow):
         self.executor.write(
             lambda: self.archive.save_search(name, query),
             lambda _saved: self.executor.read(
-                lambda: (self.archive.sections(), self.archive.saved_searches()),
-                self._fill_sidebar_keeping_facets,
+                self.archive.saved_searches, self._show_saved_searches
             ),
             lambda error: self._report_error("Could not save the search", error),
         )
 
-    def _fill_sidebar_keeping_facets(
-        self, loaded: tuple[list[SectionCount], list[SavedSearchView]]
-    ) -> None:
-        self._fill_sidebar(loaded)
+    def _show_saved_searches(self, saved: list[SavedSearchView]) -> None:
+        if self._sidebar is not None:
+            self._sidebar = replace(self._sidebar, saved=saved)
         if self.articles_model.results is not None:
             self._show_search_facets(self.articles_model.results)
-        self.sections_loaded.emit()
+        else:
+            self._fill_scopes()
 
     def _open_first_if_none(self) -> None:
         """The reader is never empty when there is something to read."""

@@ -7,9 +7,14 @@ from pytestqt.qtbot import QtBot
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.seed import seed_if_new
-from newsreader.ui.article_list import SNIPPET_ROLE
+from newsreader.ui.article_list import SNIPPET_ROLE, Scope
 from newsreader.ui.main_window import MainWindow, SaveSearchDialog
 from tests.factories import PNG, SEED_FILE, make_article
+
+
+def sidebar_texts(window: MainWindow) -> list[str]:
+    model = window.sections_model
+    return [model.item(r).text() for r in range(model.rowCount())]
 
 
 def titles(window: MainWindow) -> list[str]:
@@ -26,9 +31,11 @@ def test_a_new_archive_opens_seeded_with_the_sample_and_the_guide(
     qtbot.waitUntil(lambda: window.articles_model.rowCount() == 4, timeout=10_000)
     assert any(t.startswith("US and Iraq to Start Discussions") for t in titles(window))
     assert "Welcome to Newsreader" in titles(window)
-    qtbot.waitUntil(lambda: window.sections_model.rowCount() == 3)
-    sidebar = [window.sections_model.item(r).text() for r in range(3)]
-    assert sidebar == ["All articles (4)", "Guide (3)", "International (1)"]
+    qtbot.waitUntil(lambda: "Sections" in sidebar_texts(window))
+    assert sidebar_texts(window) == [
+        "All articles (4)", "Unread (4)", "Starred (0)", "Annotated (0)", "Recently saved (4)",
+        "Sections", "Guide (3)", "International (1)",
+    ]  # fmt: skip
     window.close()
 
 
@@ -46,7 +53,7 @@ def test_choosing_a_section_filters_the_list(
     archive.save(make_article("World story", ("w",), section="World"))
     archive.save(make_article("Sport story", ("s",), section="Sport"))
     main_window.refresh()
-    qtbot.waitUntil(lambda: main_window.sections_model.rowCount() == 3)
+    qtbot.waitUntil(lambda: "Sport (1)" in sidebar_texts(main_window))
     main_window.select_section("sport")
     qtbot.waitUntil(lambda: titles(main_window) == ["Sport story"])
     assert main_window.count_label.text() == "1 article"
@@ -257,3 +264,23 @@ def test_the_newest_search_wins_over_a_slower_older_one(
     assert finished.args[0].query == "market"
     model = main_window.articles_model
     assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["Market"]
+
+
+def test_smart_views_and_sources_filter_the_list(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    read = archive.save(make_article("Read one", ("r",), url="https://a.example/1"))
+    starred = archive.save(make_article("Starred one", ("s",), url="https://b.example/2"))
+    archive.save(make_article("Plain one", ("p",), url="https://b.example/3"))
+    archive.mark_read(read.article_id)
+    archive.star(starred.article_id)
+    main_window.refresh()
+    qtbot.waitUntil(lambda: "Sources" in sidebar_texts(main_window))
+    assert "Unread (2)" in sidebar_texts(main_window)
+    assert "b.example (2)" in sidebar_texts(main_window)
+    main_window.select_scope(Scope(view="starred"))
+    qtbot.waitUntil(lambda: titles(main_window) == ["★ Starred one"])
+    main_window.select_scope(Scope(view="unread"))
+    qtbot.waitUntil(lambda: sorted(titles(main_window)) == ["Plain one", "★ Starred one"])
+    main_window.select_scope(Scope(source="a.example"))
+    qtbot.waitUntil(lambda: titles(main_window) == ["Read one"])
