@@ -28,6 +28,13 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+def isolated_settings(folder: Path) -> Any:
+    """QSettings in a file of their own, so tests never read or write the user's."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Iterator[Archive]:
     """An empty archive in a temporary folder, closed after the test."""
@@ -40,7 +47,7 @@ def main_window(qtbot: Any, archive: Archive) -> Iterator[Any]:
     """A shown main window over `archive` (not seeded), with its first load finished."""
     from newsreader.ui.main_window import MainWindow
 
-    window = MainWindow(archive, seed=False)
+    window = MainWindow(archive, seed=False, settings=isolated_settings(archive.path.parent))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.executor.in_flight == 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -9,8 +10,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QByteArray, QItemSelection, QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QDesktopServices,
+    QGuiApplication,
+    QKeySequence,
+    QStandardItem,
+    QStandardItemModel,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -35,10 +45,12 @@ from newsreader.core.related import RelatedArticles
 from newsreader.core.search.service import SearchResults, SectionFacet
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
+from newsreader.ui import themes
 from newsreader.ui.annotations import AnnotationsPanel, LibraryAnnotationsDialog, NoteDialog
 from newsreader.ui.article_list import ArticleListModel, Scope, SnippetDelegate
 from newsreader.ui.executor import Executor
 from newsreader.ui.reader import ReaderView
+from newsreader.ui.themes import THEMES
 
 log = logging.getLogger(__name__)
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -122,7 +134,10 @@ class MainWindow(QMainWindow):
     import_finished = Signal(object)  # ImportReport
     sections_loaded = Signal()
 
-    def __init__(self, archive: Archive, *, seed: bool = True, parent: QWidget | None = None):
+    def __init__(
+        self, archive: Archive, *, seed: bool = True, settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ):  # fmt: skip
         super().__init__(parent)
         self.archive = archive
         self.executor = Executor(self)
@@ -217,10 +232,24 @@ class MainWindow(QMainWindow):
         self.search_hint.hide()
         self.statusBar().addWidget(self.search_hint)
         self._sidebar: Sidebar | None = None
+        self.settings = settings if settings is not None else QSettings()
+        self.theme = str(self.settings.value("look/theme", "system"))
+        self.font_size = int(self.settings.value("reader/font_size", 12))  # type: ignore[call-overload]
+        self.reader.set_font_size(self.font_size)
+        self._back: list[int] = []
+        self._forward: list[int] = []
+        self._navigating = False
+        self._last_find = ""
+        last = self.settings.value("reader/last_article")
+        self._current_id = None
+        if last is not None:
+            self._current_id = int(last)
+            self.open_article(self._current_id)
         self._last_color = COLORS[0]
         self.articles_model.search_finished.connect(self._show_search_facets)
         self._make_actions()
-        self._current_id: int | None = None
+        themes.apply(self.theme)
+        self._restore_settings()
         if seed:
             self.executor.write(lambda: seed_if_new(archive), lambda _report: self.refresh())
         else:
@@ -248,12 +277,35 @@ class MainWindow(QMainWindow):
         self.star_action = self._action("starAction", "&Star", self.toggle_star, "S")
         self.read_action = self._action("toggleReadAction", "&Mark unread", self.toggle_read, "M")
         self.delete_action = self._action("deleteAction", "&Delete", self.delete_current, "Del")
+        self.next_action = self._action("nextArticleAction", "Next article", self.next_article, "J")
+        self.previous_action = self._action(
+            "previousArticleAction", "Previous article", self.previous_article, "K"
+        )
+        self.page_action = self._action(
+            "pageDownAction", "Page down, then next unread", self.page_down_or_next_unread, "Space"
+        )
+        self.back_action = self._action("backAction", "Back", self.go_back, "Alt+Left")
+        self.forward_action = self._action("forwardAction", "Forward", self.go_forward,
+                                           "Alt+Right")  # fmt: skip
+        self.find_action = self._action("findAction", "&Find in article…", self.find_in_article,
+                                        "Ctrl+F")  # fmt: skip
+        self.zoom_in_action = self._action("zoomInAction", "Larger text",
+                                           lambda: self.zoom(+1), "Ctrl++")  # fmt: skip
+        self.zoom_out_action = self._action("zoomOutAction", "Smaller text",
+                                            lambda: self.zoom(-1), "Ctrl+-")  # fmt: skip
+        self.open_original_action = self._action("openOriginalAction", "Open original",
+                                                 self.open_original, "Ctrl+Shift+B")  # fmt: skip
+        self.copy_link_action = self._action("copyLinkAction", "Copy link", self.copy_link,
+                                             "Ctrl+Shift+C")  # fmt: skip
+        self.shortcuts_action = self._action("shortcutsAction", "&Keyboard shortcuts",
+                                             self.show_shortcuts, "F1")  # fmt: skip
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addActions([self.import_files_action, self.import_folder_action])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         article_menu = self.menuBar().addMenu("&Article")
-        article_menu.addActions([self.star_action, self.read_action, self.delete_action])
+        article_menu.addActions([self.star_action, self.read_action, self.delete_action,
+                                 self.open_original_action, self.copy_link_action])  # fmt: skip
         self.next_hit_action = self._action("nextHitAction", "Next hit", self.reader.next_hit, "F3")
         self.previous_hit_action = self._action(
             "previousHitAction", "Previous hit", self.reader.previous_hit, "Shift+F3"
@@ -288,10 +340,27 @@ class MainWindow(QMainWindow):
         search_menu = self.menuBar().addMenu("&Search")
         search_menu.addActions([focus_search, self.next_hit_action, self.previous_hit_action,
                                 self.save_search_action])  # fmt: skip
+        self.theme_actions = []
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addActions([self.next_action, self.previous_action, self.page_action,
+                              self.back_action, self.forward_action, self.find_action,
+                              self.zoom_in_action, self.zoom_out_action])  # fmt: skip
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_group = QActionGroup(self)
+        for theme in THEMES:
+            action = theme_menu.addAction(theme.capitalize())
+            action.setObjectName(f"theme{theme.capitalize()}Action")
+            action.setCheckable(True)
+            action.setChecked(theme == self.theme)
+            action.triggered.connect(self._theme_setter(theme))
+            theme_group.addAction(action)
+            self.theme_actions.append(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
-        toolbar.addActions([self.import_files_action, self.star_action, self.read_action,
-                            self.delete_action])  # fmt: skip
+        toolbar.addActions([self.back_action, self.forward_action, self.import_files_action,
+                            self.star_action, self.read_action, self.delete_action])  # fmt: skip
         toolbar.addSeparator()
         toolbar.addActions([self.highlight_action, self.note_action])
         toolbar.addSeparator()
@@ -429,6 +498,126 @@ class MainWindow(QMainWindow):
             article_id = self.articles_model.article_id(indexes[0].row())
             if article_id is not None:
                 self.open_article(article_id)
+
+    # -- navigating ---------------------------------------------------------------------
+
+    def _current_row(self) -> int:
+        index = self.article_list.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def next_article(self) -> None:
+        row = self._current_row() + 1
+        if row >= self.articles_model.rowCount() and self.articles_model.canFetchMore():
+            self.articles_model.fetchMore()
+        if row < self.articles_model.rowCount():
+            self.select_row(row)
+
+    def previous_article(self) -> None:
+        if self._current_row() > 0:
+            self.select_row(self._current_row() - 1)
+
+    def page_down_or_next_unread(self) -> None:
+        """Space: page down the article; at its end, the next unread article."""
+        bar = self.reader.body.verticalScrollBar()
+        if bar.value() < bar.maximum():
+            bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
+            return
+        model = self.articles_model
+        for row in range(self._current_row() + 1, model.rowCount()):
+            if model.data(model.index(row, 0), Qt.ItemDataRole.FontRole) is not None:  # unread
+                self.select_row(row)
+                return
+
+    def go_back(self) -> None:
+        if len(self._back) > 1:
+            self._forward.append(self._back.pop())
+            self._open_from_history(self._back[-1])
+
+    def go_forward(self) -> None:
+        if self._forward:
+            article_id = self._forward.pop()
+            self._back.append(article_id)
+            self._open_from_history(article_id)
+
+    def _open_from_history(self, article_id: int) -> None:
+        self._navigating = True
+        self.open_article(article_id)
+
+    def _remember(self, article_id: int) -> None:
+        """Back/forward history across articles and the links between them."""
+        if self._navigating:
+            self._navigating = False
+        elif not self._back or self._back[-1] != article_id:
+            self._back.append(article_id)
+            self._forward.clear()
+        self.back_action.setEnabled(len(self._back) > 1)
+        self.forward_action.setEnabled(bool(self._forward))
+
+    def find_in_article(self) -> None:
+        text, accepted = QInputDialog.getText(self, "Find in article", "Find:",
+                                              text=self._last_find)  # fmt: skip
+        if accepted and text:
+            self._last_find = text
+            if not self.reader.body.find(text):  # from the top again
+                self.reader.body.moveCursor(QTextCursor.MoveOperation.Start)
+                if not self.reader.body.find(text):
+                    self.statusBar().showMessage(f"“{text}” is not in this article", 4000)
+
+    def zoom(self, steps: int) -> None:
+        self.font_size = max(8, min(32, self.font_size + steps))
+        self.reader.set_font_size(self.font_size)
+        self.settings.setValue("reader/font_size", self.font_size)
+
+    def open_original(self) -> None:
+        article = self.reader.article
+        if article is not None and article.url:
+            QDesktopServices.openUrl(QUrl(article.url))  # the reader asked for it
+
+    def copy_link(self) -> None:
+        article = self.reader.article
+        if article is not None:
+            link = article.url or f"newsreader://article/{article.id}"
+            QGuiApplication.clipboard().setText(link)
+            self.statusBar().showMessage("Link copied", 3000)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{html.escape(action.shortcut().toString())}</b></td>"
+            f"<td>{html.escape(action.text().replace('&', ''))}</td></tr>"
+            for action in self.actions()
+            if not action.shortcut().isEmpty()
+        )
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          f"<table cellspacing=6>{rows}</table>", parent=self)  # fmt: skip
+        box.setObjectName("shortcutsDialog")
+        box.setModal(False)
+        box.show()
+
+    def _theme_setter(self, theme: str) -> Callable[[], None]:
+        return lambda: self.set_theme(theme)
+
+    def set_theme(self, theme: str) -> None:
+        self.theme = theme if theme in THEMES else "system"
+        themes.apply(self.theme)
+        self.settings.setValue("look/theme", self.theme)
+        for action in self.theme_actions:
+            action.setChecked(action.objectName() == f"theme{self.theme.capitalize()}Action")
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        for splitter in self.findChildren(QSplitter):
+            state = self.settings.value(f"window/{splitter.objectName()}")
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        for splitter in self.findChildren(QSplitter):
+            self.settings.setValue(f"window/{splitter.objectName()}", splitter.saveState())
+        if self.reader.article is not None:
+            self.settings.setValue("reader/last_article", self.reader.article.id)
 
     # -- highlights ---------------------------------------------------------------------
 
@@ -662,6 +851,7 @@ class MainWindow(QMainWindow):
             self.reader.show_related(loaded.related)
         self._show_annotations(loaded.annotations)
         self.reader.set_hits(loaded.hits)
+        self._remember(article_id)
         self._update_actions()
         if not article.is_read:
             self._set_read(article, True)
@@ -803,6 +993,7 @@ class MainWindow(QMainWindow):
         self.busy.hide()
 
     def closeEvent(self, event: Any) -> None:
+        self._save_settings()
         self.cancel_imports()
         self.executor.shutdown()
         super().closeEvent(event)

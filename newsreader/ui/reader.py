@@ -70,6 +70,7 @@ class ReaderView(QWidget):
         layout.addWidget(self.body, stretch=1)
         layout.addWidget(self.related)
         self.article: ArticleDetail | None = None
+        self._assets: dict[str, bytes] = {}
         self.hits: list[Span] = []
         self.annotations: list[AnnotationView] = []
         self.current_hit = -1
@@ -86,9 +87,11 @@ class ReaderView(QWidget):
 
     def show_article(self, article: ArticleDetail, assets: dict[str, bytes]) -> None:
         self.article = article
+        self._assets = assets
         self.hits, self.annotations = [], []
         self.header.setText(_header_html(article))
-        build_document(article.blocks, load_asset=assets.get, document=self.body.document())
+        build_document(article.blocks, load_asset=assets.get, document=self.body.document(),
+                       font=self.body.font())  # fmt: skip
         self.body.document().addResource(
             QTextDocument.ResourceType.ImageResource, QUrl(PLACEHOLDER_URL), placeholder_image()
         )
@@ -100,6 +103,19 @@ class ReaderView(QWidget):
     def show_related(self, related: RelatedArticles) -> None:
         self.related.setText(_related_html(related))
         self.related.setVisible(bool(related.all()))
+
+    def set_font_size(self, points: int) -> None:
+        """The reader's text size; the document keeps its canonical text."""
+        font = self.body.font()
+        font.setPointSize(points)
+        self.body.setFont(font)
+        self.body.document().setDefaultFont(font)
+        if self.article is not None:  # rebuild the body alone; marks and position stay
+            position = self.body.verticalScrollBar().value()
+            build_document(self.article.blocks, load_asset=self._assets.get,
+                           document=self.body.document(), font=font)  # fmt: skip
+            self._draw_marks()
+            self.body.verticalScrollBar().setValue(position)
 
     def set_hits(self, hits: list[Span]) -> None:
         """Mark where the search's words stand; positions are text offsets."""

@@ -5,6 +5,7 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.annotations import COLOR_CSS
 from newsreader.core.archive import Archive
+from newsreader.testing import isolated_settings
 from newsreader.ui.annotations import NoteDialog
 from newsreader.ui.main_window import MainWindow
 from tests.factories import make_article
@@ -82,7 +83,7 @@ def test_a_deleted_highlight_comes_back_with_undo(
 
 def test_highlights_are_there_after_reopening_the_archive(qtbot: QtBot, tmp_path: Path) -> None:
     with Archive(tmp_path / "a.sqlite3") as archive:
-        window = MainWindow(archive, seed=False)
+        window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
         qtbot.addWidget(window)
         article_id = open_article(qtbot, window, archive)
         window.reader.select_span(6, 8)
@@ -90,7 +91,7 @@ def test_highlights_are_there_after_reopening_the_archive(qtbot: QtBot, tmp_path
             window.highlight_action.trigger()
         window.close()
     with Archive(tmp_path / "a.sqlite3") as archive:
-        window = MainWindow(archive, seed=False)
+        window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.article_shown):
             window.open_article(article_id)

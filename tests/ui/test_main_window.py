@@ -2,11 +2,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.seed import seed_if_new
+from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
 from newsreader.ui.main_window import MainWindow, SaveSearchDialog
 from tests.factories import PNG, SEED_FILE, make_article
@@ -25,7 +27,7 @@ def titles(window: MainWindow) -> list[str]:
 def test_a_new_archive_opens_seeded_with_the_sample_and_the_guide(
     qtbot: QtBot, archive: Archive
 ) -> None:
-    window = MainWindow(archive)
+    window = MainWindow(archive, settings=isolated_settings(archive.path.parent))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.articles_model.rowCount() == 4, timeout=10_000)
@@ -284,3 +286,87 @@ def test_smart_views_and_sources_filter_the_list(
     qtbot.waitUntil(lambda: sorted(titles(main_window)) == ["Plain one", "★ Starred one"])
     main_window.select_scope(Scope(source="a.example"))
     qtbot.waitUntil(lambda: titles(main_window) == ["Read one"])
+
+
+def test_j_and_k_move_through_the_list(qtbot: QtBot, archive: Archive, main_window: Any) -> None:
+    for n in range(3):
+        archive.save(make_article(f"Story {n}", (f"Text {n}.",), published=f"2024-01-0{n + 1}"))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.refresh()
+    assert main_window.reader.body.toPlainText() == "Text 2."
+    with qtbot.waitSignal(main_window.article_shown):
+        qtbot.keyClick(main_window.article_list, Qt.Key.Key_J)
+    assert main_window.reader.body.toPlainText() == "Text 1."
+    with qtbot.waitSignal(main_window.article_shown):
+        qtbot.keyClick(main_window.article_list, Qt.Key.Key_K)
+    assert main_window.reader.body.toPlainText() == "Text 2."
+
+
+def test_back_and_forward_follow_the_articles_read(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    first = archive.save(make_article("First", ("One.",))).article_id
+    second = archive.save(make_article("Second", ("Two.",))).article_id
+    for article_id in (first, second):
+        with qtbot.waitSignal(main_window.article_shown):
+            main_window.open_article(article_id)
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.back_action.trigger()
+    assert main_window.reader.article.id == first
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.forward_action.trigger()
+    assert main_window.reader.article.id == second
+
+
+def test_zooming_keeps_the_text_and_the_highlights(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = archive.save(make_article("Zoom", ("Some text to read.",))).article_id
+    archive.annotations.create(article_id, 5, 9)
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.open_article(article_id)
+    size = main_window.reader.body.font().pointSize()
+    main_window.zoom_in_action.trigger()
+    assert main_window.reader.body.font().pointSize() == size + 1
+    assert main_window.reader.body.toPlainText() == "Some text to read."
+    assert len(main_window.reader.body.extraSelections()) == 1
+
+
+def test_the_theme_changes_the_palette_and_is_remembered(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    main_window.set_theme("dark")
+    assert QApplication.palette().color(QPalette.ColorRole.Base).name() == "#1f1f1f"
+    assert main_window.settings.value("look/theme") == "dark"
+    main_window.set_theme("sepia")
+    assert QApplication.palette().color(QPalette.ColorRole.Base).name() == "#f7f0e0"
+    main_window.set_theme("light")
+
+
+def test_the_last_article_opens_again_in_the_next_session(
+    qtbot: QtBot, archive: Archive, tmp_path: Path
+) -> None:
+    article_id = archive.save(make_article("Keep reading", ("Where I was.",))).article_id
+    older = archive.save(make_article("Newer in the list", ("Other.",))).article_id
+    settings = isolated_settings(tmp_path)
+    window = MainWindow(archive, seed=False, settings=settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.article_shown):
+        window.open_article(article_id)
+    qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+    window.close()
+    again = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.reader.article is not None)
+    assert again.reader.article.id == article_id != older
+    again.close()
+
+
+def test_the_shortcuts_dialog_lists_the_keys(qtbot: QtBot, main_window: Any) -> None:
+    main_window.shortcuts_action.trigger()
+    dialog = main_window.findChild(QMessageBox, "shortcutsDialog")
+    assert dialog is not None and "Next article" in dialog.text() and "Ctrl+F" in dialog.text()
+    dialog.close()
