@@ -109,18 +109,44 @@ def search(
         return results
     if by_date:
         found = searcher.search(
-            query, limit, count=False, order_by_field="date", offset=offset,
+            query, limit, count=True, order_by_field="date", offset=offset,
             order=tantivy.Order.Desc,
         )  # fmt: skip
+        ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
     else:
-        found = searcher.search(query, limit, count=False, offset=offset)
-    ids = doc_ids(searcher, found.hits)
-    scores = [0.0 if by_date else float(score) for score, _ in found.hits]
-    results.total = count_matches(searcher, query)
+        found = searcher.search(query, offset + limit, count=True)
+        ids, scores = _ranked_page(searcher, query, found, offset, limit)
+    results.total = int(getattr(found, "count", 0) or 0)
     results.hits = _hits(archive, ids, scores, results.terms, results.prefixes, by_date)
     if facets:
         results.facets = _facets(archive, searcher, query)
     return results
+
+
+def _ranked_page(
+    searcher: tantivy.Searcher, query: tantivy.Query, found: Any, offset: int, limit: int
+) -> tuple[list[int], list[float]]:
+    """One page by score, ties to the more recent article — also across the page's edge.
+
+    Many articles can share the edge's score (copies of a story, a word only in titles);
+    the engine returns them in index order, so those at the edge are fetched in full and
+    ordered by date before the page is cut.
+    """
+    hits = list(found.hits)
+    wanted = offset + limit
+    while hits and len(hits) == wanted and wanted < MAX_RESULTS_WINDOW:
+        edge = hits[-1][0]
+        more = list(searcher.search(query, min(wanted * 2, MAX_RESULTS_WINDOW), count=False).hits)
+        if len(more) <= len(hits):
+            break
+        hits, wanted = more, len(more)
+        if hits[-1][0] < edge:  # the score has dropped past the edge: all ties are in
+            break
+    dates = searcher.fast_field_values("date", [address for _, address in hits])
+    order = sorted(range(len(hits)), key=lambda i: (-float(hits[i][0]), -int(dates[i] or 0)))
+    page = order[offset : offset + limit]
+    ids = doc_ids(searcher, [hits[i] for i in page])
+    return ids, [float(hits[i][0]) for i in page]
 
 
 def count_matches(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
@@ -156,8 +182,6 @@ def _hits(
         for article_id, score in zip(ids, scores, strict=True)
         if (row := rows.get(article_id)) is not None  # deleted since the index saw it
     ]  # fmt: skip
-    if not by_date:  # equal scores: the more recent first
-        hits.sort(key=lambda h: (-h.score, -(h.published_at or h.saved_at).timestamp()))
     return hits
 
 

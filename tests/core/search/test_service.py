@@ -246,3 +246,17 @@ def test_marked_words_are_exactly_those_the_index_matches(
     terms = frozenset(t for word in query.split() for t in analyze_word(word))
     snippet = make_snippet(text, terms)
     assert re.findall(r"<mark>(.*?)</mark>", snippet) == marked
+
+
+def test_equal_scores_go_to_the_most_recent_even_across_the_page_edge(
+    archive: Archive,
+) -> None:
+    archive.save_many(
+        make_article(f"Harbour {n}", (f"The harbour again, copy {n}.",),
+                     published=f"20{10 + n // 12:02d}-{n % 12 + 1:02d}-01")
+        for n in range(60)
+    )  # fmt: skip
+    newest_first = [f"Harbour {n}" for n in range(59, 49, -1)]
+    assert [h.title for h in search(archive, "harbour", limit=10).hits] == newest_first
+    second_page = search(archive, "harbour", limit=5, offset=5).hits
+    assert [h.title for h in second_page] == newest_first[5:]
