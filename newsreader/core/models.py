@@ -86,7 +86,7 @@ class Article(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str | None] = mapped_column(Text, unique=True)  # normalized: the dedupe key
     original_url: Mapped[str | None] = mapped_column(Text)  # as found, for opening
-    external_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(255))  # not looked up: no index
     title: Mapped[str] = mapped_column(Text, index=True)
     byline: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)

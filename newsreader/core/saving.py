@@ -89,6 +89,7 @@ class Saver:
     def __init__(self, connection: Connection) -> None:
         self.conn = connection
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, for this batch
+        self._known_texts: dict[str, tuple[int, str]] | None = None  # hash -> (id, title)
         # Whether any link waits for a target; when none does, saving skips the look-ups.
         self._unresolved_by_url = self._any_unresolved(links.c.url.is_not(None))
         self._unresolved_by_title = self._any_unresolved(links.c.url.is_(None))
@@ -104,15 +105,33 @@ class Saver:
         while writing is the batch redone with one savepoint per item.
         """
         batch = list(items)
+        self._prefetch_hashes(batch)
         savepoint = self.conn.begin_nested()
         try:
             results = [self._checked(article) or self.save(article) for article in batch]
         except Exception:
             savepoint.rollback()
             self._ids.clear()
+            self._known_texts = None
             return self._save_one_by_one(batch)
         savepoint.commit()
+        self._known_texts = None
         return results
+
+    def _prefetch_hashes(self, batch: list[ExtractedArticle]) -> None:
+        """Look up the batch's texts in one query per 500, not one per article."""
+        digests = {content_hash(canonical_text(a.blocks)) for a in batch}
+        known: dict[str, tuple[int, str]] = {}
+        ordered = sorted(digests)
+        for start in range(0, len(ordered), 500):
+            rows = self.conn.execute(
+                select(articles.c.content_hash, articles.c.id, articles.c.title).where(
+                    articles.c.content_hash.in_(ordered[start : start + 500])
+                )
+            )
+            for digest, article_id, title in rows:
+                known.setdefault(digest, (article_id, title))
+        self._known_texts = known
 
     @staticmethod
     def _checked(article: ExtractedArticle) -> Exception | None:
@@ -155,10 +174,14 @@ class Saver:
                     reason = f"an earlier version of article #{existing.id}"
                     return SaveOutcome("duplicate", existing.id, existing.title, reason)
                 return self._update(existing.id, existing.version, article, digest)
-        same_text = self.conn.execute(_BY_HASH, {"hash": digest}).first()
+        if self._known_texts is not None:
+            same_text = self._known_texts.get(digest)
+        else:
+            row = self.conn.execute(_BY_HASH, {"hash": digest}).first()
+            same_text = (row.id, row.title) if row is not None else None
         if same_text is not None:
-            reason = f"same text as article #{same_text.id}"
-            return SaveOutcome("duplicate", same_text.id, same_text.title, reason)
+            reason = f"same text as article #{same_text[0]}"
+            return SaveOutcome("duplicate", same_text[0], same_text[1], reason)
 
         blocks, asset_ids = self._store_images(article)
         title = article.title.strip() or text[:80]
@@ -184,6 +207,8 @@ class Saver:
                 "version": 1,
             },
         )
+        if self._known_texts is not None:
+            self._known_texts[digest] = (article_id, title)
         self._link_assets(article_id, asset_ids)
         self._add_related(article_id, article, url)
         self._resolve_links_to(article_id, url, title)
