@@ -61,7 +61,7 @@ import newsreader.core.related as related_module
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.jsonl import record_to_article
-from newsreader.core.related import Related, is_near_duplicate, shingles
+from newsreader.core.related import Related, shingles
 from newsreader.core.saving import SaveOutcome
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -123,8 +123,9 @@ class Corpus:
 
     def shingle(self, ids: list[int] | None = None) -> None:
         for i in ids or self.ids:
-            self.text_sh[i] = shingles(self.texts[i])
-            self.full_sh[i] = shingles(f"{self.titles[i]}\n{self.texts[i]}")
+            # through the module, so that a monkeypatched `shingles` applies here too
+            self.text_sh[i] = related_module.shingles(self.texts[i])
+            self.full_sh[i] = related_module.shingles(f"{self.titles[i]}\n{self.texts[i]}")
 
     def reload(self, ids: list[int]) -> None:
         with self.archive.reading() as session:
@@ -206,7 +207,7 @@ def run_ours(corpus: Corpus, ids: list[int] | None = None) -> tuple[Lists, float
 
 def near_duplicate_pair(corpus: Corpus, own: int, other: int) -> bool:
     """The test `compute` applies to a candidate: own text against the other's title+text."""
-    return is_near_duplicate(corpus.text_sh[own], corpus.full_sh[other])
+    return related_module.is_near_duplicate(corpus.text_sh[own], corpus.full_sh[other])
 
 
 def baseline(corpus: Corpus, ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
@@ -377,8 +378,12 @@ def make_copy(corpus: Corpus, original: int, kind: str, rng: random.Random) -> d
     }
 
 
-def duplicates_part(corpus: Corpus, internal: set[tuple[int, int]], count: int) -> dict[str, Any]:
-    """Copies of `count` articles saved into the corpus archive; recall and false pairs."""
+Pair = tuple[int, int, str]  # (original, copy, kind)
+
+
+def make_copies(corpus: Corpus, count: int) -> tuple[list[Pair], Counter[str]]:
+    """Copies of `count` articles saved into the corpus archive: the (original, copy)
+    pairs saved, and per kind the copies the archive merged into the original at save."""
     rng = random.Random(f"{SEED}-{corpus.name}")
     droppable = [i for i in corpus.ids if corpus.texts[i].count("\n") >= 2]
     per_kind = count // len(COPY_KINDS)
@@ -389,7 +394,7 @@ def duplicates_part(corpus: Corpus, internal: set[tuple[int, int]], count: int) 
     records = [make_copy(corpus, o, kind, rng) for o, kind in plan]
     outcomes = corpus.archive.save_many([record_to_article(r) for r in records], index=False)
     corpus.archive.sync_search()
-    pairs: list[tuple[int, int, str]] = []
+    pairs: list[Pair] = []
     at_save: Counter[str] = Counter()
     for (original, kind), outcome in zip(plan, outcomes, strict=True):
         if isinstance(outcome, Exception):
@@ -401,11 +406,35 @@ def duplicates_part(corpus: Corpus, internal: set[tuple[int, int]], count: int) 
             at_save[kind] += 1  # the same text: the archive keeps one article
         else:
             raise RuntimeError(f"copy of {original} merged into {outcome.article_id}")
-    copies = [c for _o, c, _k in pairs]
-    corpus.reload(copies)
+    corpus.reload([c for _o, c, _k in pairs])
+    return pairs, at_save
+
+
+def miss_reason(corpus: Corpus, original: int, copy: int, found: Lists) -> str:
+    """Why `compute` did not pair them: the test's guard that failed, or retrieval."""
+    own, other = corpus.text_sh[original], corpus.full_sh[copy]
+    shorter, longer = sorted((len(own), len(other)))
+    if shorter < related_module.MIN_SHINGLES:
+        return "fewer than MIN_SHINGLES"
+    if shorter < longer * related_module.MIN_LENGTH_RATIO:
+        return "length ratio below MIN_LENGTH_RATIO"
+    if len(own & other) / shorter < related_module.DUPLICATE_CONTAINMENT:
+        return "containment below DUPLICATE_CONTAINMENT"
+    listed = {o for o, _ in found[original][0]} | {o for o, _ in found[copy][0]}
+    if copy not in listed and original not in listed:
+        return "not among the candidates"
+    return "other"
+
+
+def measure_copies(
+    corpus: Corpus, pairs: list[Pair], at_save: Counter[str], internal: set[tuple[int, int]]
+) -> dict[str, Any]:
+    """Recall over the copies, and false pairs among originals, copies and the corpus."""
     originals = [o for o, _c, _k in pairs]
+    copies = [c for _o, c, _k in pairs]
     after, per_ms = run_ours(corpus, sorted(set(originals + copies)))
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    reasons: Counter[str] = Counter()
     missed = []
     for original, copy, kind in pairs:
         forward = any(o == copy for o, _ in after[original][1])
@@ -417,13 +446,13 @@ def duplicates_part(corpus: Corpus, internal: set[tuple[int, int]], count: int) 
         tally["from_original"] += forward
         if not (forward or backward):
             missed.append((original, copy, kind))
+            reasons[f"{kind}: {miss_reason(corpus, original, copy, after)}"] += 1
     groups = Groups()
     for a, b in internal:
         groups.join(a, b)
     for original, copy, _kind in pairs:
         groups.join(original, copy)
-    involved = set(originals + copies)
-    _reported, wrong = false_pairs(corpus, after, groups, involved | set(corpus.ids))
+    _reported, wrong = false_pairs(corpus, after, groups, set(copies) | set(corpus.ids))
     kinds: dict[str, Any] = {}
     for kind in COPY_KINDS:
         tally = by_kind[kind]
@@ -439,25 +468,25 @@ def duplicates_part(corpus: Corpus, internal: set[tuple[int, int]], count: int) 
     total_both = sum(t["both"] for t in by_kind.values())
     merged = sum(at_save.values())
     miss_examples = []
-    for original, copy, kind in missed[:8]:
-        shorter = min(len(corpus.text_sh[original]), len(corpus.text_sh[copy])) or 1
-        longer = max(len(corpus.text_sh[original]), len(corpus.text_sh[copy]))
-        candidates = [o for o, _ in after[original][0]] + [o for o, _ in after[original][1]]
+    for original, copy, kind in missed[:10]:
+        own, other = corpus.text_sh[original], corpus.text_sh[copy]
+        shorter, longer = sorted((len(own), len(other)))
         miss_examples.append({
             "original": original, "copy": copy, "kind": kind,
             "title": corpus.titles[original],
-            "shingles": [len(corpus.text_sh[original]), len(corpus.text_sh[copy])],
-            "containment": round(
-                len(corpus.text_sh[original] & corpus.text_sh[copy]) / shorter, 3),
+            "words": [len(corpus.texts[original].split()), len(corpus.texts[copy].split())],
+            "shingles": [len(own), len(other)],
+            "containment": round(len(own & other) / max(1, shorter), 3),
             "length_ratio": round(shorter / max(1, longer), 3),
-            "copy_in_original_lists": copy in candidates,
+            "reason": miss_reason(corpus, original, copy, after),
         })  # fmt: skip
     return {
-        "copies": len(plan),
+        "copies": total_pairs + merged,
         "kinds": kinds,
-        "recall_either_way": round((total_either + merged) / len(plan), 4),
+        "recall_either_way": round((total_either + merged) / max(1, total_pairs + merged), 4),
         "recall_either_way_saved_only": round(total_either / max(1, total_pairs), 4),
         "recall_both_ways_saved_only": round(total_both / max(1, total_pairs), 4),
+        "missed_by_reason": dict(reasons.most_common()),
         "false_pairs_after_copies": len(wrong),
         "false_pair_examples_after_copies": pair_examples(corpus, wrong),
         "missed_examples": miss_examples,
@@ -644,16 +673,38 @@ TIMING_VARIANTS: dict[str, dict[str, Any]] = {
     "CANDIDATES=50": {"CANDIDATES": 50},
 }
 QUALITY_VARIANTS: dict[str, dict[str, Any]] = {
-    "CANDIDATES=50": {"CANDIDATES": 50},
     "CANDIDATES=20": {"CANDIDATES": 20},
+    "CANDIDATES=50": {"CANDIDATES": 50},
+    "CANDIDATES=100": {"CANDIDATES": 100},
     "QUERY_TERMS=50": {"QUERY_TERMS": 50},
     "QUERY_TERMS=200": {"QUERY_TERMS": 200},
     "COMMON_SHARE=0.1": {"COMMON_SHARE": 0.1},
     "COMMON_SHARE=0.5": {"COMMON_SHARE": 0.5},
+}
+
+
+def paragraph_shingles(text: str) -> set[int]:
+    """`shingles` per line (paragraph, or the title), never across a paragraph break: a
+    dropped paragraph then leaves no new word runs at the seam."""
+    found: set[int] = set()
+    for line in text.split("\n"):
+        found |= ORIGINAL_SHINGLES(line)
+    return found
+
+
+ORIGINAL_SHINGLES = shingles
+DUPLICATE_VARIANTS: dict[str, dict[str, Any]] = {
+    "MIN_LENGTH_RATIO=0.4": {"MIN_LENGTH_RATIO": 0.4},
+    "MIN_LENGTH_RATIO=0.3": {"MIN_LENGTH_RATIO": 0.3},
     "DUPLICATE_CONTAINMENT=0.7": {"DUPLICATE_CONTAINMENT": 0.7},
     "DUPLICATE_CONTAINMENT=0.9": {"DUPLICATE_CONTAINMENT": 0.9},
-    "MIN_LENGTH_RATIO=0.3": {"MIN_LENGTH_RATIO": 0.3},
-    "MIN_LENGTH_RATIO=0.7": {"MIN_LENGTH_RATIO": 0.7},
+    "MIN_SHINGLES=4": {"MIN_SHINGLES": 4},
+    "CANDIDATES=50": {"CANDIDATES": 50},
+    "shingles per paragraph": {"shingles": paragraph_shingles},
+    "shingles per paragraph, MIN_LENGTH_RATIO=0.3": {
+        "shingles": paragraph_shingles,
+        "MIN_LENGTH_RATIO": 0.3,
+    },
 }
 
 
@@ -669,8 +720,8 @@ def patched(values: dict[str, Any]) -> Iterator[None]:
             setattr(related_module, name, value)
 
 
-def tune(corpora: dict[str, Corpus], queries: dict[str, list[int]]) -> dict[str, Any]:
-    """Precision@5 of ours and the number of reported duplicate pairs under each variant."""
+def tune_quality(corpora: dict[str, Corpus], queries: dict[str, list[int]]) -> dict[str, Any]:
+    """Precision@5 of ours under each variant (the archives hold no copies yet)."""
     out: dict[str, Any] = {}
     for name, patch in QUALITY_VARIANTS.items():
         entry: dict[str, Any] = {}
@@ -678,12 +729,42 @@ def tune(corpora: dict[str, Corpus], queries: dict[str, list[int]]) -> dict[str,
             for key, corpus in corpora.items():
                 found, per_ms = run_ours(corpus, queries[key])
                 similar, _both = ours_views(found)
-                pairs = {(min(a, b), max(a, b)) for a, (_s, d) in found.items() for b, _ in d}
                 entry[key] = {**precision(similar, corpus.labels, queries[key]),
-                              "duplicate_pairs": len(pairs), "ms": round(per_ms, 1)}  # fmt: skip
+                              "compute_ms_mean": round(per_ms, 1)}  # fmt: skip
         out[name] = entry
-        shown = [f"{k} p@5={v['p_at_5']} dups={v['duplicate_pairs']}" for k, v in entry.items()]
+        shown = [f"{k} p@5={v['p_at_5']} ({v['compute_ms_mean']} ms)" for k, v in entry.items()]
         print(f"  {name}: " + "  ".join(shown))
+    return out
+
+
+def tune_duplicates(
+    corpus: Corpus, pairs: list[Pair], at_save: Counter[str], internal: set[tuple[int, int]]
+) -> dict[str, Any]:
+    """Recall on the copies under each variant, and the corpus-internal pairs its test
+    flags beside those the current constants flag (new ones are potential false pairs)."""
+    out: dict[str, Any] = {}
+    every = corpus.ids + [c for _o, c, _k in pairs]
+    for name, patch in DUPLICATE_VARIANTS.items():
+        with patched(patch):
+            corpus.shingle(every)
+            flagged = internal_near_duplicates(corpus)
+            measured = measure_copies(corpus, pairs, at_save, flagged)
+        corpus.shingle(every)
+        added, lost = flagged - internal, internal - flagged
+        out[name] = {
+            "recall_either_way": measured["recall_either_way"],
+            "recall_by_kind": {k: v["recall"] for k, v in measured["kinds"].items()},
+            "missed_by_reason": measured["missed_by_reason"],
+            "corpus_pairs_flagged": len(flagged),
+            "corpus_pairs_added": len(added),
+            "corpus_pairs_lost": len(lost),
+            "added_examples": pair_examples(corpus, added, 8),
+            "lost_examples": pair_examples(corpus, lost, 4),
+            "false_pairs_after_copies": measured["false_pairs_after_copies"],
+        }
+        print(f"  {corpus.name} {name}: recall {measured['recall_either_way']} "
+              f"{out[name]['recall_by_kind']}; corpus pairs {len(flagged)} "
+              f"(+{len(added)} -{len(lost)})")  # fmt: skip
     return out
 
 
@@ -744,18 +825,24 @@ def quality_and_duplicates(args: argparse.Namespace) -> dict[str, Any]:
         print(f"  {key}: {info['internal_near_duplicate_pairs']} internal pairs, "
               f"{info['reported_pairs']} reported, {info['false_pairs']} false")  # fmt: skip
     if args.tune:
-        print("tuning (monkeypatched constants, before any copies are added)")
-        results["tuning_quality"] = tune(corpora, queries)
+        print("tuning precision (monkeypatched constants, before any copies are added)")
+        chosen = {k: corpora[k] for k in ("bbc", "reuters_topics")}
+        results["tuning_quality"] = tune_quality(chosen, queries)
     print("near-duplicate copies")
     for key in ("bbc", "reuters"):
-        results.setdefault("duplicates", {})[key] = duplicates_part(
-            corpora[key], internal[key], args.copies
+        pairs, at_save = make_copies(corpora[key], args.copies)
+        results.setdefault("duplicates", {})[key] = d = measure_copies(
+            corpora[key], pairs, at_save, internal[key]
         )
-        d = results["duplicates"][key]
         print(f"  {key}: recall {d['recall_either_way']} "
               f"(saved copies only {d['recall_either_way_saved_only']}, "
               f"both ways {d['recall_both_ways_saved_only']}), "
-              f"false pairs after copies {d['false_pairs_after_copies']}")  # fmt: skip
+              f"false pairs after copies {d['false_pairs_after_copies']}; "
+              f"missed: {d['missed_by_reason']}")  # fmt: skip
+        if args.tune:
+            results.setdefault("tuning_duplicates", {})[key] = tune_duplicates(
+                corpora[key], pairs, at_save, internal[key]
+            )
     for corpus in corpora.values():
         corpus.archive.close()
     return results

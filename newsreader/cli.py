@@ -287,6 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="A desktop newsreader with an offline archive. Without a command, "
         "opens the app.",
     )  # fmt: skip
+    parser.add_argument("--open", type=int, metavar="ID", help="open this article in the app")
+    parser.add_argument(
+        "--screenshot", metavar="PNG",
+        help="render the window offscreen (with --open's article), save it as PNG, and exit",
+    )  # fmt: skip
+    parser.add_argument("--theme", choices=["system", "light", "dark", "sepia"],
+                        help="the app's theme for this run")  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("import", parents=[common], help="import files and folders")
@@ -380,10 +387,16 @@ def main(
     args, rest = build_parser().parse_known_args(argv)
     archive_path = resolve_archive_path(getattr(args, "archive", None))
     if args.command is None:
+        if args.screenshot:
+            from newsreader.ui.app import screenshot
+
+            return screenshot(archive_path, Path(args.screenshot), args.open, args.theme)
         if open_gui is None:
             from newsreader.ui.app import run_gui
 
             open_gui = run_gui
+        if args.open is not None:
+            rest = [*rest, f"--newsreader-open={args.open}"]
         return open_gui(archive_path, rest)
     if rest:
         build_parser().error(f"unrecognized arguments: {' '.join(rest)}")

@@ -147,14 +147,14 @@ class Related:
             return [], []
         index = self.archive.search_index
         searcher = index.searcher()
-        query = _more_like_this(index.schema, searcher, row.title, row.text, article_id)
+        own_vector = _tfidf(searcher, f"{row.title}\n{row.text}")
+        query = _more_like_this(index.schema, own_vector, article_id)
         if query is None:
             return [], []
         found = searcher.search(query, CANDIDATES)
         texts = self._texts(doc_ids(searcher, found.hits))
         texts.pop(article_id, None)
         own = shingles(row.text)
-        own_vector = _tfidf(searcher, f"{row.title}\n{row.text}")
         scored = sorted(
             ((_cosine(own_vector, _tfidf(searcher, text)), other) for other, text in texts.items()),
             reverse=True,
@@ -271,19 +271,16 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def _more_like_this(
-    schema: tantivy.Schema, searcher: tantivy.Searcher, title: str, text: str, article_id: int
+    schema: tantivy.Schema, vector: dict[str, float], article_id: int
 ) -> tantivy.Query | None:
-    size = max(1, searcher.num_docs)
-    try:
-        similar = tantivy.Query.more_like_this_document_fields_query(
-            schema, {"title": [title], "body": [text]},
-            min_doc_frequency=1 if size < 50 else 2,
-            max_doc_frequency=max(10, size // 4),  # words in a quarter of all articles say little
-            min_term_frequency=1, max_query_terms=QUERY_TERMS, min_word_length=3,
-        )  # fmt: skip
-    except ValueError:
+    """The article's most distinctive terms, weighted, as one query (itself excluded)."""
+    terms = sorted(vector, key=vector.__getitem__, reverse=True)[:QUERY_TERMS]
+    if not terms:
         return None
-    itself = tantivy.Query.term_query(schema, "id", article_id)
-    return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, similar), (tantivy.Occur.MustNot, itself)]
-    )
+    clauses = [
+        (tantivy.Occur.Should,
+         tantivy.Query.boost_query(tantivy.Query.term_query(schema, "body", term), vector[term]))
+        for term in terms
+    ]  # fmt: skip
+    clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "id", article_id)))
+    return tantivy.Query.boolean_query(clauses)

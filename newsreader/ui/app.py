@@ -1,21 +1,35 @@
-"""Starting the desktop app."""
+"""Starting the desktop app, or rendering it to a PNG (for docs and bug reports)."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from newsreader.core.archive import Archive, ArchiveError
 from newsreader.ui.main_window import MainWindow
 
+OPEN_FLAG = "--newsreader-open="
+SCREENSHOT_SIZE = (1440, 860)
+
+
+def _application(qt_args: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Newsreader")
+    app.setOrganizationName("Newsreader")
+    return app
+
 
 def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
     """Open the main window over the archive at `archive_path` and run until it closes."""
-    app = QApplication.instance() or QApplication([sys.argv[0], *(qt_args or [])])
-    app.setApplicationName("Newsreader")
-    app.setOrganizationName("Newsreader")
+    args = list(qt_args or [])
+    to_open = [int(a.removeprefix(OPEN_FLAG)) for a in args if a.startswith(OPEN_FLAG)]
+    app = _application([a for a in args if not a.startswith(OPEN_FLAG)])
     try:
         archive = Archive(archive_path)
     except ArchiveError as error:
@@ -24,6 +38,54 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
     try:
         window = MainWindow(archive)
         window.show()
+        if to_open:
+            window.open_article(to_open[-1])
         return int(app.exec())
     finally:
         archive.close()
+
+
+def screenshot(
+    archive_path: Path, out: Path, article_id: int | None = None, theme: str | None = None
+) -> int:
+    """Render the main window offscreen with an article open, save a PNG, exit."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = _application([])
+    try:
+        archive = Archive(archive_path)
+    except ArchiveError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return 4
+    scratch = tempfile.TemporaryDirectory()  # the user's settings stay untouched
+    settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    try:
+        window = MainWindow(archive, settings=settings)
+        window.set_theme(theme or "light")
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        if article_id is not None:
+            window.open_article(article_id)
+        loop = QEventLoop()
+        idle = QTimer()
+        idle.setInterval(50)
+
+        def settled() -> None:
+            shown = article_id is None or (
+                window.reader.article is not None and window.reader.article.id == article_id
+            )
+            if shown and window.executor.in_flight == 0:
+                loop.quit()
+
+        idle.timeout.connect(settled)
+        idle.start()
+        QTimer.singleShot(20_000, loop.quit)  # never hang: render what there is
+        loop.exec()
+        app.processEvents()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        saved = window.grab().save(str(out), "PNG")
+        window.close()
+        return 0 if saved else 1
+    finally:
+        archive.close()
+        del settings
+        scratch.cleanup()

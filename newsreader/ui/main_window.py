@@ -100,7 +100,9 @@ def load_article(
     if article is not None:
         try:
             related = archive.related.for_article(article_id)
-        except Exception:  # the article still shows; only its related list is missing
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # also a Rust panic in the index: the article still shows
             log.exception("related articles of #%s could not be computed", article_id)
     return LoadedArticle(article, assets, hits, annotations, related)
 

@@ -135,3 +135,13 @@ def test_similar_bbc_articles_mostly_share_their_section(archive: Archive) -> No
             total += 1
     assert total >= 4 * len(probes)
     assert hits / total >= 0.85
+
+
+def test_related_articles_survive_an_index_full_of_replaced_entries(
+    archive: Archive, topics: dict[str, int]
+) -> None:
+    for article_id in topics.values():  # each change replaces the article's index entry
+        archive.mark_read(article_id)
+        archive.star(article_id)
+    related = archive.related.for_article(topics["football1"])
+    assert related is not None and related.similar

@@ -361,6 +361,7 @@ def test_the_last_article_opens_again_in_the_next_session(
     again = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again.reader.article is not None)
+    assert again.reader.article is not None
     assert again.reader.article.id == article_id != older
     again.close()
 
@@ -370,3 +371,19 @@ def test_the_shortcuts_dialog_lists_the_keys(qtbot: QtBot, main_window: Any) -> 
     dialog = main_window.findChild(QMessageBox, "shortcutsDialog")
     assert dialog is not None and "Next article" in dialog.text() and "Ctrl+F" in dialog.text()
     dialog.close()
+
+
+def test_the_cli_renders_a_screenshot_of_an_open_article(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from newsreader.cli import main
+
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        archive.save(make_article("Pictured", ("Shown in the screenshot.",)))
+    out = tmp_path / "shots" / "dark.png"
+    assert main(["--archive", str(tmp_path / "a.sqlite3"), "--open", "1", "--screenshot",
+                 str(out), "--theme", "dark"]) == 0  # fmt: skip
+    image = QImage(str(out))
+    assert image.width() >= 1200 and image.height() >= 700
+    assert image.pixelColor(5, image.height() // 2).lightness() < 80  # a dark window
+    assert sorted(p.name for p in out.parent.iterdir()) == ["dark.png"]
