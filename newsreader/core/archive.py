@@ -282,7 +282,7 @@ class Archive:
         """A window of the article list: everything, a smart view, a section or a source."""
         columns = {
             "saved": Article.saved_at,
-            "published": func.coalesce(Article.published_at, Article.saved_at),
+            "published": Article.sort_date,
             "title": Article.title,
             "section": Section.name,
             "source": Source.name,

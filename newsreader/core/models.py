@@ -91,6 +91,9 @@ class Article(Base):
     byline: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # The list's date: published, else saved. Stored and indexed so that a window of a
+    # million-article list sorted by date is an index walk, not a sort.
+    sort_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"), index=True
     )
@@ -105,6 +108,11 @@ class Article(Base):
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     is_starred: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        Index("ix_articles_sort_date", "sort_date", "id"),
+        Index("ix_articles_section_sort_date", "section_id", "sort_date", "id"),
+    )
 
     section: Mapped[Section | None] = relationship(lazy="joined")
     source: Mapped[Source | None] = relationship(lazy="joined")

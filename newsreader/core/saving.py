@@ -185,6 +185,7 @@ class Saver:
 
         blocks, asset_ids = self._store_images(article)
         title = article.title.strip() or text[:80]
+        published, now = parse_published(article.published), utcnow()
         article_id = self._insert(
             articles,
             {
@@ -193,8 +194,9 @@ class Saver:
                 "external_id": article.external_id,
                 "title": title,
                 "byline": article.byline,
-                "published_at": parse_published(article.published),
-                "saved_at": utcnow(),
+                "published_at": published,
+                "saved_at": now,
+                "sort_date": published or now,
                 "section_id": self._section_id(article.section),
                 "source_id": self._source_id(article, url),
                 "language": article.language,
@@ -243,6 +245,7 @@ class Saver:
             values["byline"] = article.byline
         if published := parse_published(article.published):
             values["published_at"] = published
+            values["sort_date"] = published
         if section_id := self._section_id(article.section):
             values["section_id"] = section_id
         self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))

@@ -231,3 +231,34 @@ def test_saved_searches_are_kept_by_name(archive: Archive) -> None:
     ]  # fmt: skip
     assert archive.delete_saved_search(first.id)
     assert [s.name for s in archive.saved_searches()] == ["Cafés"]
+
+
+def test_an_archive_made_by_the_first_version_opens_with_nothing_lost(tmp_path: Path) -> None:
+    from alembic import command
+
+    from newsreader.core import db
+    from newsreader.core.search.service import search
+
+    path = tmp_path / "old.sqlite3"
+    reader, writer = db.create_engines(path)
+    config = db._alembic_config()
+    with writer.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO articles (title, text, blocks, content_hash, saved_at, published_at,"
+            " format, is_read, is_starred, version) VALUES ('Old harbour', 'Boats of old.',"
+            ' \'[{"kind": "paragraph", "text": "Boats of old."}]\', \'h\', '
+            "'2020-01-02 00:00:00', '2019-05-06 00:00:00', 'text', 0, 1, 1)"
+        )
+    reader.dispose()
+    writer.dispose()
+    with Archive(path) as archive:
+        (article,) = archive.list_articles(order="published")
+        assert (article.title, article.is_starred) == ("Old harbour", True)
+        assert [h.title for h in search(archive, "boats").hits] == ["Old harbour"]
+        with archive.reading() as session:
+            sort_date = (
+                session.connection().exec_driver_sql("select sort_date from articles").scalar()
+            )
+        assert str(sort_date).startswith("2019-05-06")
