@@ -117,6 +117,23 @@ class Sidebar:
     saved: list[SavedSearchView]
 
 
+class ImportDialog:
+    """Asks what to import (classmethods, so tests can answer in the user's place)."""
+
+    @classmethod
+    def ask_files(cls, parent: QWidget) -> list[Path]:
+        files, _filter = QFileDialog.getOpenFileNames(
+            parent, "Import articles", str(Path.home()),
+            "Articles (*.html *.htm *.txt *.jsonl *.gz);;All files (*)",
+        )  # fmt: skip
+        return [Path(f) for f in files]
+
+    @classmethod
+    def ask_folder(cls, parent: QWidget) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(parent, "Import a folder", str(Path.home()))
+        return Path(folder) if folder else None
+
+
 class SaveSearchDialog:
     """Asks for a saved search's name (a classmethod, so tests can replace it)."""
 
@@ -907,17 +924,14 @@ class MainWindow(QMainWindow):
     # -- importing ----------------------------------------------------------------------
 
     def choose_files_to_import(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(
-            self, "Import articles", str(Path.home()),
-            "Articles (*.html *.htm *.txt *.jsonl *.gz);;All files (*)",
-        )  # fmt: skip
+        files = ImportDialog.ask_files(self)
         if files:
-            self.import_paths([Path(f) for f in files])
+            self.import_paths(files)
 
     def choose_folder_to_import(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder", str(Path.home()))
-        if folder:
-            self.import_paths([Path(folder)])
+        folder = ImportDialog.ask_folder(self)
+        if folder is not None:
+            self.import_paths([folder])
 
     def import_paths(self, paths: list[Path]) -> None:
         """Import in the background; progress in the status bar, a report at the end."""

@@ -10,7 +10,7 @@ from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.seed import seed_if_new
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
-from newsreader.ui.main_window import MainWindow, SaveSearchDialog
+from newsreader.ui.main_window import ImportDialog, MainWindow, SaveSearchDialog
 from tests.factories import PNG, SEED_FILE, make_article
 
 
@@ -387,3 +387,21 @@ def test_the_cli_renders_a_screenshot_of_an_open_article(qtbot: QtBot, tmp_path:
     assert image.width() >= 1200 and image.height() >= 700
     assert image.pixelColor(5, image.height() // 2).lightness() < 80  # a dark window
     assert sorted(p.name for p in out.parent.iterdir()) == ["dark.png"]
+
+
+def test_a_folder_chosen_in_the_import_dialog_is_imported_with_a_report(
+    qtbot: QtBot, main_window: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    folder = tmp_path / "to-import"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes(SEED_FILE.read_bytes())
+    (folder / "broken.html").write_bytes(b"\x00\x01\x02" * 50)
+    monkeypatch.setattr(ImportDialog, "ask_folder", classmethod(lambda cls, parent: folder))
+    with qtbot.waitSignal(main_window.import_finished, timeout=20_000) as finished:
+        main_window.import_folder_action.trigger()
+    counts = finished.args[0].counts()
+    assert (counts["saved"], counts["failed"]) == (1, 1)
+    report = main_window.findChild(QMessageBox, "importReport")
+    assert report is not None and "broken.html" in report.detailedText()
+    report.close()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
