@@ -26,11 +26,13 @@ from newsreader.core.models import (
     Annotation,
     Article,
     ArticleAsset,
+    ArticleTag,
     Asset,
     Meta,
     SavedSearch,
     Section,
     Source,
+    Tag,
     utcnow,
 )
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
@@ -64,8 +66,16 @@ VIEWS: tuple[View, ...] = ("all", "unread", "starred", "annotated", "recent")
 RECENT_DAYS = 7
 
 
-def _narrowed(query: Any, *, section: str | None, source: str | None, view: View) -> Any:
-    """The query limited to a section, a source and a smart view."""
+def _narrowed(
+    query: Any, *, section: str | None, source: str | None, view: View, tag: str | None = None
+) -> Any:
+    """The query limited to a section, a source, a tag and a smart view."""
+    if tag is not None:
+        query = query.where(
+            exists().where(
+                ArticleTag.article_id == Article.id, ArticleTag.tag_id == Tag.id, Tag.name == tag
+            )
+        )
     if section is not None:
         query = query.where(Section.key == section_key(section))
     if source is not None:
@@ -273,6 +283,7 @@ class Archive:
         *,
         section: str | None = None,
         source: str | None = None,
+        tag: str | None = None,
         view: View = "all",
         limit: int = 100,
         offset: int = 0,
@@ -305,19 +316,20 @@ class Archive:
             .limit(limit)
             .offset(offset)
         )
-        query = _narrowed(query, section=section, source=source, view=view)
+        query = _narrowed(query, section=section, source=source, view=view, tag=tag)
         with self.reading() as session:
             return [ArticleSummary(*row) for row in session.execute(query)]
 
     def count(
-        self, *, section: str | None = None, source: str | None = None, view: View = "all"
-    ) -> int:
+        self, *, section: str | None = None, source: str | None = None, view: View = "all",
+        tag: str | None = None,
+    ) -> int:  # fmt: skip
         query = select(func.count(Article.id))
         if section is not None:
             query = query.join(Section, Article.section_id == Section.id)
         if source is not None:
             query = query.join(Source, Article.source_id == Source.id)
-        query = _narrowed(query, section=section, source=source, view=view)
+        query = _narrowed(query, section=section, source=source, view=view, tag=tag)
         with self.reading() as session:
             return int(session.scalar(query) or 0)
 
@@ -335,6 +347,42 @@ class Archive:
         )
         with self.reading() as session:
             return [SectionCount(key, name, count) for key, name, count in session.execute(query)]
+
+    def tags(self) -> list[SectionCount]:
+        """Every tag in use with its article count, by name."""
+        query = (
+            select(Tag.name, func.count(ArticleTag.article_id))
+            .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+            .group_by(Tag.id)
+            .order_by(Tag.name)
+        )
+        with self.reading() as session:
+            return [SectionCount(name, name, count) for name, count in session.execute(query)]
+
+    def article_tags(self, article_id: int) -> list[str]:
+        with self.reading() as session:
+            return list(session.scalars(
+                select(Tag.name).join(ArticleTag, ArticleTag.tag_id == Tag.id)
+                .where(ArticleTag.article_id == article_id).order_by(Tag.name)
+            ))  # fmt: skip
+
+    def set_tags(self, article_id: int, tags: Iterable[str]) -> list[str]:
+        """Give an article exactly these tags (trimmed, without repeats)."""
+        names = sorted({" ".join(t.split())[:120] for t in tags if t.strip()})
+        with self.writing() as session:
+            if session.get(Article, article_id) is None:
+                raise ValueError(f"no article with id {article_id}")
+            session.execute(delete(ArticleTag).where(ArticleTag.article_id == article_id))
+            for name in names:
+                tag_id = session.scalar(select(Tag.id).where(Tag.name == name))
+                if tag_id is None:
+                    tag = Tag(name=name)
+                    session.add(tag)
+                    session.flush()
+                    tag_id = tag.id
+                session.add(ArticleTag(article_id=article_id, tag_id=tag_id))
+        self.sync_search()
+        return names
 
     def sections(self) -> list[SectionCount]:
         """Every section with its article count, largest first."""

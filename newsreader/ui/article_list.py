@@ -41,6 +41,7 @@ class Scope:
     view: View = "all"
     section: str | None = None
     source: str | None = None
+    tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +216,11 @@ class ArticleListModel(QAbstractTableModel):
         def fetch_rows() -> Page:
             total = -1
             if offset == 0:
-                total = archive.count(section=section, source=scope.source, view=scope.view)
+                total = archive.count(
+                    section=section, source=scope.source, view=scope.view, tag=scope.tag
+                )
             rows = archive.list_articles(
-                section=section, source=scope.source, view=scope.view, order=order,
+                section=section, source=scope.source, view=scope.view, tag=scope.tag, order=order,
                 descending=descending, limit=PAGE_SIZE, offset=offset,
             )  # fmt: skip
             return Page(list(rows), total)

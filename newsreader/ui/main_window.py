@@ -115,6 +115,7 @@ class Sidebar:
     sections: list[SectionCount]
     sources: list[SectionCount]
     saved: list[SavedSearchView]
+    tags: list[SectionCount]
 
 
 class ImportDialog:
@@ -134,6 +135,17 @@ class ImportDialog:
         return Path(folder) if folder else None
 
 
+class TagDialog:
+    """Asks for an article's tags, comma-separated (a classmethod, so tests can answer)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, current: list[str]) -> list[str] | None:
+        text, accepted = QInputDialog.getText(
+            parent, "Tags", "Tags, separated by commas:", text=", ".join(current)
+        )
+        return [t.strip() for t in text.split(",") if t.strip()] if accepted else None
+
+
 class SaveSearchDialog:
     """Asks for a saved search's name (a classmethod, so tests can replace it)."""
 
@@ -149,7 +161,8 @@ class MainWindow(QMainWindow):
     """Three panes over one archive; all database work goes through the executor."""
 
     article_shown = Signal(int)
-    annotations_changed = Signal(int)  # article id, after its highlights were redrawn
+    annotations_changed = Signal(int)
+    tags_changed = Signal()  # article id, after its highlights were redrawn
     import_finished = Signal(object)  # ImportReport
     sections_loaded = Signal()
 
@@ -312,6 +325,7 @@ class MainWindow(QMainWindow):
                                            lambda: self.zoom(+1), "Ctrl++")  # fmt: skip
         self.zoom_out_action = self._action("zoomOutAction", "Smaller text",
                                             lambda: self.zoom(-1), "Ctrl+-")  # fmt: skip
+        self.tag_action = self._action("tagAction", "&Tags…", self.edit_tags, "T")
         self.open_original_action = self._action("openOriginalAction", "Open original",
                                                  self.open_original, "Ctrl+Shift+B")  # fmt: skip
         self.copy_link_action = self._action("copyLinkAction", "Copy link", self.copy_link,
@@ -323,7 +337,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         article_menu = self.menuBar().addMenu("&Article")
-        article_menu.addActions([self.star_action, self.read_action, self.delete_action,
+        article_menu.addActions([self.star_action, self.read_action, self.tag_action,
+                                 self.delete_action,
                                  self.open_original_action, self.copy_link_action])  # fmt: skip
         self.next_hit_action = self._action("nextHitAction", "Next hit", self.reader.next_hit, "F3")
         self.previous_hit_action = self._action(
@@ -413,7 +428,7 @@ class MainWindow(QMainWindow):
         archive = self.archive
         self.executor.read(
             lambda: Sidebar(archive.view_counts(), archive.sections(), archive.sources(),
-                            archive.saved_searches()),
+                            archive.saved_searches(), archive.tags()),
             self._fill_sidebar,
         )  # fmt: skip
         self.articles_model.reload()
@@ -473,6 +488,10 @@ class MainWindow(QMainWindow):
                 for source in sidebar.sources:
                     self._add_scope(f"{source.name} ({source.count:,})",
                                     Scope(source=source.key))  # fmt: skip
+            if sidebar.tags:
+                self._add_heading("Tags")
+                for tag in sidebar.tags:
+                    self._add_scope(f"🏷 {tag.name} ({tag.count:,})", Scope(tag=tag.name))
         saved = sidebar.saved if sidebar is not None else []
         if saved:
             self._add_heading("Saved searches")
@@ -591,6 +610,34 @@ class MainWindow(QMainWindow):
         article = self.reader.article
         if article is not None and article.url:
             QDesktopServices.openUrl(QUrl(article.url))  # the reader asked for it
+
+    def edit_tags(self) -> None:
+        article = self.reader.article
+        if article is None:
+            return
+        article_id = article.id
+
+        def ask(current: list[str]) -> None:
+            answer = TagDialog.ask(self, current)
+            if answer is not None:
+                self.executor.write(
+                    lambda: self.archive.set_tags(article_id, answer),
+                    lambda _tags: self._tags_changed(),
+                    lambda error: self._report_error("Could not tag the article", error),
+                )
+
+        self.executor.read(lambda: self.archive.article_tags(article_id), ask)
+
+    def _tags_changed(self) -> None:
+        self.statusBar().showMessage("Tags saved", 3000)
+        self.executor.read(self.archive.tags, self._show_tags)
+
+    def _show_tags(self, tags: list[SectionCount]) -> None:
+        if self._sidebar is not None:
+            self._sidebar = replace(self._sidebar, tags=tags)
+            if not self.articles_model.query:
+                self._fill_scopes()
+        self.tags_changed.emit()
 
     def copy_link(self) -> None:
         article = self.reader.article

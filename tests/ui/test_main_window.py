@@ -7,10 +7,11 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
+from newsreader.core.search.service import search
 from newsreader.core.seed import seed_if_new
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
-from newsreader.ui.main_window import ImportDialog, MainWindow, SaveSearchDialog
+from newsreader.ui.main_window import ImportDialog, MainWindow, SaveSearchDialog, TagDialog
 from tests.factories import PNG, SEED_FILE, make_article
 
 
@@ -405,3 +406,22 @@ def test_a_folder_chosen_in_the_import_dialog_is_imported_with_a_report(
     assert report is not None and "broken.html" in report.detailedText()
     report.close()
     qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+
+
+def test_tags_are_given_listed_in_the_sidebar_and_searchable(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    tagged = archive.save(make_article("Tagged", ("Some text.",))).article_id
+    archive.save(make_article("Untagged", ("Other text.",)))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.open_article(tagged)
+    monkeypatch.setattr(
+        TagDialog, "ask", classmethod(lambda cls, parent, current: ["to read", "iraq"])
+    )
+    with qtbot.waitSignal(main_window.tags_changed):
+        main_window.tag_action.trigger()
+    assert archive.article_tags(tagged) == ["iraq", "to read"]
+    assert "🏷 to read (1)" in sidebar_texts(main_window)
+    main_window.select_scope(Scope(tag="to read"))
+    qtbot.waitUntil(lambda: titles(main_window) == ["Tagged"])
+    assert [h.title for h in search(archive, 'tag:"to read"').hits] == ["Tagged"]
