@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
-from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
+from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem, blocks_from_json
 from newsreader.core.models import (
     Annotation,
     Article,
@@ -154,6 +154,15 @@ class ArticleDetail:
                 for r in self.related
             ],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSnapshot:
+    article: ExtractedArticle
+    is_read: bool
+    is_starred: bool
+    tags: list[str]
+    annotations: list[Any]  # AnnotationView
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,6 +413,50 @@ class Archive:
             return (row[0], row[1]) if row else None
 
     # -- changing -----------------------------------------------------------------
+
+    def snapshot(self, article_id: int) -> ArticleSnapshot | None:
+        """Everything needed to bring a deleted article back (undo): text, images, links,
+        flags, tags and highlights."""
+        article = self.get(article_id)
+        if article is None:
+            return None
+        images = {}
+        for block in article.blocks:
+            if block.kind == "image" and block.src.startswith("asset:"):
+                found = self.asset(block.src.removeprefix("asset:"))
+                if found is not None:
+                    images[block.src] = found[1]
+        with self.reading() as session:
+            row = session.execute(
+                select(Article.external_id, Article.format).where(Article.id == article_id)
+            ).one()
+        extracted = ExtractedArticle(
+            title=article.title, blocks=article.blocks, section=article.section,
+            byline=article.byline,
+            published=article.published_at.isoformat() if article.published_at else None,
+            related=[RelatedItem(r.title, r.url) for r in article.related if r.origin == "page"],
+            url=article.url, source=article.source, language=article.language,
+            format=row.format, external_id=row.external_id, images=images,
+        )  # fmt: skip
+        return ArticleSnapshot(
+            extracted,
+            article.is_read,
+            article.is_starred,
+            self.article_tags(article_id),
+            self.annotations.list(article_id),
+        )
+
+    def restore(self, snapshot: ArticleSnapshot) -> int:
+        """Save a snapshotted article again, with its flags, tags and highlights."""
+        outcome = self.save(snapshot.article)
+        article_id = outcome.article_id
+        self.mark_read(article_id, snapshot.is_read)
+        self.star(article_id, snapshot.is_starred)
+        if snapshot.tags:
+            self.set_tags(article_id, snapshot.tags)
+        for annotation in snapshot.annotations:
+            self.annotations.restore(replace(annotation, article_id=article_id))
+        return article_id
 
     def delete(self, article_id: int) -> bool:
         """Delete an article with its links and versions, and assets nothing else uses."""

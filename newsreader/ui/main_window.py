@@ -162,7 +162,8 @@ class MainWindow(QMainWindow):
 
     article_shown = Signal(int)
     annotations_changed = Signal(int)
-    tags_changed = Signal()  # article id, after its highlights were redrawn
+    tags_changed = Signal()
+    article_deleted = Signal(int)  # article id, after its highlights were redrawn
     import_finished = Signal(object)  # ImportReport
     sections_loaded = Signal()
 
@@ -215,7 +216,7 @@ class MainWindow(QMainWindow):
         self.reader.body.cursorPositionChanged.connect(self._cursor_moved)
         self.reader.body.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.reader.body.customContextMenuRequested.connect(self._reader_menu)
-        self._undo: list[AnnotationView] = []
+        self._undo: list[tuple[str, Callable[[], Any]]] = []  # (what, how to undo it)
         self._library: LibraryAnnotationsDialog | None = None
         reading = QSplitter(self)
         reading.setObjectName("readingSplitter")
@@ -787,15 +788,29 @@ class MainWindow(QMainWindow):
 
         def delete() -> AnnotationView:
             gone = self.archive.annotations.delete(current.id)
-            self._undo.append(gone)
+            self._undo.append(("highlight", lambda: self.archive.annotations.restore(gone)))
             return gone
 
         self._annotation_write(delete, "Highlight deleted — Ctrl+Z brings it back")
 
     def undo(self) -> None:
-        if self._undo:
-            view = self._undo.pop()
-            self._annotation_write(lambda: self.archive.annotations.restore(view), "Restored")
+        """Undo the last deletion (of a highlight or of an article)."""
+        if not self._undo:
+            return
+        what, restore = self._undo.pop()
+        if what == "highlight":
+            self._annotation_write(restore, "Highlight restored")
+        else:
+            self.executor.write(
+                restore, self._after_article_restored,
+                lambda error: self._report_error("Could not restore the article", error),
+            )  # fmt: skip
+
+    def _after_article_restored(self, article_id: int) -> None:
+        self.statusBar().showMessage("Article restored", 4000)
+        self.refresh()
+        self.open_article(article_id)
+        self._update_actions()
 
     def reattach_highlight(self) -> None:
         current = self.annotations_panel.current()
@@ -956,15 +971,22 @@ class MainWindow(QMainWindow):
         article = self.reader.article
         if article is None:
             return
+
+        def delete() -> None:
+            snapshot = self.archive.snapshot(article.id)
+            if self.archive.delete(article.id) and snapshot is not None:
+                self._undo.append(("article", lambda: self.archive.restore(snapshot)))
+
         self.executor.write(
-            lambda: self.archive.delete(article.id),
-            lambda _deleted: self._after_delete(article),
+            delete,
+            lambda _done: self._after_delete(article),
             lambda error: self._report_error("Could not delete the article", error),
         )
 
     def _after_delete(self, article: ArticleDetail) -> None:
-        self.reader.show_placeholder(f"Deleted “{article.title}”.")
-        self.statusBar().showMessage(f"Deleted “{article.title}”", 5000)
+        self.reader.show_placeholder(f"Deleted “{article.title}”. Ctrl+Z brings it back.")
+        self.statusBar().showMessage(f"Deleted “{article.title}” — Ctrl+Z brings it back", 8000)
+        self.article_deleted.emit(article.id)
         self._update_actions()
         self.refresh()
 

@@ -425,3 +425,26 @@ def test_tags_are_given_listed_in_the_sidebar_and_searchable(
     main_window.select_scope(Scope(tag="to read"))
     qtbot.waitUntil(lambda: titles(main_window) == ["Tagged"])
     assert [h.title for h in search(archive, 'tag:"to read"').hits] == ["Tagged"]
+
+
+def test_a_deleted_article_comes_back_with_undo_with_its_highlights_and_flags(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = archive.save(make_article("Doomed but loved", ("Words to keep.",),
+                                           url="https://ex.com/d")).article_id  # fmt: skip
+    archive.annotations.create(article_id, 0, 5, note="mine")
+    archive.star(article_id)
+    archive.set_tags(article_id, ["keep"])
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.open_article(article_id)
+    with qtbot.waitSignal(main_window.article_deleted):
+        main_window.delete_action.trigger()
+    assert archive.count() == 0
+    with qtbot.waitSignal(main_window.article_shown, timeout=10_000):
+        main_window.undo_action.trigger()
+    (restored,) = archive.list_articles()
+    article = archive.get(restored.id)
+    assert article is not None and article.text == "Words to keep." and article.is_starred
+    assert article.url == "https://ex.com/d"
+    assert archive.article_tags(restored.id) == ["keep"]
+    assert [(a.exact, a.note) for a in archive.annotations.list(restored.id)] == [("Words", "mine")]
