@@ -252,6 +252,33 @@ def precision(
     }
 
 
+def per_query(
+    neighbours: dict[int, list[int]], labels: dict[int, frozenset[str]], queries: list[int]
+) -> dict[int, float]:
+    return {
+        q: sum(bool(labels[q] & labels.get(n, frozenset())) for n in found) / len(found)
+        for q in queries
+        if (found := neighbours.get(q, [])[:K])
+    }
+
+
+def paired(ours: dict[int, float], theirs: dict[int, float]) -> dict[str, Any]:
+    """Ours minus theirs over the queries both answered: mean, 95% bootstrap interval,
+    and how many queries each is better on."""
+    common = sorted(ours.keys() & theirs.keys())
+    diff = np.array([ours[q] - theirs[q] for q in common])
+    rng = np.random.default_rng(SEED)
+    means = [float(diff[rng.integers(0, len(diff), len(diff))].mean()) for _ in range(2_000)]
+    low, high = np.percentile(means, [2.5, 97.5])
+    return {
+        "diff": round(float(diff.mean()), 4),
+        "ci95": [round(float(low), 4), round(float(high), 4)],
+        "ours_better": int((diff > 0).sum()),
+        "baseline_better": int((diff < 0).sum()),
+        "queries": len(common),
+    }
+
+
 def ours_views(found: Lists) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     similar = {i: [o for o, _ in s[:K]] for i, (s, _d) in found.items()}
     both = {
@@ -273,6 +300,9 @@ def quality(
         "baseline_fair": precision(base[1], corpus.labels, queries),
         # the baseline over exactly the articles ours gave neighbours to
         "baseline_fair_same_queries": precision(base[1], corpus.labels, evaluated),
+        "ours_minus_baseline_fair": paired(
+            per_query(similar, corpus.labels, queries), per_query(base[1], corpus.labels, queries)
+        ),
     }
     return result
 
@@ -720,8 +750,11 @@ def patched(values: dict[str, Any]) -> Iterator[None]:
             setattr(related_module, name, value)
 
 
-def tune_quality(corpora: dict[str, Corpus], queries: dict[str, list[int]]) -> dict[str, Any]:
-    """Precision@5 of ours under each variant (the archives hold no copies yet)."""
+def tune_quality(
+    corpora: dict[str, Corpus], queries: dict[str, list[int]], fair: dict[str, dict[int, list[int]]]
+) -> dict[str, Any]:
+    """Precision@5 of ours under each variant (the archives hold no copies yet), and its
+    paired difference from the fair baseline."""
     out: dict[str, Any] = {}
     for name, patch in QUALITY_VARIANTS.items():
         entry: dict[str, Any] = {}
@@ -729,10 +762,19 @@ def tune_quality(corpora: dict[str, Corpus], queries: dict[str, list[int]]) -> d
             for key, corpus in corpora.items():
                 found, per_ms = run_ours(corpus, queries[key])
                 similar, _both = ours_views(found)
+                versus = paired(
+                    per_query(similar, corpus.labels, queries[key]),
+                    per_query(fair[key], corpus.labels, queries[key]),
+                )
                 entry[key] = {**precision(similar, corpus.labels, queries[key]),
+                              "minus_baseline_fair": versus,
                               "compute_ms_mean": round(per_ms, 1)}  # fmt: skip
         out[name] = entry
-        shown = [f"{k} p@5={v['p_at_5']} ({v['compute_ms_mean']} ms)" for k, v in entry.items()]
+        shown = [
+            f"{k} p@5={v['p_at_5']} (vs baseline {v['minus_baseline_fair']['diff']:+}, "
+            f"{v['compute_ms_mean']} ms)"
+            for k, v in entry.items()
+        ]
         print(f"  {name}: " + "  ".join(shown))
     return out
 
@@ -798,6 +840,7 @@ def quality_and_duplicates(args: argparse.Namespace) -> dict[str, Any]:
         "reuters_topics": topical.ids,
     }
     found_by: dict[str, Lists] = {}
+    fair: dict[str, dict[int, list[int]]] = {}
     for key, corpus in corpora.items():
         print(f"quality: {key}")
         found, per_ms = run_ours(corpus)
@@ -805,6 +848,7 @@ def quality_and_duplicates(args: argparse.Namespace) -> dict[str, Any]:
         start = time.perf_counter()
         base = baseline(corpus, corpus.ids)
         base_s = time.perf_counter() - start
+        fair[key] = base[1]
         entry = quality(corpus, queries[key], found, base)
         entry["articles"] = len(corpus.ids)
         entry["records"] = corpus.records
@@ -827,7 +871,7 @@ def quality_and_duplicates(args: argparse.Namespace) -> dict[str, Any]:
     if args.tune:
         print("tuning precision (monkeypatched constants, before any copies are added)")
         chosen = {k: corpora[k] for k in ("bbc", "reuters_topics")}
-        results["tuning_quality"] = tune_quality(chosen, queries)
+        results["tuning_quality"] = tune_quality(chosen, queries, fair)
     print("near-duplicate copies")
     for key in ("bbc", "reuters"):
         pairs, at_save = make_copies(corpora[key], args.copies)
@@ -873,8 +917,23 @@ def print_report(results: dict[str, Any]) -> None:
         print(row("TF-IDF cosine baseline, as is", entry["baseline_as_is"]))
         print(row("TF-IDF baseline, our near-dups excluded", entry["baseline_fair"]))
         print(row("  same, over the queries ours answered", entry["baseline_fair_same_queries"]))
+        versus = entry["ours_minus_baseline_fair"]
+        print(f"  ours - fair baseline: {versus['diff']:+.4f} (95% bootstrap {versus['ci95']}); "
+              f"ours better on {versus['ours_better']:,} articles, the baseline on "
+              f"{versus['baseline_better']:,}")  # fmt: skip
         print(f"  compute() mean {entry['compute_ms_mean']} ms here; {entry['merged_at_save']} "
               "records merged at save (same text)")  # fmt: skip
+    if results.get("tuning_quality"):
+        print(
+            "\n=== precision@5 of ours with other constants (monkeypatched; vs fair baseline) ==="
+        )
+        for name, entry in results["tuning_quality"].items():
+            shown = [
+                f"{k} {v['p_at_5']:.4f} ({v['minus_baseline_fair']['diff']:+.4f}, "
+                f"{v['compute_ms_mean']} ms)"
+                for k, v in entry.items()
+            ]
+            print(f"  {name:22} " + "   ".join(shown))
     for key, info in results.get("corpus_pairs", {}).items():
         print(f"\n=== {key}: duplicates reported among the corpus's distinct articles ===")
         print(
@@ -898,8 +957,13 @@ def print_report(results: dict[str, Any]) -> None:
               f"{d['recall_either_way_saved_only']}; listed both ways: "
               f"{d['recall_both_ways_saved_only']}); false pairs after adding the copies: "
               f"{d['false_pairs_after_copies']}")  # fmt: skip
+        print(f"  missed, by reason: {d['missed_by_reason']}")
         for miss in d["missed_examples"][:4]:
             print(f"    missed: {miss}")
+        for name, v in results.get("tuning_duplicates", {}).get(key, {}).items():
+            print(f"  {name:46} recall {v['recall_either_way']:.4f} {v['recall_by_kind']}; "
+                  f"corpus pairs flagged {v['corpus_pairs_flagged']} "
+                  f"(+{v['corpus_pairs_added']} -{v['corpus_pairs_lost']})")  # fmt: skip
     for size, t in results.get("timing", {}).items():
         c = t["compute"]
         print(f"\n=== compute() at {int(size):,} articles ({c['articles']} articles, after "

@@ -6,6 +6,7 @@ time as the view scrolls, and the answer to an older request never lands in a ne
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,10 +24,18 @@ from PySide6.QtGui import QFont, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from newsreader.core.archive import Archive, ArticleSummary, SortOrder, View
-from newsreader.core.search.service import SearchHit, SearchResults, SearchSort, search
+from newsreader.core.search.service import (
+    MAX_RESULTS_WINDOW,
+    SearchHit,
+    SearchResults,
+    SearchSort,
+    search,
+)
 from newsreader.ui.executor import Executor
 
 PAGE_SIZE = 200
+MAX_PAGES = 20  # pages kept in memory: 4,000 rows whatever the archive's size
+LOADING = "…"
 COLUMNS = ("Title", "Section", "Source", "Date")
 SORT_ORDERS: tuple[SortOrder, ...] = ("title", "section", "source", "published")
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -52,7 +61,13 @@ class Page:
 
 
 class ArticleListModel(QAbstractTableModel):
-    """Rows of the current view, fetched PAGE_SIZE at a time as the view scrolls."""
+    """A window onto the current view: every row exists, pages load when shown.
+
+    The model knows the view's total at once (one count) and loads PAGE_SIZE rows at a
+    time, in the background, for the rows the view asks about; at most MAX_PAGES pages
+    are kept, so a million-article archive costs the memory of a few thousand rows, and
+    jumping to the end loads only the end.
+    """
 
     total_changed = Signal(int)
     loaded = Signal()
@@ -62,7 +77,8 @@ class ArticleListModel(QAbstractTableModel):
         super().__init__(parent)
         self._archive = archive
         self._executor = executor
-        self._rows: list[Row] = []
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()  # page number -> rows, LRU
+        self._pending: set[int] = set()
         self._total = 0
         self._scope = Scope()
         self._query = ""
@@ -70,13 +86,12 @@ class ArticleListModel(QAbstractTableModel):
         self._search_sort: SearchSort = "relevance"
         self._descending = True
         self._generation = 0  # results of an older query never land in a newer list
-        self._fetching = False
         self.results: SearchResults | None = None
 
     # -- Qt model interface -----------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -87,10 +102,12 @@ class ArticleListModel(QAbstractTableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._total:
             return None
-        row = self._rows[index.row()]
+        row = self.row_data(index.row())
         column = index.column()
+        if row is None:
+            return LOADING if role == Qt.ItemDataRole.DisplayRole and column == 0 else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return ("★ " if row.is_starred else "") + row.title
@@ -112,14 +129,6 @@ class ArticleListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        self._request(len(self._rows))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -143,6 +152,10 @@ class ArticleListModel(QAbstractTableModel):
     def scope(self) -> Scope:
         return self._scope
 
+    @property
+    def loaded_rows(self) -> int:
+        return sum(len(rows) for rows in self._pages.values())
+
     def set_scope(self, scope: Scope) -> None:
         self._scope = scope
         self.reload()
@@ -161,41 +174,59 @@ class ArticleListModel(QAbstractTableModel):
         self._search_sort = "relevance"
         self.reload()
 
+    def row_data(self, row: int) -> Row | None:
+        """The row if its page is loaded; otherwise None, and the page is asked for."""
+        number, within = divmod(row, PAGE_SIZE)
+        rows = self._pages.get(number)
+        if rows is None:
+            self._request(number)
+            return None
+        self._pages.move_to_end(number)
+        return rows[within] if within < len(rows) else None
+
     def article_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        found = self.row_data(row) if 0 <= row < self._total else None
+        return found.id if found is not None else None
 
     def row_of(self, article_id: int) -> int | None:
-        return next((i for i, r in enumerate(self._rows) if r.id == article_id), None)
+        for number, rows in self._pages.items():
+            for within, row in enumerate(rows):
+                if row.id == article_id:
+                    return number * PAGE_SIZE + within
+        return None
 
     def update_row(self, article_id: int, **changes: Any) -> None:
         """Reflect a change (read, starred) made elsewhere without reloading."""
         row = self.row_of(article_id)
         if row is None:
             return
-        self._rows[row] = replace(self._rows[row], **changes)
+        number, within = divmod(row, PAGE_SIZE)
+        rows = self._pages[number]
+        rows[within] = replace(rows[within], **changes)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def reload(self) -> None:
         """Start the current view over from its first page."""
         self._generation += 1
         self.beginResetModel()
-        self._rows = []
+        self._pages.clear()
+        self._pending.clear()
         self._total = 0
         self.results = None
-        self._fetching = False
         self.endResetModel()
         self._request(0)
 
     # -- background work ----------------------------------------------------------------
 
-    def _request(self, offset: int) -> None:
-        self._fetching = True
+    def _request(self, number: int) -> None:
+        if number in self._pending or number in self._pages:
+            return
+        self._pending.add(number)
         generation = self._generation
-        fetch = self._page_fetcher(offset)
         self._executor.read(
-            fetch,
-            lambda page: self._receive(generation, offset, page),
-            lambda _error: self._stop_fetching(generation),
+            self._page_fetcher(number * PAGE_SIZE),
+            lambda page: self._receive(generation, number, page),
+            lambda _error: self._pending.discard(number),
         )
 
     def _page_fetcher(self, offset: int) -> Any:
@@ -209,7 +240,7 @@ class ArticleListModel(QAbstractTableModel):
             def fetch_results() -> Page:
                 results = search(archive, text, sort=search_sort, limit=PAGE_SIZE,
                                  offset=offset, facets=offset == 0)  # fmt: skip
-                return Page(list(results.hits), results.total, results)
+                return Page(list(results.hits), min(results.total, MAX_RESULTS_WINDOW), results)
 
             return fetch_results
 
@@ -227,28 +258,28 @@ class ArticleListModel(QAbstractTableModel):
 
         return fetch_rows
 
-    def _receive(self, generation: int, offset: int, page: Page) -> None:
-        if generation != self._generation or offset != len(self._rows):
+    def _receive(self, generation: int, number: int, page: Page) -> None:
+        if generation != self._generation:
             return
-        self._fetching = False
-        if offset == 0:
-            self._total = page.total
+        self._pending.discard(number)
+        self._pages[number] = list(page.rows)
+        while len(self._pages) > MAX_PAGES:  # the least recently shown pages go
+            self._pages.popitem(last=False)
+        if number == 0:
             self.results = page.results
-            self.total_changed.emit(page.total)
+            total = max(page.total, len(page.rows))
+            if total != self._total:
+                self.beginResetModel()
+                self._total = total
+                self.endResetModel()
+            self.total_changed.emit(total)
             if page.results is not None:
                 self.search_finished.emit(page.results)
-        if page.rows:
-            start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        else:
-            self._total = len(self._rows)
+        elif page.rows:
+            first = number * PAGE_SIZE
+            last = min(self._total, first + len(page.rows)) - 1
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         self.loaded.emit()
-
-    def _stop_fetching(self, generation: int) -> None:
-        if generation == self._generation:
-            self._fetching = False
 
 
 class SnippetDelegate(QStyledItemDelegate):

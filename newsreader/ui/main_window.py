@@ -61,6 +61,7 @@ VIEW_LABELS: tuple[tuple[View, str], ...] = (
     ("annotated", "Annotated"), ("recent", "Recently saved"),
 )  # fmt: skip
 SEARCH_DELAY_MS = 250
+SNIPPET_ROW_LINES = 5  # a search hit's row: its title and four lines of its passage
 
 
 class ImportProgress(QObject):
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         self.article_list.setSortingEnabled(True)
         self.article_list.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.article_list.verticalHeader().hide()
+        self.article_list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.article_list.setShowGrid(False)
         self.article_list.setWordWrap(False)
         header = self.article_list.horizontalHeader()
@@ -204,7 +206,7 @@ class MainWindow(QMainWindow):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
         self.article_list.setItemDelegateForColumn(0, SnippetDelegate(self.article_list))
-        self.articles_model.loaded.connect(self.article_list.resizeRowsToContents)
+        self.articles_model.modelReset.connect(self._fit_row_height)
         self.articles_model.total_changed.connect(self._show_count)
         self.articles_model.loaded.connect(self._open_first_if_none)
 
@@ -538,6 +540,15 @@ class MainWindow(QMainWindow):
             if article_id is not None:
                 self.open_article(article_id)
 
+    def _fit_row_height(self) -> None:
+        """One line a row; a search's rows also show a few lines of the matching passage.
+        Fixed heights keep a million-row list from measuring every row."""
+        line = self.article_list.fontMetrics().lineSpacing()
+        searching = bool(self.articles_model.query)
+        self.article_list.verticalHeader().setDefaultSectionSize(
+            line * SNIPPET_ROW_LINES + 10 if searching else line + 8
+        )
+
     # -- navigating ---------------------------------------------------------------------
 
     def _current_row(self) -> int:
@@ -546,8 +557,6 @@ class MainWindow(QMainWindow):
 
     def next_article(self) -> None:
         row = self._current_row() + 1
-        if row >= self.articles_model.rowCount() and self.articles_model.canFetchMore():
-            self.articles_model.fetchMore()
         if row < self.articles_model.rowCount():
             self.select_row(row)
 

@@ -22,19 +22,23 @@ def test_the_article_list_model_passes_the_qt_model_tester(
     executor.shutdown()
 
 
-def test_rows_load_a_page_at_a_time_as_the_view_asks_for_more(
+def test_every_row_exists_at_once_and_pages_load_as_they_are_shown(
     qtbot: QtBot, archive: Archive, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(article_list, "PAGE_SIZE", 4)
-    archive.save_many(make_article(f"S{n}", (f"t{n}",)) for n in range(10))
+    monkeypatch.setattr(article_list, "MAX_PAGES", 2)
+    archive.save_many(make_article(f"S{n:02d}", (f"t{n}",), published=f"2024-01-{n + 1:02d}")
+                      for n in range(10))  # fmt: skip
     executor = Executor()
     model = ArticleListModel(archive, executor)
     with qtbot.waitSignal(model.loaded):
         model.reload()
-    assert model.total == 10 and model.rowCount() == 4
-    with qtbot.waitSignal(model.loaded):
-        model.fetchMore()
-    assert model.rowCount() == 8 and model.canFetchMore()
+    assert model.rowCount() == 10 and model.loaded_rows == 4
+    assert model.data(model.index(9, 0)) == article_list.LOADING  # not loaded: asked for
+    qtbot.waitUntil(lambda: model.data(model.index(9, 0)) == "S00")
+    assert model.data(model.index(5, 0)) == article_list.LOADING
+    qtbot.waitUntil(lambda: model.data(model.index(5, 0)) == "S04")
+    assert model.loaded_rows <= 2 * 4  # the least recently shown page was let go
     executor.shutdown()
 
 
