@@ -202,8 +202,10 @@ class MainWindow(QMainWindow):
         self.article_list.setWordWrap(False)
         header = self.article_list.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: sizing a column to its contents would read every row of the list.
+        for column, width in ((1, 130), (2, 130), (3, 90)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
         self.article_list.setItemDelegateForColumn(0, SnippetDelegate(self.article_list))
         self.articles_model.modelReset.connect(self._fit_row_height)
