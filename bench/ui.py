@@ -2,10 +2,11 @@
 
 Goals (issue 4), on a 1M-article archive built from the shared corpora (bench/search.py
 builds one at /tmp/nrbench/archive-1000000.sqlite3; see there how copies are varied):
-process start to the first page of the list painted <= 1.5 s; peak memory <= 500 MB after
-scrolling to the end of the list and back (reported as peak RSS, and split into private
-memory and mapped index/database file pages, which the kernel can reclaim); the UI thread never blocked more than 100 ms
-(the largest gap of a 10 ms heartbeat timer) while navigating and while an import runs.
+process start to the first page of the list painted <= 1.5 s; peak memory <= 500 MB
+after scrolling to the end of the list and back (reported as peak RSS, and split into
+private memory and mapped index/database file pages, which the kernel can reclaim); the
+UI thread never blocked more than 100 ms (the largest gap of a 10 ms heartbeat timer)
+while navigating and while an import runs.
 
 Run: .venv/bin/python bench/ui.py [--archive PATH]
 """
