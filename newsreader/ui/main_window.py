@@ -247,6 +247,9 @@ class MainWindow(QMainWindow):
         self.cancel_import_button.clicked.connect(self.cancel_imports)
         self.cancel_import_button.hide()
         self._import_cancels: set[threading.Event] = set()
+        self.work_label = QLabel(self)
+        self.work_label.setObjectName("workLabel")
+        self.statusBar().addPermanentWidget(self.work_label)
         self.statusBar().addPermanentWidget(self.cancel_import_button)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.count_label)
@@ -331,6 +334,12 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action("zoomOutAction", "Smaller text",
                                             lambda: self.zoom(-1), "Ctrl+-")  # fmt: skip
         self.tag_action = self._action("tagAction", "&Tags…", self.edit_tags, "T")
+        self.read_here_action = self._action(
+            "readHereAction", "Read the article", self.reader.body.setFocus, "Return"
+        )
+        self.removeAction(self.read_here_action)  # Enter in the list only, not in fields
+        self.read_here_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.article_list.addAction(self.read_here_action)
         self.open_original_action = self._action("openOriginalAction", "Open original",
                                                  self.open_original, "Ctrl+Shift+B")  # fmt: skip
         self.copy_link_action = self._action("copyLinkAction", "Copy link", self.copy_link,
@@ -1080,6 +1089,8 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{total:,} {noun}")
 
     def _show_busy(self, in_flight: int) -> None:
+        """Background work shows in the status bar while it runs."""
+        self.work_label.setText("Working…" if in_flight else "")
         if in_flight == 0 and self.busy.maximum() == 0:
             self.busy.hide()
 

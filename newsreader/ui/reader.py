@@ -22,6 +22,7 @@ from newsreader.ui.document import PLACEHOLDER_URL, build_document, placeholder_
 
 ARTICLE_SCHEME = "newsreader"
 HIT_COLOR = "#ffe58a"
+MEASURE_CHARS = 80
 
 
 def article_link(article_id: int) -> str:
@@ -35,6 +36,13 @@ class OfflineTextBrowser(QTextBrowser):
         if kind == QTextDocument.ResourceType.ImageResource.value:
             return placeholder_image()
         return None
+
+    def resizeEvent(self, event: Any) -> None:
+        """A readable measure: lines of about MEASURE_CHARS characters, centred."""
+        measure = self.fontMetrics().averageCharWidth() * MEASURE_CHARS
+        side = max(0, (self.width() - measure) // 2)
+        self.setViewportMargins(side, 0, side, 0)
+        super().resizeEvent(event)
 
 
 class ReaderView(QWidget):

@@ -451,3 +451,18 @@ def test_a_deleted_article_comes_back_with_undo_with_its_highlights_and_flags(
     assert article.url == "https://ex.com/d"
     assert archive.article_tags(restored.id) == ["keep"]
     assert [(a.exact, a.note) for a in archive.annotations.list(restored.id)] == [("Words", "mine")]
+
+
+def test_enter_in_the_list_moves_to_the_article_and_enter_in_search_still_searches(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.refresh()
+    main_window.article_list.setFocus()
+    qtbot.keyClick(main_window.article_list, Qt.Key.Key_Return)
+    assert main_window.reader.body.hasFocus()
+    main_window.search_field.setFocus()
+    main_window.search_field.setText("harbour")
+    with qtbot.waitSignal(main_window.articles_model.search_finished):
+        qtbot.keyClick(main_window.search_field, Qt.Key.Key_Return)
