@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QDesktopServices,
+    QFont,
     QGuiApplication,
     QKeySequence,
     QStandardItem,
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
+    QFontDialog,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -134,6 +136,15 @@ class ImportDialog:
     def ask_folder(cls, parent: QWidget) -> Path | None:
         folder = QFileDialog.getExistingDirectory(parent, "Import a folder", str(Path.home()))
         return Path(folder) if folder else None
+
+
+class FontDialog:
+    """Asks for the reader's font (a classmethod, so tests can answer)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, current: QFont) -> QFont | None:
+        accepted, font = QFontDialog.getFont(current, parent, "Reader font")
+        return font if accepted else None
 
 
 class TagDialog:
@@ -275,7 +286,11 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.theme = str(self.settings.value("look/theme", "system"))
         self.font_size = int(self.settings.value("reader/font_size", 12))  # type: ignore[call-overload]
-        self.reader.set_font_size(self.font_size)
+        family = self.settings.value("reader/font_family")
+        if family:
+            self.reader.set_font(str(family), self.font_size)
+        else:
+            self.reader.set_font_size(self.font_size)
         self._back: list[int] = []
         self._forward: list[int] = []
         self._navigating = False
@@ -329,6 +344,7 @@ class MainWindow(QMainWindow):
                                            "Alt+Right")  # fmt: skip
         self.find_action = self._action("findAction", "&Find in article…", self.find_in_article,
                                         "Ctrl+F")  # fmt: skip
+        self.font_action = self._action("readerFontAction", "Reader &font…", self.choose_font)
         self.zoom_in_action = self._action("zoomInAction", "Larger text",
                                            lambda: self.zoom(+1), "Ctrl++")  # fmt: skip
         self.zoom_out_action = self._action("zoomOutAction", "Smaller text",
@@ -392,7 +408,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions([self.next_action, self.previous_action, self.page_action,
                               self.back_action, self.forward_action, self.find_action,
-                              self.zoom_in_action, self.zoom_out_action])  # fmt: skip
+                              self.zoom_in_action, self.zoom_out_action,
+                              self.font_action])  # fmt: skip
         theme_menu = view_menu.addMenu("&Theme")
         theme_group = QActionGroup(self)
         for theme in THEMES:
@@ -621,6 +638,17 @@ class MainWindow(QMainWindow):
                 self.reader.body.moveCursor(QTextCursor.MoveOperation.Start)
                 if not self.reader.body.find(text):
                     self.statusBar().showMessage(f"“{text}” is not in this article", 4000)
+
+    def choose_font(self) -> None:
+        chosen = FontDialog.ask(self, self.reader.body.font())
+        if chosen is not None:
+            self.set_reader_font(chosen.family(), chosen.pointSize())
+
+    def set_reader_font(self, family: str, size: int) -> None:
+        self.font_size = max(8, min(32, size))
+        self.reader.set_font(family, self.font_size)
+        self.settings.setValue("reader/font_family", family)
+        self.settings.setValue("reader/font_size", self.font_size)
 
     def zoom(self, steps: int) -> None:
         self.font_size = max(8, min(32, self.font_size + steps))

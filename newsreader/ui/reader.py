@@ -112,6 +112,12 @@ class ReaderView(QWidget):
         self.related.setText(_related_html(related))
         self.related.setVisible(bool(related.all()))
 
+    def set_font(self, family: str, points: int) -> None:
+        font = self.body.font()
+        font.setFamily(family)
+        self.body.setFont(font)
+        self.set_font_size(points)
+
     def set_font_size(self, points: int) -> None:
         """The reader's text size; the document keeps its canonical text."""
         font = self.body.font()

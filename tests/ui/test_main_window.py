@@ -11,7 +11,13 @@ from newsreader.core.search.service import search
 from newsreader.core.seed import seed_if_new
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
-from newsreader.ui.main_window import ImportDialog, MainWindow, SaveSearchDialog, TagDialog
+from newsreader.ui.main_window import (
+    FontDialog,
+    ImportDialog,
+    MainWindow,
+    SaveSearchDialog,
+    TagDialog,
+)
 from tests.factories import PNG, SEED_FILE, make_article
 
 
@@ -277,9 +283,10 @@ def test_smart_views_and_sources_filter_the_list(
     archive.save(make_article("Plain one", ("p",), url="https://b.example/3"))
     archive.mark_read(read.article_id)
     archive.star(starred.article_id)
-    main_window.refresh()
+    with qtbot.waitSignal(main_window.article_shown):  # the newest opens, and is read
+        main_window.refresh()
     qtbot.waitUntil(lambda: "Sources" in sidebar_texts(main_window))
-    assert "Unread (2)" in sidebar_texts(main_window)
+    qtbot.waitUntil(lambda: main_window.executor.in_flight == 0)
     assert "b.example (2)" in sidebar_texts(main_window)
     main_window.select_scope(Scope(view="starred"))
     qtbot.waitUntil(lambda: titles(main_window) == ["★ Starred one"])
@@ -466,3 +473,54 @@ def test_enter_in_the_list_moves_to_the_article_and_enter_in_search_still_search
     main_window.search_field.setText("harbour")
     with qtbot.waitSignal(main_window.articles_model.search_finished):
         qtbot.keyClick(main_window.search_field, Qt.Key.Key_Return)
+
+
+def test_the_reader_font_is_chosen_and_remembered(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    from PySide6.QtGui import QFont
+
+    archive.save(make_article("Fonts", ("Text in another face.",)))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.refresh()
+    monkeypatch.setattr(FontDialog, "ask", classmethod(lambda cls, p, f: QFont("Serif", 15)))
+    main_window.font_action.trigger()
+    assert main_window.reader.body.font().pointSize() == 15
+    assert main_window.settings.value("reader/font_family") == "Serif"
+    assert main_window.reader.body.toPlainText() == "Text in another face."
+
+
+def test_stars_and_read_marks_persist_after_reopening_the_archive(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        article_id = archive.save(make_article("Keeper", ("Kept.",))).article_id
+        window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.article_shown):
+            window.open_article(article_id)
+        window.star_action.trigger()
+        qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+        window.close()
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        again = archive.get(article_id)
+        assert again is not None and again.is_starred and again.is_read
+
+
+def test_the_sidebar_model_passes_the_qt_model_tester(
+    qtbot: QtBot, qtmodeltester: Any, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("One", ("o",), section="World"))
+    main_window.refresh()
+    qtbot.waitUntil(lambda: "Sections" in sidebar_texts(main_window))
+    qtmodeltester.check(main_window.sections_model)
+
+
+def test_closing_the_window_leaves_no_worker_threads(qtbot: QtBot, archive: Archive) -> None:
+    import threading
+
+    window = MainWindow(archive, seed=False, settings=isolated_settings(archive.path.parent))
+    qtbot.addWidget(window)
+    window.refresh()
+    window.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("nr-")]
