@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -1000,6 +1001,9 @@ def main() -> int:
     constants = ("CANDIDATES", "QUERY_TERMS", "COMMON_SHARE", "DUPLICATE_CONTAINMENT",
                  "MIN_LENGTH_RATIO", "MIN_SHINGLES", "SHINGLE_WORDS")  # fmt: skip
     saved["constants"] = {name: getattr(related_module, name) for name in constants}
+    # newsreader/core/related.py changes often: tie the figures to the code measured
+    module = Path(related_module.__file__ or "")
+    saved["related_py_sha256"] = hashlib.sha256(module.read_bytes()).hexdigest()[:16]
     results: dict[str, Any] = {}
     if "quality" in args.parts:
         results.update(quality_and_duplicates(args))

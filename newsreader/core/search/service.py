@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import tantivy
 from sqlalchemy import select
 
+from newsreader.core.archive import ArticleSummary
 from newsreader.core.models import Article, Section, Source
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
@@ -25,17 +25,11 @@ MAX_RESULTS_WINDOW = 10_000  # paging deeper than this is refused with a hint
 
 
 @dataclass(frozen=True, slots=True)
-class SearchHit:
-    id: int
-    title: str
-    section: str | None
-    source: str | None
-    published_at: datetime | None
-    saved_at: datetime
-    is_read: bool
-    is_starred: bool
-    score: float
-    snippet: str  # HTML: escaped text with the matched words in <mark>
+class SearchHit(ArticleSummary):
+    """A row of the article list that a search found, with its score and passage."""
+
+    score: float = 0.0
+    snippet: str = ""  # HTML: escaped text with the matched words in <mark>
 
     def to_json(self) -> dict[str, Any]:
         return {
