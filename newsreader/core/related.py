@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 Origin = Literal["page", "duplicate", "similar", "backlink"]
 SIMILAR_COUNT = 5
-CANDIDATES = 30  # found by the index, then ranked by tf-idf cosine
-QUERY_TERMS = 100
+CANDIDATES = 20  # found by the index, then ranked by tf-idf cosine
+QUERY_TERMS = 40
 COMMON_SHARE = 0.3
 REFRESH_GROWTH = 0.02  # recompute once the archive has grown by 2%
 SHINGLE_WORDS = 5
