@@ -34,7 +34,7 @@ REFRESH_GROWTH = 0.02  # recompute once the archive has grown by 2%
 SHINGLE_WORDS = 5
 DUPLICATE_CONTAINMENT = 0.8  # share of the shorter text's 5-word runs found in the other
 MIN_SHINGLES = 8
-MIN_LENGTH_RATIO = 0.5
+MIN_LENGTH_RATIO = 0.4
 _WORD = re.compile(r"\w+", re.UNICODE)
 links = cast(Table, RelatedLink.__table__)
 # Function words carry no topic; in a small archive their frequency cannot show it yet.
