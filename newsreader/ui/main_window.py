@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -63,6 +64,7 @@ VIEW_LABELS: tuple[tuple[View, str], ...] = (
     ("annotated", "Annotated"), ("recent", "Recently saved"),
 )  # fmt: skip
 SEARCH_DELAY_MS = 250
+UI_SWITCH_INTERVAL_S = 0.001
 SNIPPET_ROW_LINES = 5  # a search hit's row: its title and four lines of its passage
 
 
@@ -184,6 +186,9 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ):  # fmt: skip
         super().__init__(parent)
+        # Background jobs are Python too: hand the interpreter to the UI thread within a
+        # millisecond, not the default five, so a busy import never stalls the window.
+        sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
         self.archive = archive
         self.executor = Executor(self)
         self.setObjectName("mainWindow")
