@@ -304,7 +304,9 @@ class _PagePool:
             try:
                 result = future.result()
             except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
+                # Let the broken pool finish tearing down before a new one starts: a new
+                # pool beside a dying one can wait forever on its first task.
+                self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = self._new_pool()
                 if isolating:
                     in_flight.popleft()
