@@ -284,6 +284,15 @@ class _PagePool:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def _submit(self, page: Path) -> Future[Extracted]:
+        """Hand a page to a worker; a pool found broken here is replaced first."""
+        try:
+            return self._pool.submit(self.extractor, page)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(self.extractor, page)
+
     def extract(self, pages: list[Path]) -> Iterator[tuple[Path, Extracted]]:
         pending = deque(pages)
         suspects: deque[Path] = deque()  # pages in flight when a worker died
@@ -295,11 +304,11 @@ class _PagePool:
             if isolating:
                 if not in_flight:
                     page = suspects.popleft()
-                    in_flight.append((page, self._pool.submit(self.extractor, page)))
+                    in_flight.append((page, self._submit(page)))
             else:
                 while pending and len(in_flight) < self.window:
                     page = pending.popleft()
-                    in_flight.append((page, self._pool.submit(self.extractor, page)))
+                    in_flight.append((page, self._submit(page)))
             page, future = in_flight[0]
             try:
                 result = future.result()
