@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import multiprocessing
 import os
 import zlib
-from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -27,6 +23,7 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.textdump import parse_text_dump
+from newsreader.core.ingest.workers import PagePool
 
 ItemStatus = Literal["saved", "duplicate", "updated", "failed", "skipped"]
 Extracted = ExtractedArticle | ExtractionError
@@ -260,74 +257,6 @@ def _jsonl_items(path: Path) -> Iterator[tuple[str, Extracted]]:
         )
 
 
-# -- extracting pages in worker processes -------------------------------------------------
-
-
-class _PagePool:
-    """Extracts pages in worker processes, in input order.
-
-    A worker that dies (a crash in a parser's C code, memory exhaustion) costs only the
-    page it was working on: the pool is restarted and the pages that were in flight are
-    retried one at a time, so the culprit is found and reported as failed.
-    """
-
-    def __init__(self, workers: int, extractor: Extractor) -> None:
-        self.workers = workers
-        self.extractor = extractor
-        self.window = workers * 4
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")  # safe beside Qt and threads
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _submit(self, page: Path) -> Future[Extracted]:
-        """Hand a page to a worker; a pool found broken here is replaced first."""
-        try:
-            return self._pool.submit(self.extractor, page)
-        except BrokenProcessPool:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = self._new_pool()
-            return self._pool.submit(self.extractor, page)
-
-    def extract(self, pages: list[Path]) -> Iterator[tuple[Path, Extracted]]:
-        pending = deque(pages)
-        suspects: deque[Path] = deque()  # pages in flight when a worker died
-        in_flight: deque[tuple[Path, Future[Extracted]]] = deque()
-        isolating = False  # running suspects one at a time
-        while pending or suspects or in_flight:
-            if not in_flight:
-                isolating = bool(suspects)
-            if isolating:
-                if not in_flight:
-                    page = suspects.popleft()
-                    in_flight.append((page, self._submit(page)))
-            else:
-                while pending and len(in_flight) < self.window:
-                    page = pending.popleft()
-                    in_flight.append((page, self._submit(page)))
-            page, future = in_flight[0]
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                # Let the broken pool finish tearing down before a new one starts: a new
-                # pool beside a dying one can wait forever on its first task.
-                self._pool.shutdown(wait=True, cancel_futures=True)
-                self._pool = self._new_pool()
-                if isolating:
-                    in_flight.popleft()
-                    yield page, ExtractionError("the page crashed the extractor process")
-                else:
-                    suspects.extend(p for p, _ in in_flight)
-                    in_flight.clear()
-                continue
-            in_flight.popleft()
-            yield page, result
-
-
 def _extract_pages(
     pages: list[Path], workers: int, extractor: Extractor, report: ImportReport
 ) -> Generator[tuple[Path, Extracted], None, None]:
@@ -336,10 +265,10 @@ def _extract_pages(
         for page in pages:
             yield page, extractor(page)
         return
-    pool = _PagePool(workers, extractor)
+    pool: PagePool[ExtractedArticle] = PagePool(workers, extractor)
     report.extraction_processes = workers
     try:
-        yield from pool.extract(pages)
+        yield from pool.map(pages)
     finally:
         pool.close()
 
