@@ -6,6 +6,7 @@ The UI and the CLI both go through this class, and it hands back plain dataclass
 
 from __future__ import annotations
 
+import gzip
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ from newsreader.core.models import (
     Annotation,
     Article,
     ArticleAsset,
+    ArticleOriginal,
     ArticleTag,
     Asset,
     Meta,
@@ -413,6 +415,12 @@ class Archive:
             return (row[0], row[1]) if row else None
 
     # -- changing -----------------------------------------------------------------
+
+    def original(self, article_id: int) -> tuple[str, bytes] | None:
+        """The page as it was fetched (media type, bytes), when it was kept."""
+        with self.reading() as session:
+            row = session.get(ArticleOriginal, article_id)
+            return (row.media_type, gzip.decompress(row.data)) if row is not None else None
 
     def snapshot(self, article_id: int) -> ArticleSnapshot | None:
         """Everything needed to bring a deleted article back (undo): text, images, links,

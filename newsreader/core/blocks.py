@@ -143,6 +143,15 @@ class ExtractedArticle:
     images: dict[str, bytes] = field(default_factory=dict)  # src in blocks -> bytes to store
     tags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # best-effort caveats for the report
+    # Reader state another app kept (exports); saving carries it over, also onto a duplicate.
+    saved_at: str | None = None  # ISO 8601, when the reader first saved it
+    is_read: bool = False
+    is_starred: bool = False
+    # A source given by key (a feed: "feed:<url>") instead of the page's host.
+    source_key: str | None = None
+    source_kind: str = "site"
+    original: bytes | None = None  # the page as fetched, kept compressed for re-extraction
+    original_type: str = "text/html"
 
     @property
     def text(self) -> str:

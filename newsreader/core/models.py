@@ -255,3 +255,77 @@ class SimilarCache(Base):
     )
     archive_size: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Feed(Base):
+    """A subscription: an RSS/Atom feed refreshed on its interval, in a folder.
+
+    Its items are saved as articles whose source is the feed's `Source` (kind "feed").
+    The refresh state (validators for conditional GET, last success and last error) is
+    kept so the reader can see why a feed is quiet.
+    """
+
+    __tablename__ = "feeds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    site_url: Mapped[str | None] = mapped_column(Text)
+    folder: Mapped[str] = mapped_column(String(200), default="")
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FeedItem(Base):
+    """A feed entry already seen, so a refresh saves only new items (by guid)."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "guid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class QueuedUrl(Base):
+    """A URL waiting to be fetched (an export entry that held only a link).
+
+    It keeps what the export said about it (title, tags, dates, read and starred state)
+    so the article gets them once fetched; a failed fetch stays queued with its error.
+    """
+
+    __tablename__ = "fetch_queue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)  # normalized
+    original_url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    saved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(Text, default="")  # the import it came from
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ArticleOriginal(Base):
+    """The page as fetched (gzip-compressed), so it can be re-extracted later."""
+
+    __tablename__ = "article_originals"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(100))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # gzip

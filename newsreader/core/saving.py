@@ -7,6 +7,7 @@ Every statement here is portable SQL (SQLite today, PostgreSQL later).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
 import re
@@ -21,11 +22,14 @@ from newsreader.core.dates import parse_published
 from newsreader.core.models import (
     Article,
     ArticleAsset,
+    ArticleOriginal,
+    ArticleTag,
     ArticleVersion,
     Asset,
     RelatedLink,
     Section,
     Source,
+    Tag,
     utcnow,
 )
 from newsreader.core.sections import section_display_name, section_key
@@ -41,6 +45,9 @@ article_assets = cast(Table, ArticleAsset.__table__)
 sections = cast(Table, Section.__table__)
 sources = cast(Table, Source.__table__)
 versions = cast(Table, ArticleVersion.__table__)
+tags = cast(Table, Tag.__table__)
+article_tags = cast(Table, ArticleTag.__table__)
+originals = cast(Table, ArticleOriginal.__table__)
 
 _BY_URL = select(articles.c.id, articles.c.content_hash, articles.c.title, articles.c.version)
 _BY_URL = _BY_URL.where(articles.c.url == bindparam("url"))
@@ -165,27 +172,34 @@ class Saver:
             existing = self.conn.execute(_BY_URL, {"url": url}).first()
             if existing is not None:
                 if existing.content_hash == digest:
+                    self._carry_state(existing.id, article)
                     return SaveOutcome(
                         "duplicate", existing.id, existing.title, "same URL, same text"
                     )
                 if self.conn.execute(
                     _VERSION_BY_HASH, {"article_id": existing.id, "hash": digest}
                 ).first():
+                    self._carry_state(existing.id, article)
                     reason = f"an earlier version of article #{existing.id}"
                     return SaveOutcome("duplicate", existing.id, existing.title, reason)
-                return self._update(existing.id, existing.version, article, digest)
+                outcome = self._update(existing.id, existing.version, article, digest)
+                self._carry_state(existing.id, article)
+                self._keep_original(existing.id, article, url)
+                return outcome
         if self._known_texts is not None:
             same_text = self._known_texts.get(digest)
         else:
             row = self.conn.execute(_BY_HASH, {"hash": digest}).first()
             same_text = (row.id, row.title) if row is not None else None
         if same_text is not None:
+            self._carry_state(same_text[0], article)
             reason = f"same text as article #{same_text[0]}"
             return SaveOutcome("duplicate", same_text[0], same_text[1], reason)
 
         blocks, asset_ids = self._store_images(article)
         title = article.title.strip() or text[:80]
         published, now = parse_published(article.published), utcnow()
+        saved_at = parse_published(article.saved_at) or now
         article_id = self._insert(
             articles,
             {
@@ -195,8 +209,8 @@ class Saver:
                 "title": title,
                 "byline": article.byline,
                 "published_at": published,
-                "saved_at": now,
-                "sort_date": published or now,
+                "saved_at": saved_at,
+                "sort_date": published or saved_at,
                 "section_id": self._section_id(article.section),
                 "source_id": self._source_id(article, url),
                 "language": article.language,
@@ -204,11 +218,13 @@ class Saver:
                 "text": canonical_text(blocks),
                 "blocks": blocks_to_json(blocks),
                 "content_hash": digest,
-                "is_read": False,
-                "is_starred": False,
+                "is_read": article.is_read,
+                "is_starred": article.is_starred,
                 "version": 1,
             },
         )
+        self._add_tags(article_id, article.tags)
+        self._keep_original(article_id, article, url)
         if self._known_texts is not None:
             self._known_texts[digest] = (article_id, title)
         self._link_assets(article_id, asset_ids)
@@ -286,6 +302,10 @@ class Saver:
         return self._id_for("sections", key, {"name": name}) if name and key else None
 
     def _source_id(self, article: ExtractedArticle, url: str | None) -> int | None:
+        if article.source_key:
+            label = (article.source or "").strip() or article.source_key
+            create: dict[str, str | None] = {"name": label, "kind": article.source_kind}
+            return self._id_for("sources", article.source_key, create)
         host = host_of(url) if url else None
         name = (article.source or "").strip() or host
         if not name:
@@ -317,6 +337,45 @@ class Saver:
                 asset_ids.append(asset_id)
             blocks.append(Block("image", src=f"asset:{digest}", alt=block.alt))
         return blocks, asset_ids
+
+    def _carry_state(self, article_id: int, article: ExtractedArticle) -> None:
+        """Read, starred and tags from another app reach an article already archived."""
+        flags = {k: True for k in ("is_read", "is_starred") if getattr(article, k)}
+        if flags:
+            self.conn.execute(update(articles).where(articles.c.id == article_id).values(**flags))
+        self._add_tags(article_id, article.tags)
+
+    def _add_tags(self, article_id: int, names: list[str]) -> None:
+        wanted = {" ".join(t.split())[:120] for t in names if t.strip()}
+        if not wanted:
+            return
+        have = set(
+            self.conn.execute(
+                select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)
+            ).scalars()
+        )
+        for name in sorted(wanted):
+            tag_id = self._ids.get(("tags", name))
+            if tag_id is None:
+                tag_id = self.conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
+                if tag_id is None:
+                    tag_id = self._insert(tags, {"name": name})
+                self._ids[("tags", name)] = tag_id
+            if tag_id not in have:
+                row = {"article_id": article_id, "tag_id": tag_id}
+                self.conn.execute(insert(article_tags), row)
+                have.add(tag_id)
+
+    def _keep_original(self, article_id: int, article: ExtractedArticle, url: str | None) -> None:
+        """The fetched page, compressed, replacing any earlier one (versions keep texts)."""
+        if article.original is None:
+            return
+        self.conn.execute(delete(originals).where(originals.c.article_id == article_id))
+        self.conn.execute(
+            insert(originals),
+            {"article_id": article_id, "url": article.url or url, "fetched_at": utcnow(),
+             "media_type": article.original_type, "data": gzip.compress(article.original, 6)},
+        )  # fmt: skip
 
     def _link_assets(self, article_id: int, asset_ids: list[int]) -> None:
         if not asset_ids:

@@ -262,3 +262,36 @@ def test_an_archive_made_by_the_first_version_opens_with_nothing_lost(tmp_path: 
                 session.connection().exec_driver_sql("select sort_date from articles").scalar()
             )
         assert str(sort_date).startswith("2019-05-06")
+
+
+def test_reader_state_from_another_app_is_kept_on_save(archive: Archive) -> None:
+    article = make_article(
+        "Kept state", url="https://example.org/kept", tags=["climate", " policy "],
+        is_read=True, is_starred=True, saved_at="2019-03-04T05:06:07",
+    )  # fmt: skip
+    saved = _saved(archive.save_many([article])[0])
+    detail = archive.get(saved.article_id)
+    assert detail is not None and detail.is_read and detail.is_starred
+    assert detail.saved_at.isoformat() == "2019-03-04T05:06:07"
+    assert archive.article_tags(saved.article_id) == ["climate", "policy"]
+
+
+def test_a_duplicate_from_another_app_still_brings_its_tags_and_star(archive: Archive) -> None:
+    first = _saved(archive.save_many([make_article("Twice", url="https://example.org/t")])[0])
+    again = make_article("Twice", url="https://example.org/t", tags=["later"], is_starred=True)
+    outcome = _saved(archive.save_many([again])[0])
+    assert (outcome.status, outcome.article_id) == ("duplicate", first.article_id)
+    detail = archive.get(first.article_id)
+    assert detail is not None and detail.is_starred and not detail.is_read
+    assert archive.article_tags(first.article_id) == ["later"]
+
+
+def test_the_fetched_page_is_kept_compressed_and_replaced_on_update(archive: Archive) -> None:
+    page = b"<html><body><p>Original bytes</p></body></html>"
+    first = make_article("Page", url="https://example.org/p", original=page)
+    saved = _saved(archive.save_many([first])[0])
+    assert archive.original(saved.article_id) == ("text/html", page)
+    newer = make_article("Page", ("Changed text.",), url="https://example.org/p", original=b"<p>2")
+    assert _saved(archive.save_many([newer])[0]).status == "updated"
+    assert archive.original(saved.article_id) == ("text/html", b"<p>2")
+    assert archive.original(9999) is None

@@ -25,7 +25,7 @@ from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.textdump import parse_text_dump
 from newsreader.core.ingest.workers import PagePool
 
-ItemStatus = Literal["saved", "duplicate", "updated", "failed", "skipped"]
+ItemStatus = Literal["saved", "duplicate", "updated", "queued", "failed", "skipped"]
 Extracted = ExtractedArticle | ExtractionError
 Extractor = Callable[[Path], Extracted]
 Progress = Callable[[int, int], None]
@@ -60,7 +60,7 @@ class ImportReport:
     extraction_processes: int = 0  # worker processes used (0: extracted in this process)
 
     def counts(self) -> dict[str, int]:
-        totals = dict.fromkeys(("saved", "updated", "duplicate", "failed", "skipped"), 0)
+        totals = dict.fromkeys(("saved", "updated", "duplicate", "queued", "failed", "skipped"), 0)
         for item in self.items:
             totals[item.status] += 1
         totals["total"] = len(self.items)
