@@ -76,6 +76,24 @@ _RESOLVE_BY_TITLE = (
 )
 
 
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp"),
+)  # fmt: skip
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type an image's first bytes announce (URLs often have no extension)."""
+    for magic, media_type in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if b"<svg" in data[:1024]:
+        return "image/svg+xml"
+    return None
+
+
 def content_hash(text: str) -> str:
     """Identity of an article's text, insensitive to case and whitespace."""
     normalized = _WHITESPACE.sub(" ", text).strip().casefold()
@@ -328,9 +346,10 @@ class Saver:
             digest = hashlib.sha256(data).hexdigest()
             asset_id = self.conn.execute(_ASSET_BY_SHA, {"sha": digest}).scalar()
             if asset_id is None:
-                media_type = mimetypes.guess_type(block.src)[0] or "application/octet-stream"
+                media_type = image_type(data) or mimetypes.guess_type(block.src)[0]
                 asset_id = self._insert(assets,
-                    {"sha256": digest, "media_type": media_type, "size": len(data), "data": data,
+                    {"sha256": digest, "media_type": media_type or "application/octet-stream",
+                     "size": len(data), "data": data,
                      "original_url": block.src},
                 )  # fmt: skip
             if asset_id not in asset_ids:

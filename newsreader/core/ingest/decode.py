@@ -78,10 +78,12 @@ def _plausible_western(data: bytes) -> bool:
     return bool(letters) and accented / len(letters) < 0.3
 
 
-def decode_bytes(data: bytes) -> str:
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
     """Decode a page or text file; raise ExtractionError for binary data.
 
-    Order: a byte-order mark; the declared charset if the bytes really are in it (a page
+    `charset` is what the server declared (HTTP Content-Type); it outranks the page's own
+    declaration, as in browsers. Order: a byte-order mark; the declared charset if the
+    bytes really are in it (a page
     declaring Latin-1 that is valid UTF-8 is taken as UTF-8); strict UTF-8; detection;
     finally cp1252, which never fails.
     """
@@ -90,7 +92,7 @@ def decode_bytes(data: bytes) -> str:
             return data[len(bom) :].decode(encoding, errors="replace")
     if looks_binary(data):
         raise ExtractionError("binary data, not a text or HTML file")
-    declared = declared_charset(data)
+    declared = (_codec_name(charset) if charset else None) or declared_charset(data)
     try:
         as_utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,0 +1,214 @@
+"""HTTP fetching with the limits a hostile web needs: time, size, redirects, content type.
+
+One `Fetcher` is shared by everything that fetches (saving a URL, refreshing feeds, the
+fetch queue). It refuses quickly, with a clear reason, instead of hanging or filling
+memory: a total deadline per response (a server dripping one byte a second cannot hold
+us), a byte cap counted after decompression (a gzip bomb stops at the cap), a redirect
+limit, and a content-type check. It is polite: requests to one host are spaced out, and
+it asks for nothing when the app works offline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from newsreader import __version__
+
+Kind = Literal["page", "feed", "image", "any"]
+USER_AGENT = f"Newsreader/{__version__} (+https://github.com/newsreader; offline archive)"
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = (
+    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
+    "text/xml", "application/feed+json", "application/json", "application/x-rss+xml",
+)  # fmt: skip
+MAX_BYTES: dict[Kind, int] = {
+    "page": 10 * 1024 * 1024,
+    "feed": 10 * 1024 * 1024,
+    "image": 5 * 1024 * 1024,
+    "any": 10 * 1024 * 1024,
+}
+TIMEOUT_S = 15.0  # connecting, and each wait for bytes
+DEADLINE_S = 45.0  # a whole response, however slowly it trickles
+MAX_REDIRECTS = 5
+HOST_SPACING_S = 0.5  # between two requests to one host
+
+
+class FetchError(Exception):
+    """A fetch that did not give us what we asked for; the message says why, for people."""
+
+
+class OfflineError(FetchError):
+    def __init__(self) -> None:
+        super().__init__("working offline: nothing is fetched until you go back online")
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    media_type: str  # lower case, without parameters; "" when the server gave none
+    charset: str | None
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def _media_type(content_type: str) -> tuple[str, str | None]:
+    kind, _, params = content_type.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip("\"'")
+    return kind.strip().lower(), charset
+
+
+def _sniffed_kind(body: bytes) -> Kind | None:
+    """What an untyped (or generically typed) body looks like from its first bytes."""
+    head = body[:1024].lstrip().lower()
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head or b"<head" in head:
+        return "page"
+    if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+        return "feed"
+    if head.startswith(b"<?xml"):
+        return "feed" if b"<rss" in body[:4096] or b"<feed" in body[:4096] else None
+    return None
+
+
+def _check_type(kind: Kind, media_type: str, body: bytes, url: str) -> None:
+    if kind == "any":
+        return
+    if kind == "image":
+        if media_type.startswith("image/"):
+            return
+        raise FetchError(f"{url} is {media_type or 'untyped'}, not an image")
+    allowed = PAGE_TYPES if kind == "page" else FEED_TYPES
+    if media_type in allowed:
+        return
+    if media_type in ("", "text/plain", "application/octet-stream", "text/xml"):
+        sniffed = _sniffed_kind(body)
+        if sniffed == kind or (kind == "feed" and sniffed == "page" and b"<rss" in body[:4096]):
+            return
+    wanted = "a web page" if kind == "page" else "a feed"
+    raise FetchError(f"{url} serves {media_type or 'an untyped body'}, not {wanted}")
+
+
+class Fetcher:
+    """Thread-safe HTTP GETs with limits; `is_offline` is asked before every request."""
+
+    def __init__(
+        self,
+        *,
+        is_offline: Callable[[], bool] = lambda: False,
+        timeout: float = TIMEOUT_S,
+        deadline: float = DEADLINE_S,
+        host_spacing: float = HOST_SPACING_S,
+        max_redirects: int = MAX_REDIRECTS,
+    ) -> None:
+        self.is_offline = is_offline
+        self.deadline = deadline
+        self.host_spacing = host_spacing
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=max_redirects,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            trust_env=False,  # no proxy or netrc surprises: we fetch what was asked, directly
+        )
+        self._lock = threading.Lock()
+        self._next_slot: dict[str, float] = {}  # host -> earliest time of its next request
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _wait_for_host(self, host: str) -> None:
+        """Space requests to one host; different hosts go ahead in parallel."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot.get(host, 0.0))
+            self._next_slot[host] = slot + self.host_spacing
+        if slot > now:
+            time.sleep(slot - now)
+
+    def get(
+        self,
+        url: str,
+        kind: Kind = "page",
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+    ) -> Response:
+        """GET `url` expecting `kind`; a 304 comes back as a Response with no body."""
+        if self.is_offline():
+            raise OfflineError()
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"not a web address: {url!r}")
+        limit = max_bytes or MAX_BYTES[kind]
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        self._wait_for_host(parts.hostname)
+        try:
+            return self._get(url.strip(), kind, headers, limit)
+        except httpx.TooManyRedirects:
+            raise FetchError(f"{url} redirects too many times (a loop?)") from None
+        except httpx.TimeoutException:
+            raise FetchError(f"{url} did not answer in time") from None
+        except httpx.DecodingError:
+            raise FetchError(f"{url} sent a body that could not be decompressed") from None
+        except httpx.HTTPError as error:
+            raise FetchError(f"{url} could not be fetched: {error}") from None
+
+    def _get(self, url: str, kind: Kind, headers: dict[str, str], limit: int) -> Response:
+        started = time.monotonic()
+        with self._client.stream("GET", url, headers=headers) as reply:
+            final = str(reply.url)
+            if reply.status_code == 304:
+                return Response(final, 304, "", None, b"", reply.headers.get("etag"),
+                                reply.headers.get("last-modified"))  # fmt: skip
+            if reply.status_code >= 400:
+                phrase = reply.reason_phrase or "error"
+                raise FetchError(f"{final} answered {reply.status_code} {phrase}")
+            declared = reply.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"{final} is larger than the {limit // (1 << 20)} MB allowed")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in reply.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(f"{final} is larger than the {limit // (1 << 20)} MB allowed")
+                if time.monotonic() - started > self.deadline:
+                    raise FetchError(f"{final} took longer than {self.deadline:g} s to arrive")
+                chunks.append(chunk)
+            body = b"".join(chunks)
+            media_type, charset = _media_type(reply.headers.get("content-type", ""))
+            _check_type(kind, media_type, body, final)
+            return Response(
+                final, reply.status_code, media_type, charset, body,
+                reply.headers.get("etag"), reply.headers.get("last-modified"),
+            )  # fmt: skip

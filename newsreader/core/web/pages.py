@@ -1,0 +1,136 @@
+"""Saving web pages by URL: fetch, extract as for HTML files, bring the pictures along.
+
+The article's images are downloaded into the archive (bounded in count and size, tracking
+pixels skipped) so it reads offline with them; the page as fetched is kept compressed, so
+it can be re-extracted when extraction improves.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable, Iterable
+
+from newsreader.core.archive import Archive
+from newsreader.core.blocks import ExtractedArticle
+from newsreader.core.ingest.decode import decode_bytes
+from newsreader.core.ingest.errors import ExtractionError
+from newsreader.core.ingest.files import ImportReport, ItemResult
+from newsreader.core.ingest.html import extract_html
+from newsreader.core.urls import host_of
+from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError
+
+MAX_IMAGES = 24
+MAX_IMAGE_TOTAL = 40 * 1024 * 1024
+MIN_IMAGE_BYTES = 200  # below this, a spacer or a beacon
+TRACKER_HOSTS = (
+    "doubleclick.net", "google-analytics.com", "googletagmanager.com", "facebook.com",
+    "scorecardresearch.com", "quantserve.com", "chartbeat.net", "pixel.wp.com",
+    "bat.bing.com", "analytics.twitter.com", "sb.scorecardresearch.com",
+)  # fmt: skip
+_TRACKER_PATH = re.compile(r"(?:^|[/_.-])(?:pixel|beacon|tracking|tracker|spacer|1x1)(?:[/_.-]|$)")
+
+
+def _is_tracker(url: str) -> bool:
+    host = host_of(url) or ""
+    if any(host == t or host.endswith("." + t) for t in TRACKER_HOSTS):
+        return True
+    path = url.split("?", 1)[0].lower()
+    return bool(_TRACKER_PATH.search(path.rsplit("/", 1)[-1] or path))
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG or GIF header (enough to spot 1x1 pixels)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return int(width), int(height)
+    return None
+
+
+def _is_pixel(data: bytes) -> bool:
+    size = image_size(data)
+    return len(data) < MIN_IMAGE_BYTES or (size is not None and size[0] * size[1] <= 4)
+
+
+def fetch_images(fetcher: Fetcher, article: ExtractedArticle) -> list[str]:
+    """Download the article's images into `article.images`; notes on what was left out."""
+    notes: list[str] = []
+    total = 0
+    wanted = [b.src for b in article.blocks if b.kind == "image" and b.src]
+    for src in dict.fromkeys(wanted):
+        if src in article.images or not src.startswith(("http://", "https://")):
+            continue
+        if _is_tracker(src):
+            continue
+        if len(article.images) >= MAX_IMAGES:
+            notes.append(f"only the first {MAX_IMAGES} images were kept")
+            break
+        try:
+            data = fetcher.get(src, "image").body
+        except OfflineError:
+            raise
+        except FetchError as error:
+            notes.append(f"an image was not stored: {error}")
+            continue
+        if _is_pixel(data):
+            continue
+        if total + len(data) > MAX_IMAGE_TOTAL:
+            notes.append("images beyond 40 MB in all were not stored")
+            break
+        total += len(data)
+        article.images[src] = data
+    return notes
+
+
+def fetch_article(fetcher: Fetcher, url: str, *, with_images: bool = True) -> ExtractedArticle:
+    """The article at `url`, with its images and the page as fetched.
+
+    Raises FetchError (the page could not be had) or ExtractionError (no article in it).
+    """
+    response = fetcher.get(url, "page")
+    html = decode_bytes(response.body, response.charset)
+    article = extract_html(html, url=response.url)
+    article.original = response.body
+    article.original_type = response.media_type or "text/html"
+    if response.url != url and article.url is None:
+        article.url = response.url
+    if with_images:
+        article.notes.extend(fetch_images(fetcher, article))
+    return article
+
+
+def save_urls(
+    archive: Archive,
+    urls: Iterable[str],
+    fetcher: Fetcher,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Fetch and save each URL; every URL ends in one report line, whatever happens."""
+    report = ImportReport()
+    todo = [u.strip() for u in urls if u.strip()]
+    for done, url in enumerate(todo, start=1):
+        if should_cancel is not None and should_cancel():
+            report.items.append(ItemResult(url, "skipped", reason="cancelled"))
+            continue
+        report.items.append(save_url(archive, url, fetcher))
+        if progress is not None:
+            progress(done, len(todo))
+    return report
+
+
+def save_url(archive: Archive, url: str, fetcher: Fetcher) -> ItemResult:
+    """Fetch and save one URL as one report line (a fetch or extraction failure included)."""
+    try:
+        article = fetch_article(fetcher, url)
+    except (FetchError, ExtractionError) as error:
+        return ItemResult(url, "failed", reason=str(error))
+    outcome = archive.save_many([article])[0]
+    if isinstance(outcome, Exception):
+        return ItemResult(url, "failed", reason=f"could not be saved: {outcome}")
+    reason = "; ".join(filter(None, [outcome.reason, *article.notes]))
+    return ItemResult(url, outcome.status, outcome.article_id, outcome.title, reason)
