@@ -112,6 +112,7 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_sort_date", "sort_date", "id"),
         Index("ix_articles_section_sort_date", "section_id", "sort_date", "id"),
+        Index("ix_articles_source_read", "source_id", "is_read"),  # a feed's unread count
     )
 
     section: Mapped[Section | None] = relationship(lazy="joined")

@@ -265,7 +265,7 @@ def _extract_pages(
         for page in pages:
             yield page, extractor(page)
         return
-    pool: PagePool[ExtractedArticle] = PagePool(workers, extractor)
+    pool: PagePool[Path, ExtractedArticle] = PagePool(workers, extractor)
     report.extraction_processes = workers
     try:
         yield from pool.map(pages)

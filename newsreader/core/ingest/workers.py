@@ -18,17 +18,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from newsreader.core.ingest.errors import ExtractionError
 
+Job = TypeVar("Job")
 Result = TypeVar("Result")
 PAGE_TIMEOUT_S = 120.0  # an extraction still running after this is stopped and failed
 STOP_GRACE_S = 5.0
 
 
-def _serve(connection: Connection, work: Callable[[Path], Any]) -> None:
+def _serve(connection: Connection, work: Callable[[Any], Any]) -> None:
     """Worker loop: a page in, a result out, until told to stop (None) or the pipe closes."""
     while True:
         try:
@@ -52,13 +52,17 @@ class _Worker:
         return self.index >= 0
 
 
-class PagePool(Generic[Result]):
-    """A fixed number of spawn-started worker processes applying `work` to pages in order."""
+class PagePool(Generic[Job, Result]):
+    """A fixed number of spawn-started worker processes applying `work` to pages in order.
+
+    A page is anything picklable (a file path, a fetched page); `work` must be a
+    module-level function.
+    """
 
     def __init__(
         self,
         workers: int,
-        work: Callable[[Path], Result | ExtractionError],
+        work: Callable[[Job], Result | ExtractionError],
         page_timeout: float = PAGE_TIMEOUT_S,
     ) -> None:
         self._context = multiprocessing.get_context("spawn")  # safe beside Qt and threads
@@ -97,7 +101,7 @@ class PagePool(Generic[Result]):
             worker.process.close()
         self._workers = []
 
-    def map(self, pages: list[Path]) -> Iterator[tuple[Path, Result | ExtractionError]]:
+    def map(self, pages: list[Job]) -> Iterator[tuple[Job, Result | ExtractionError]]:
         """(page, result) for every page, in input order; failures come back as errors."""
         waiting = deque(range(len(pages)))
         done: dict[int, Result | ExtractionError] = {}

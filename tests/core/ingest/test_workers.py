@@ -16,7 +16,7 @@ def name_length_unless_doomed(page: Path) -> int | ExtractionError:
 
 
 def run(pages: list[Path], timeout: float = 60.0) -> list[tuple[Path, object]]:
-    pool: PagePool[int] = PagePool(2, name_length_unless_doomed, page_timeout=timeout)
+    pool: PagePool[Path, int] = PagePool(2, name_length_unless_doomed, page_timeout=timeout)
     try:
         return list(pool.map(pages))
     finally:

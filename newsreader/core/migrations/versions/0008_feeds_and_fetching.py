@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_articles_source_read", "articles", ["source_id", "is_read"])
     op.create_table(
         "feeds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -94,3 +95,4 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_feed_items_article_id"), "feed_items")
     op.drop_table("feed_items")
     op.drop_table("feeds")
+    op.drop_index("ix_articles_source_read", "articles")
