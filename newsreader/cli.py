@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +21,10 @@ from rich.table import Table
 
 from newsreader.core.archive import Archive, ArchiveError, ArticleSummary
 from newsreader.core.paths import resolve_archive_path
+
+if TYPE_CHECKING:  # imported where used: the GUI starts through main() and needs neither
+    from newsreader.core.ingest.files import ImportReport
+    from newsreader.core.web.feeds import FeedView
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -38,24 +42,24 @@ def _date(summary: ArticleSummary) -> str:
     return moment.date().isoformat()
 
 
-def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.ingest.files import import_paths
+def _is_web_address(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
 
+
+def _progress_bar(args: argparse.Namespace) -> Progress:
     err = Console(stderr=True)
-    show_bar = not args.json and not args.quiet and err.is_terminal
-    with Progress(
+    show_bar = not getattr(args, "json", False) and not args.quiet and err.is_terminal
+    return Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeRemainingColumn(), console=err, disable=not show_bar, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("Importing", total=None)
+    )  # fmt: skip
 
-        def on_progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
 
-        report = import_paths(archive, args.paths, workers=args.workers, progress=on_progress)
-    if args.report:
+def _print_report(report: ImportReport, args: argparse.Namespace) -> int:
+    """The per-item report (failures always, everything with -v) and the counts."""
+    if getattr(args, "report", None):
         Path(args.report).write_text(report.dumps(), encoding="utf-8")
-    if args.json:
+    if getattr(args, "json", False):
         sys.stdout.write(report.dumps() + "\n")
     else:
         out = Console()
@@ -64,13 +68,127 @@ def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
                 detail = f" — {item.reason}" if item.reason else ""
                 out.print(f"{item.status:>9}  {item.item}{detail}", markup=False, highlight=False)
         counts = report.counts()
+        queued = f"{counts['queued']} queued for fetching, " if counts["queued"] else ""
         out.print(
             f"{counts['total']} items: {counts['saved']} saved, {counts['updated']} updated, "
-            f"{counts['duplicate']} duplicate, {counts['failed']} failed, "
+            f"{counts['duplicate']} duplicate, {queued}{counts['failed']} failed, "
             f"{counts['skipped']} skipped",
             markup=False, highlight=False,
         )  # fmt: skip
     return EXIT_SOME_FAILED if report.counts()["failed"] else EXIT_OK
+
+
+def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
+    """Files, folders, exports and web archives; web addresses are fetched and saved."""
+    from newsreader.core.ingest.files import ImportReport, import_paths
+
+    urls = [p for p in args.paths if _is_web_address(p)]
+    paths = [Path(p) for p in args.paths if not _is_web_address(p)]
+    report = ImportReport()
+    with _progress_bar(args) as bar:
+        task = bar.add_task("Importing", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if paths:
+            report = import_paths(archive, paths, workers=args.workers, progress=on_progress)
+        if urls:
+            from newsreader.core.web.offline import archive_fetcher
+            from newsreader.core.web.pages import save_urls
+
+            with archive_fetcher(archive) as fetcher:
+                report.items += save_urls(archive, urls, fetcher, progress=on_progress).items
+    return _print_report(report, args)
+
+
+def cmd_fetch_queue(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.web.offline import archive_fetcher
+    from newsreader.core.web.pages import fetch_queued
+
+    with archive_fetcher(archive) as fetcher, _progress_bar(args) as bar:
+        task = bar.add_task("Fetching", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = fetch_queued(archive, fetcher, limit=args.limit, progress=on_progress)
+    return _print_report(report, args)
+
+
+def cmd_offline(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.web.offline import is_offline, set_offline
+
+    if args.state in ("on", "off"):
+        set_offline(archive, args.state == "on")
+    print("working offline" if is_offline(archive) else "online")
+    return EXIT_OK
+
+
+def _feed_json(feed: FeedView) -> dict[str, Any]:
+    return {"id": feed.id, "url": feed.url, "title": feed.title, "folder": feed.folder,
+            "site_url": feed.site_url, "unread": feed.unread, "total": feed.total,
+            "interval_minutes": feed.interval_minutes, "last_checked": feed.last_checked_at,
+            "last_success": feed.last_success_at, "last_error": feed.last_error}  # fmt: skip
+
+
+def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
+    """Subscriptions: list, add, refresh, read, remove, OPML in and out."""
+    from newsreader.core.web.feeds import FeedError, Feeds
+    from newsreader.core.web.fetch import FetchError
+    from newsreader.core.web.offline import archive_fetcher
+    from newsreader.core.web.opml import export_opml, import_opml
+
+    feeds = Feeds(archive)
+    action = args.action or "list"
+    try:
+        if action == "list":
+            views = feeds.list_feeds()
+            if args.json:
+                _print_json([_feed_json(f) for f in views])
+                return EXIT_OK
+            table = Table("id", "folder", "feed", "unread", "state", box=None, pad_edge=False)
+            for f in views:
+                table.add_row(str(f.id), f.folder, escape(f.title), str(f.unread), escape(f.state))
+            Console().print(table)
+        elif action == "add":
+            with archive_fetcher(archive) as fetcher:
+                feed = feeds.subscribe(fetcher, args.url, folder=args.folder or "")
+                results = feeds.refresh(fetcher, [feed.id])
+            print(f"subscribed to {feed.title} ({feed.url}): {results[0].new_articles} new")
+        elif action == "refresh":
+            with archive_fetcher(archive) as fetcher:
+                results = feeds.refresh(fetcher, args.ids or None)
+            failed = 0
+            for r in results:
+                failed += r.status == "failed"
+                detail = r.error or f"{r.new_articles} new"
+                print(f"{r.status:>12}  {r.title} — {detail}")
+            return EXIT_SOME_FAILED if failed else EXIT_OK
+        elif action == "read":
+            changed = feeds.mark_read(feed_id=args.id, folder=args.folder)
+            print(f"{changed} articles marked read")
+        elif action == "remove":
+            if not feeds.remove(args.id):
+                print(f"no feed with id {args.id}", file=sys.stderr)
+                return EXIT_NOT_FOUND
+            print("unsubscribed (its articles stay in the archive)")
+        elif action == "import-opml":
+            report = import_opml(feeds, Path(args.file).read_bytes())
+            for entry, why in report.failed:
+                print(f"   failed  {entry} — {why}")
+            print(report.summary())
+            return EXIT_SOME_FAILED if report.failed else EXIT_OK
+        elif action == "export-opml":
+            text = export_opml(feeds.list_feeds())
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+    except (FeedError, FetchError, OSError) as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    return EXIT_OK
 
 
 def cmd_list(archive: Archive, args: argparse.Namespace) -> int:
@@ -296,14 +414,58 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the app's theme for this run")  # fmt: skip
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", parents=[common], help="import files and folders")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p = sub.add_parser(
+        "import", aliases=["save"], parents=[common],
+        help="import files, folders, other apps' exports, web archives, or web addresses",
+    )  # fmt: skip
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     p.add_argument("--json", action="store_true", help="print the per-item report as JSON")
     p.add_argument("--report", metavar="FILE", help="also write the JSON report to FILE")
     p.add_argument("--workers", type=int, default=None, help="extraction processes")
     p.add_argument("-v", "--verbose", action="store_true", help="list every item")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("fetch-queue", parents=[common], help="fetch queued web addresses")
+    p.add_argument("--limit", type=int, default=1000)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every item")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_fetch_queue)
+
+    p = sub.add_parser("offline", parents=[common], help="work offline: on, off, or show")
+    p.add_argument("state", nargs="?", choices=["on", "off"])
+    p.set_defaults(handler=cmd_offline)
+
+    p = sub.add_parser("feeds", parents=[common], help="feed subscriptions")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser(
+        "list", parents=[common], help="subscriptions with unread counts and state"
+    )
+    a.add_argument("--json", action="store_true")
+    a = actions.add_parser(
+        "add", parents=[common], help="subscribe by a feed's or a page's address"
+    )
+    a.add_argument("url")
+    a.add_argument("--folder")
+    a = actions.add_parser(
+        "refresh", parents=[common], help="fetch new items (all feeds, or these ids)"
+    )
+    a.add_argument("ids", nargs="*", type=int)
+    a = actions.add_parser(
+        "read", parents=[common], help="mark a feed's or a folder's articles read"
+    )
+    a.add_argument("id", type=int, nargs="?")
+    a.add_argument("--folder")
+    a = actions.add_parser("remove", parents=[common], help="unsubscribe (articles stay)")
+    a.add_argument("id", type=int)
+    a = actions.add_parser(
+        "import-opml", parents=[common], help="subscribe to an OPML file's feeds"
+    )
+    a.add_argument("file")
+    a = actions.add_parser("export-opml", parents=[common], help="write the subscriptions as OPML")
+    a.add_argument("--out", metavar="PATH")
+    p.set_defaults(handler=cmd_feeds, json=False)
 
     p = sub.add_parser("list", parents=[common], help="list articles")
     p.add_argument("--section", help="only this section")

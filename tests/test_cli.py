@@ -4,9 +4,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from newsreader.cli import main
-from tests.factories import SEED_FILE
+from tests.factories import SEED_FILE, news_page
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -162,3 +163,46 @@ def test_annotating_a_quote_that_is_not_there_fails_clearly(
     capsys.readouterr()
     assert main(["annotate", "1", "--quote", "no such words", "--archive", archive]) == 3
     assert "not in the article" in capsys.readouterr().err
+
+
+def test_web_addresses_are_saved_and_nothing_is_fetched_offline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    httpserver.expect_request("/story").respond_with_data(
+        news_page("Saved from the web"), content_type="text/html"
+    )
+    code, out = run(capsys, "save", httpserver.url_for("/story"), "--archive", archive, "--json")
+    assert code == 0 and json.loads(out)["counts"]["saved"] == 1
+    assert run(capsys, "offline", "on", "--archive", archive) == (0, "working offline\n")
+    code, out = run(capsys, "import", httpserver.url_for("/other"), "--archive", archive, "-q")
+    assert code == 0 and "working offline" in out and "1 skipped" in out
+    assert len(httpserver.log) == 1
+
+
+def test_feeds_are_subscribed_listed_refreshed_and_exported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    httpserver.expect_request("/news/1").respond_with_data(
+        news_page("Feed story"), content_type="text/html"
+    )
+    feed = (
+        "<rss version='2.0'><channel><title>CLI News</title><link>http://x/</link><item>"
+        f"<title>Feed story</title><link>{httpserver.url_for('/news/1')}</link></item>"
+        "</channel></rss>"
+    )
+    httpserver.expect_request("/rss").respond_with_data(feed, content_type="application/rss+xml")
+    code, out = run(capsys, "feeds", "add", httpserver.url_for("/rss"), "--folder", "Daily",
+                    "--archive", archive)  # fmt: skip
+    assert code == 0 and "subscribed to CLI News" in out and "1 new" in out
+    code, out = run(capsys, "feeds", "list", "--json", "--archive", archive)
+    [listed] = json.loads(out)
+    assert (listed["title"], listed["folder"], listed["unread"]) == ("CLI News", "Daily", 1)
+    code, out = run(capsys, "feeds", "refresh", "--archive", archive)
+    assert code == 0 and "CLI News — 0 new" in out
+    code, out = run(capsys, "feeds", "export-opml", "--archive", archive)
+    assert f'xmlUrl="{httpserver.url_for("/rss")}"' in out and 'text="Daily"' in out
+    assert run(capsys, "feeds", "read", "--folder", "Daily", "--archive", archive)[1] == (
+        "1 articles marked read\n"
+    )

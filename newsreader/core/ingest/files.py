@@ -23,6 +23,13 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.textdump import parse_text_dump
+from newsreader.core.ingest.webarchive import (
+    count_warc_items,
+    is_mhtml,
+    is_warc,
+    read_mhtml,
+    read_warc,
+)
 from newsreader.core.ingest.workers import PagePool
 
 ItemStatus = Literal["saved", "duplicate", "updated", "queued", "failed", "skipped"]
@@ -41,6 +48,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 PARALLEL_MIN_FILES = 8
 SAVE_BATCH = 500
+SAVE_BATCH_BYTES = 64 * 1024 * 1024
 INDEX_EVERY = 10_000  # articles saved between search-index commits during an import
 DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error)
 
@@ -157,6 +165,8 @@ def extract_file(path: Path) -> ExtractedArticle:
 def extract_file_safely(path: Path) -> Extracted:
     """Worker-process entry point: never raises, so one bad file never stops the pool."""
     try:
+        if is_mhtml(path):
+            return read_mhtml(path)
         return extract_file(path)
     except ExtractionError as error:
         return error
@@ -284,13 +294,16 @@ class _BatchReporter:
         self.report = report
         self.pending: list[tuple[str, Extracted | ItemResult]] = []
         self.articles_pending = 0
+        self.bytes_pending = 0  # images and originals held, so picture-heavy batches stay small
         self.unindexed = 0
 
     def add(self, item: str, result: Extracted) -> None:
         self.pending.append((item, result))
         if isinstance(result, ExtractedArticle):
             self.articles_pending += 1
-            if self.articles_pending >= SAVE_BATCH:
+            self.bytes_pending += sum(map(len, result.images.values()))
+            self.bytes_pending += len(result.original or b"")
+            if self.articles_pending >= SAVE_BATCH or self.bytes_pending >= SAVE_BATCH_BYTES:
                 self.flush()
 
     def add_result(self, result: ItemResult) -> None:
@@ -312,7 +325,7 @@ class _BatchReporter:
             else:
                 self.report.items.append(_saved_line(item, result, next(outcomes)))
         self.pending.clear()
-        self.articles_pending = 0
+        self.articles_pending = self.bytes_pending = 0
 
 
 def _saved_line(
@@ -344,8 +357,11 @@ def import_paths(
     files, problems = collect_inputs((Path(p) for p in paths), exclude=_archive_files(archive.path))
     report.items.extend(problems)
     jsonl_files = [f for f in files if _base_suffix(f) in JSONL_SUFFIXES]
-    pages = [f for f in files if _base_suffix(f) not in JSONL_SUFFIXES]
+    others = [f for f in files if _base_suffix(f) not in JSONL_SUFFIXES]
+    warcs = [f for f in others if is_warc(f)]
+    pages = [f for f in others if f not in set(warcs)]
     total = len(pages) + sum(_count_jsonl_items(f) for f in jsonl_files)
+    total += sum(count_warc_items(f) for f in warcs)
     reporter = _BatchReporter(archive, report)
     done = 0
     stopped = False
@@ -361,8 +377,9 @@ def import_paths(
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
 
-    for path in jsonl_files:
-        for item, result in _jsonl_items(path):
+    streams = [_jsonl_items(f) for f in jsonl_files] + [read_warc(f) for f in warcs]
+    for items in streams:
+        for item, result in items:
             if stop_here():
                 reporter.add_result(ItemResult(item, "skipped", reason="cancelled"))
                 continue

@@ -11,6 +11,7 @@ import re
 import struct
 from collections.abc import Callable, Iterable
 
+from newsreader.core import fetch_queue
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
@@ -127,6 +128,8 @@ def save_url(archive: Archive, url: str, fetcher: Fetcher) -> ItemResult:
     """Fetch and save one URL as one report line (a fetch or extraction failure included)."""
     try:
         article = fetch_article(fetcher, url)
+    except OfflineError as error:
+        return ItemResult(url, "skipped", reason=str(error))
     except (FetchError, ExtractionError) as error:
         return ItemResult(url, "failed", reason=str(error))
     outcome = archive.save_many([article])[0]
@@ -134,3 +137,52 @@ def save_url(archive: Archive, url: str, fetcher: Fetcher) -> ItemResult:
         return ItemResult(url, "failed", reason=f"could not be saved: {outcome}")
     reason = "; ".join(filter(None, [outcome.reason, *article.notes]))
     return ItemResult(url, outcome.status, outcome.article_id, outcome.title, reason)
+
+
+def fetch_queued(
+    archive: Archive,
+    fetcher: Fetcher,
+    *,
+    limit: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Fetch URLs waiting in the queue (from exports), giving each the state it came with.
+
+    A fetched page leaves the queue; one that fails stays, with its error and one more
+    attempt counted, so nothing an export listed is ever dropped.
+    """
+    report = ImportReport()
+    with archive.reading() as session:
+        waiting = fetch_queue.pending(session.connection(), limit)
+    for done, entry in enumerate(waiting, start=1):
+        if should_cancel is not None and should_cancel():
+            report.items.append(ItemResult(entry.url, "skipped", reason="cancelled"))
+            continue
+        assert entry.id is not None
+        try:
+            article = fetch_article(fetcher, entry.url)
+        except OfflineError as error:
+            report.items.append(ItemResult(entry.url, "skipped", reason=str(error)))
+            continue
+        except (FetchError, ExtractionError) as error:
+            with archive.writing() as session:
+                fetch_queue.failed(session.connection(), entry.id, str(error))
+            report.items.append(ItemResult(entry.url, "failed", reason=f"{error} (kept queued)"))
+            continue
+        article.title = article.title or entry.title
+        article.tags = [*article.tags, *entry.tags]
+        article.saved_at, article.is_read, article.is_starred = (
+            entry.saved_at, entry.is_read, entry.is_starred)  # fmt: skip
+        outcome = archive.save_many([article])[0]
+        with archive.writing() as session:
+            if isinstance(outcome, Exception):
+                fetch_queue.failed(session.connection(), entry.id, str(outcome))
+                report.items.append(ItemResult(entry.url, "failed", reason=str(outcome)))
+                continue
+            fetch_queue.finished(session.connection(), [entry.id])
+        report.items.append(ItemResult(entry.url, outcome.status, outcome.article_id,
+                                       outcome.title, outcome.reason))  # fmt: skip
+        if progress is not None:
+            progress(done, len(waiting))
+    return report

@@ -506,3 +506,27 @@ def test_mhtml_files_are_recognised_by_name_and_by_their_mime_headers(tmp_path: 
     assert is_mhtml(tmp_path / "x.mhtml") and is_mhtml(tmp_path / "x.MHT")
     assert not is_mhtml(page)
     assert not is_warc(saved)
+
+
+def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
+    archive: Archive, tmp_path: Path
+) -> None:
+    from newsreader.core.ingest.files import import_paths
+
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    news_warc(gz=True).save(folder / "crawl.warc.gz")
+    page = BUDGET_PAGE.replace(BUDGET[0], "A different first paragraph, saved as one file.")
+    (folder / "budget.mhtml").write_bytes(
+        mhtml(page, ({"Content-Type": "image/png", "Content-Location": PHOTO_URL}, PHOTO))
+    )
+    (folder / "otters.html").write_text(news_page("Otters, saved by hand", OTTERS[::-1]))
+    report = import_paths(archive, [folder], workers=1)
+    counts = report.counts()
+    assert (counts["total"], counts["saved"], counts["failed"]) == (4, 3, 0), report.dumps()
+    by_item = {Path(i.item.split("#")[0]).name: i for i in report.items}
+    assert set(by_item) == {"crawl.warc.gz", "budget.mhtml", "otters.html"}
+    # The single-file page is a later capture of the budget story in the WARC.
+    assert by_item["budget.mhtml"].status == "updated"
+    mhtml_id = by_item["budget.mhtml"].article_id
+    assert mhtml_id is not None and stored_images(archive, mhtml_id) == [PHOTO]

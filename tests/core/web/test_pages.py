@@ -4,8 +4,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from newsreader.core.archive import Archive
+from newsreader.core.fetch_queue import PendingUrl, enqueue, pending
 from newsreader.core.web.fetch import Fetcher
-from newsreader.core.web.pages import save_url, save_urls
+from newsreader.core.web.pages import fetch_queued, save_url, save_urls
 from tests.factories import PNG, make_png, news_page
 
 
@@ -107,3 +108,27 @@ def test_every_url_of_a_batch_gets_one_line_and_failures_say_why(
     assert "404" in reasons[0] and "application/pdf" in reasons[1]
     assert reasons[2] and "not a web address" in reasons[3]
     assert report.counts()["total"] == len(urls) and archive.count() == 1
+
+
+def test_queued_urls_are_fetched_with_the_state_their_export_gave_them(
+    httpserver: HTTPServer, fetcher: Fetcher, archive: Archive
+) -> None:
+    good = serve_page(httpserver, "/queued", news_page("Queued long ago"))
+    httpserver.expect_request("/dead").respond_with_data("no", status=404)
+    with archive.writing() as session:
+        conn = session.connection()
+        enqueue(conn, PendingUrl(good, "From Pocket", ["later"], "2015-06-01T10:00:00",
+                                 is_read=True, is_starred=True))  # fmt: skip
+        enqueue(conn, PendingUrl(httpserver.url_for("/dead"), "Dead link"))
+    report = fetch_queued(archive, fetcher)
+    assert [i.status for i in report.items] == ["saved", "failed"]
+    assert "kept queued" in report.items[1].reason
+    article_id = report.items[0].article_id
+    assert article_id is not None
+    article = archive.get(article_id)
+    assert article is not None and article.is_read and article.is_starred
+    assert article.saved_at.year == 2015 and archive.article_tags(article_id) == ["later"]
+    with archive.reading() as session:
+        left = pending(session.connection())
+    assert [(p.title, p.attempts) for p in left] == [("Dead link", 1)]
+    assert left[0].last_error is not None and "404" in left[0].last_error
