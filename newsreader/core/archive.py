@@ -30,6 +30,7 @@ from newsreader.core.models import (
     ArticleOriginal,
     ArticleTag,
     Asset,
+    Feed,
     Meta,
     SavedSearch,
     Section,
@@ -69,9 +70,14 @@ RECENT_DAYS = 7
 
 
 def _narrowed(
-    query: Any, *, section: str | None, source: str | None, view: View, tag: str | None = None
-) -> Any:
-    """The query limited to a section, a source, a tag and a smart view."""
+    query: Any, *, section: str | None, source: str | None, view: View, tag: str | None = None,
+    folder: str | None = None,
+) -> Any:  # fmt: skip
+    """The query limited to a section, a source, a tag, a folder of feeds and a smart view."""
+    if folder is not None:
+        query = query.where(
+            Article.source_id.in_(select(Feed.source_id).where(Feed.folder == folder))
+        )
     if tag is not None:
         query = query.where(
             exists().where(
@@ -295,6 +301,7 @@ class Archive:
         section: str | None = None,
         source: str | None = None,
         tag: str | None = None,
+        folder: str | None = None,
         view: View = "all",
         limit: int = 100,
         offset: int = 0,
@@ -327,20 +334,22 @@ class Archive:
             .limit(limit)
             .offset(offset)
         )
-        query = _narrowed(query, section=section, source=source, view=view, tag=tag)
+        query = _narrowed(query, section=section, source=source, view=view, tag=tag,
+                          folder=folder)  # fmt: skip
         with self.reading() as session:
             return [ArticleSummary(*row) for row in session.execute(query)]
 
     def count(
         self, *, section: str | None = None, source: str | None = None, view: View = "all",
-        tag: str | None = None,
+        tag: str | None = None, folder: str | None = None,
     ) -> int:  # fmt: skip
         query = select(func.count(Article.id))
         if section is not None:
             query = query.join(Section, Article.section_id == Section.id)
         if source is not None:
             query = query.join(Source, Article.source_id == Source.id)
-        query = _narrowed(query, section=section, source=source, view=view, tag=tag)
+        query = _narrowed(query, section=section, source=source, view=view, tag=tag,
+                          folder=folder)  # fmt: skip
         with self.reading() as session:
             return int(session.scalar(query) or 0)
 

@@ -45,12 +45,14 @@ Row = ArticleSummary | SearchHit
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which articles the list shows: a smart view, a section or a source."""
+    """Which articles the list shows: a smart view, a section, a source, a tag or a folder
+    of feeds."""
 
     view: View = "all"
     section: str | None = None
     source: str | None = None
     tag: str | None = None
+    folder: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,11 +250,13 @@ class ArticleListModel(QAbstractTableModel):
             total = -1
             if offset == 0:
                 total = archive.count(
-                    section=section, source=scope.source, view=scope.view, tag=scope.tag
-                )
+                    section=section, source=scope.source, view=scope.view, tag=scope.tag,
+                    folder=scope.folder,
+                )  # fmt: skip
             rows = archive.list_articles(
-                section=section, source=scope.source, view=scope.view, tag=scope.tag, order=order,
-                descending=descending, limit=PAGE_SIZE, offset=offset,
+                section=section, source=scope.source, view=scope.view, tag=scope.tag,
+                folder=scope.folder, order=order, descending=descending, limit=PAGE_SIZE,
+                offset=offset,
             )  # fmt: skip
             return Page(list(rows), total)
 

@@ -1,9 +1,9 @@
 """Background work for the UI: database and network calls never run on the UI thread.
 
 Reads run on a small thread pool (SQLite WAL lets them proceed beside a writer); short
-writes run one at a time on a single writer thread; long jobs (imports) run on a thread of
-their own, committing in batches, so a star or a mark-read never waits for an import to
-end. Callbacks are delivered on the UI thread through a queued signal.
+writes run one at a time on a single writer thread; long jobs (imports) and fetching (pages,
+feeds) each run on a thread of their own, committing in batches, so a star or a mark-read
+never waits for an import to end. Callbacks are delivered on the UI thread through a queued signal.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class Executor(QObject):
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nr-read")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-write")
         self._long = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-long")
+        self._network = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-net")
         self._in_flight = 0
         self._closed = False
         self.finished.connect(self._deliver)
@@ -51,6 +52,13 @@ class Executor(QObject):
     def long(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None) -> None:
         """A long job (an import): it must watch a cancel flag, as shutdown waits for it."""
         self._submit(self._long, fn, on_done, on_error)
+
+    def network(
+        self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None
+    ) -> None:
+        """A fetching job (saving pages, refreshing feeds): beside imports, not behind them.
+        It must watch a cancel flag too."""
+        self._submit(self._network, fn, on_done, on_error)
 
     def _submit(
         self, pool: ThreadPoolExecutor, fn: Callable[[], Any], on_done: OnDone,
@@ -92,4 +100,5 @@ class Executor(QObject):
         self._closed = True
         self._readers.shutdown(wait=True, cancel_futures=True)
         self._long.shutdown(wait=True, cancel_futures=True)
+        self._network.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)

@@ -48,17 +48,21 @@ from newsreader.core.related import RelatedArticles
 from newsreader.core.search.service import SearchResults, SectionFacet
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
+from newsreader.core.web.feeds import FEED_SOURCE_PREFIX, FeedView, walk_feeds
 from newsreader.ui import themes
 from newsreader.ui.annotations import AnnotationsPanel, LibraryAnnotationsDialog, NoteDialog
 from newsreader.ui.article_list import ArticleListModel, Scope, SnippetDelegate
 from newsreader.ui.executor import Executor
 from newsreader.ui.reader import ReaderView
 from newsreader.ui.themes import THEMES
+from newsreader.ui.web import WebActions
 
 log = logging.getLogger(__name__)
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 1
 SAVED_QUERY_ROLE = Qt.ItemDataRole.UserRole + 2
 SAVED_ID_ROLE = Qt.ItemDataRole.UserRole + 3
+FEED_ROLE = Qt.ItemDataRole.UserRole + 4
+FOLDER_ROLE = Qt.ItemDataRole.UserRole + 5
 VIEW_LABELS: tuple[tuple[View, str], ...] = (
     ("all", "All articles"), ("unread", "Unread"), ("starred", "Starred"),
     ("annotated", "Annotated"), ("recent", "Recently saved"),
@@ -121,6 +125,7 @@ class Sidebar:
     sources: list[SectionCount]
     saved: list[SavedSearchView]
     tags: list[SectionCount]
+    feeds: list[FeedView]
 
 
 class ImportDialog:
@@ -130,7 +135,8 @@ class ImportDialog:
     def ask_files(cls, parent: QWidget) -> list[Path]:
         files, _filter = QFileDialog.getOpenFileNames(
             parent, "Import articles", str(Path.home()),
-            "Articles (*.html *.htm *.txt *.jsonl *.gz);;All files (*)",
+            "Articles, exports and web archives (*.html *.htm *.mhtml *.mht *.txt *.jsonl "
+            "*.gz *.warc *.csv *.json *.zip);;All files (*)",
         )  # fmt: skip
         return [Path(f) for f in files]
 
@@ -230,6 +236,8 @@ class MainWindow(QMainWindow):
 
         self.reader = ReaderView(self)
         self.reader.article_requested.connect(self.open_article)
+        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
 
         self.annotations_panel = AnnotationsPanel(self)
         self.annotations_panel.annotation_clicked.connect(self._go_to_annotation)
@@ -265,6 +273,11 @@ class MainWindow(QMainWindow):
         self._import_cancels: set[threading.Event] = set()
         self.work_label = QLabel(self)
         self.work_label.setObjectName("workLabel")
+        self.offline_label = QLabel("Offline", self)
+        self.offline_label.setObjectName("offlineLabel")
+        self.offline_label.setToolTip("Working offline: nothing is fetched (Feeds menu)")
+        self.offline_label.hide()
+        self.statusBar().addPermanentWidget(self.offline_label)
         self.statusBar().addPermanentWidget(self.work_label)
         self.statusBar().addPermanentWidget(self.cancel_import_button)
         self.statusBar().addPermanentWidget(self.busy)
@@ -307,6 +320,8 @@ class MainWindow(QMainWindow):
             self.open_article(self._current_id)
         self._last_color = COLORS[0]
         self.articles_model.search_finished.connect(self._show_search_facets)
+        self.web = WebActions(self)
+        self.reader.save_requested.connect(self.web.offer_to_save)
         self._make_actions()
         themes.apply(self.theme)
         self._restore_settings()
@@ -368,7 +383,8 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action("shortcutsAction", "&Keyboard shortcuts",
                                              self.show_shortcuts, "F1")  # fmt: skip
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.import_files_action, self.import_folder_action])
+        file_menu.addActions([self.import_files_action, self.import_folder_action,
+                              self.web.save_url_action])  # fmt: skip
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         article_menu = self.menuBar().addMenu("&Article")
@@ -425,6 +441,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._theme_setter(theme))
             theme_group.addAction(action)
             self.theme_actions.append(action)
+        self.menuBar().addMenu(self.web.menu(self))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         toolbar = self.addToolBar("Main")
@@ -460,11 +477,11 @@ class MainWindow(QMainWindow):
     # -- loading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload the sidebar (views, sections, sources, saved searches) and the list."""
-        archive = self.archive
+        """Reload the sidebar (views, sections, sources, feeds, saved searches) and the list."""
+        archive, feeds = self.archive, self.web.feeds
         self.executor.read(
             lambda: Sidebar(archive.view_counts(), archive.sections(), archive.sources(),
-                            archive.saved_searches(), archive.tags()),
+                            archive.saved_searches(), archive.tags(), feeds.list_feeds()),
             self._fill_sidebar,
         )  # fmt: skip
         self.articles_model.reload()
@@ -519,11 +536,14 @@ class MainWindow(QMainWindow):
                 for section in sidebar.sections:
                     self._add_scope(f"{section.name} ({section.count:,})",
                                     Scope(section=section.key))  # fmt: skip
-            if len(sidebar.sources) > 1:
+            sites = [s for s in sidebar.sources if not s.key.startswith(FEED_SOURCE_PREFIX)]
+            if len(sites) > 1:
                 self._add_heading("Sources")
-                for source in sidebar.sources:
+                for source in sites:
                     self._add_scope(f"{source.name} ({source.count:,})",
                                     Scope(source=source.key))  # fmt: skip
+            if sidebar.feeds:
+                self._fill_feeds(sidebar.feeds)
             if sidebar.tags:
                 self._add_heading("Tags")
                 for tag in sidebar.tags:
@@ -543,6 +563,35 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentIndex(self.sections_model.index(row, 0))
         self.sidebar.selectionModel().blockSignals(False)
         self.sections_loaded.emit()
+
+    def _fill_feeds(self, feeds: list[FeedView]) -> None:
+        """Feeds under their folders, each with its unread count and its state."""
+        self._add_heading("Feeds")
+        for folder, members in walk_feeds(feeds):
+            indent = ""
+            if folder:
+                unread = sum(f.unread for f in members)
+                item = self._add_scope(f"📁 {folder} ({unread:,})", Scope(folder=folder),
+                                       f"{len(members)} feeds, {unread} unread")  # fmt: skip
+                item.setData(folder, FOLDER_ROLE)
+                indent = "    "
+            for feed in members:
+                mark = "⚠ " if feed.last_error else ""
+                item = self._add_scope(f"{indent}{mark}{feed.title} ({feed.unread:,})",
+                                       Scope(source=feed.source_key),
+                                       f"{feed.title}\n{feed.url}\n{feed.state}")  # fmt: skip
+                item.setData(feed, FEED_ROLE)
+
+    def feed_views(self) -> list[FeedView]:
+        """The subscriptions as the sidebar last loaded them."""
+        return list(self._sidebar.feeds) if self._sidebar is not None else []
+
+    def _sidebar_menu(self, point: Any) -> None:
+        index = self.sidebar.indexAt(point)
+        feed, folder = index.data(FEED_ROLE), index.data(FOLDER_ROLE)
+        if isinstance(feed, FeedView) or folder:
+            menu = self.web.feed_menu(feed if isinstance(feed, FeedView) else None, folder)
+            menu.popup(self.sidebar.viewport().mapToGlobal(point))
 
     def _section_chosen(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
@@ -1061,10 +1110,8 @@ class MainWindow(QMainWindow):
         progress.changed.connect(self._show_import_progress)
         cancel = threading.Event()
         self._import_cancels.add(cancel)
-        self.busy.setRange(0, 0)
-        self.busy.show()
+        self.show_work("Importing…")
         self.cancel_import_button.show()
-        self.statusBar().showMessage("Importing…")
 
         def finished(report: ImportReport) -> None:
             self._import_cancels.discard(cancel)
@@ -1090,29 +1137,56 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Cancelling the import…")
 
     def _show_import_progress(self, done: int, total: int) -> None:
-        self.busy.setRange(0, max(total, 1))
-        self.busy.setValue(done)
-        self.statusBar().showMessage(f"Importing… {done} of {total}")
+        self.show_progress(done, total, "Importing…")
 
     def _import_done(self, report: ImportReport) -> None:
+        self.cancel_import_button.setVisible(bool(self._import_cancels))
+        self.show_import_report(report, "Import finished")
+        self.import_finished.emit(report)
+
+    def show_import_report(self, report: ImportReport, what: str) -> None:
+        """The counts in the status bar; failures, if any, in a non-modal report."""
         counts = report.counts()
         summary = (
-            f"Import finished: {counts['saved']} saved, {counts['updated']} updated, "
-            f"{counts['duplicate']} duplicate, {counts['failed']} failed"
+            f"{what}: {counts['saved']} saved, {counts['updated']} updated, "
+            f"{counts['duplicate']} duplicate, "
+            + (f"{counts['queued']} queued for fetching, " if counts["queued"] else "")
+            + f"{counts['failed']} failed"
             + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
         )
         self.statusBar().showMessage(summary, 15000)
-        self.busy.hide()
-        self.cancel_import_button.setVisible(bool(self._import_cancels))
-        failures = [i for i in report.items if i.status == "failed"]
+        self.done_working()
+        failures = [i for i in report.items if i.status in ("failed", "skipped")]
         if failures:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Import report", summary, parent=self)
-            box.setObjectName("importReport")
-            box.setDetailedText("\n".join(f"{i.item}: {i.reason}" for i in failures))
-            box.setModal(False)
-            box.show()
+            self.show_problems("Import report", summary,
+                               [f"{i.item}: {i.reason}" for i in failures])  # fmt: skip
         self.refresh()
-        self.import_finished.emit(report)
+
+    def show_problems(self, title: str, summary: str, lines: list[str]) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, summary, parent=self)
+        box.setObjectName("importReport")
+        box.setDetailedText("\n".join(lines))
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+
+    def show_work(self, message: str) -> None:
+        """Background work has started: a busy bar and a message in the status bar."""
+        self.busy.setRange(0, 0)
+        self.busy.show()
+        self.statusBar().showMessage(message)
+
+    def show_progress(self, done: int, total: int, what: str = "Working…") -> None:
+        self.busy.setRange(0, max(total, 1))
+        self.busy.setValue(done)
+        self.busy.show()
+        self.statusBar().showMessage(f"{what} {done} of {total}")
+
+    def done_working(self) -> None:
+        self.busy.hide()
+
+    def set_offline_label(self, offline: bool) -> None:
+        self.offline_label.setVisible(offline)
 
     # -- status -------------------------------------------------------------------------
 
@@ -1135,5 +1209,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         self._save_settings()
         self.cancel_imports()
+        self.web.close()
         self.executor.shutdown()
         super().closeEvent(event)

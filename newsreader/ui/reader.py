@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor, QTextDocument
@@ -27,6 +28,11 @@ MEASURE_CHARS = 80
 
 def article_link(article_id: int) -> str:
     return f"{ARTICLE_SCHEME}://article/{article_id}"
+
+
+def save_link(url: str) -> str:
+    """A link that offers to fetch a page into the archive (never followed by itself)."""
+    return f"{ARTICLE_SCHEME}://save?{urlencode({'url': url})}"
 
 
 class OfflineTextBrowser(QTextBrowser):
@@ -49,6 +55,7 @@ class ReaderView(QWidget):
     """Shows one article; emits `article_requested` when a link to an archived one is clicked."""
 
     article_requested = Signal(int)
+    save_requested = Signal(str)  # a related article's address, to fetch into the archive
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,7 +211,11 @@ class ReaderView(QWidget):
 
     def _open_link(self, link: str) -> None:
         url = QUrl(link)
-        if url.scheme() == ARTICLE_SCHEME:
+        if url.scheme() == ARTICLE_SCHEME and url.host() == "save":
+            wanted = parse_qs(url.query()).get("url", [""])[0]
+            if wanted.startswith(("http://", "https://")):
+                self.save_requested.emit(wanted)
+        elif url.scheme() == ARTICLE_SCHEME:
             self.article_requested.emit(int(url.path().strip("/")))
         elif url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)  # only ever on the reader's explicit click
@@ -263,6 +274,7 @@ def _related_item(entry: RelatedEntry) -> str:
         href = html.escape(entry.url, quote=True)
         return (
             f"<li>{title} <span style='color:gray'>(not in the archive)</span> "
-            f"<a href='{href}'>open in browser</a></li>"
+            f"<a href='{href}'>open in browser</a> · "
+            f"<a href='{html.escape(save_link(entry.url), quote=True)}'>save to archive</a></li>"
         )
     return f"<li>{title} <span style='color:gray'>(not in the archive)</span></li>"

@@ -249,8 +249,12 @@ class RefreshResult:
         return sum(1 for i in self.items if i.status == "saved")
 
 
+FEED_SOURCE_PREFIX = "feed:"
+
+
 def source_key(feed_url: str) -> str:
-    return f"feed:{feed_url}"
+    """A feed's articles belong to this source, whatever site their pages are on."""
+    return f"{FEED_SOURCE_PREFIX}{feed_url}"
 
 
 class Feeds:

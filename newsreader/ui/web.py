@@ -1,0 +1,417 @@
+"""The web in the app: save a page by URL, subscribe to feeds, refresh them, work offline.
+
+A thin layer over newsreader.core.web. Fetching runs on the executor's network thread
+(never the UI thread) and only on the reader's command, a feed's schedule, or a click on
+"save to archive"; the "Work offline" switch stops all of it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsreader.core.ingest.files import ImportReport
+from newsreader.core.web.feeds import Feeds, FeedView, RefreshResult
+from newsreader.core.web.fetch import Fetcher
+from newsreader.core.web.offline import archive_fetcher, is_offline, set_offline
+from newsreader.core.web.opml import OpmlReport, export_opml, import_opml
+from newsreader.core.web.pages import fetch_queued, save_urls
+
+if TYPE_CHECKING:
+    from newsreader.ui.main_window import MainWindow
+
+DUE_CHECK_MS = 60_000  # how often due feeds are looked for
+
+
+class SaveUrlDialog:
+    """Asks for web addresses to save, one a line (a classmethod, so tests can answer)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, text: str = "") -> list[str]:
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("Save web pages")
+        field = QPlainTextEdit(text, dialog)
+        field.setObjectName("saveUrlField")
+        field.setPlaceholderText("https://… (one address a line)")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(field)
+        layout.addWidget(buttons)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        lines = field.toPlainText().split() if accepted else []
+        dialog.deleteLater()
+        return [line for line in lines if line.strip()]
+
+
+class SubscribeDialog:
+    """Asks for a feed's (or a page's) address and a folder (a classmethod, for tests)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, folders: list[str]) -> tuple[str, str] | None:
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("Subscribe to a feed")
+        address = QLineEdit(dialog)
+        address.setPlaceholderText("A feed's address, or a site's: its feed is found")
+        folder = QComboBox(dialog)
+        folder.setEditable(True)
+        folder.addItems(["", *folders])
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form = QFormLayout(dialog)
+        form.addRow("Address", address)
+        form.addRow("Folder", folder)
+        form.addRow(buttons)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        answer = (address.text().strip(), folder.currentText().strip())
+        dialog.deleteLater()
+        return answer if accepted and answer[0] else None
+
+
+class FolderDialog:
+    """Asks which folder a feed goes in (a classmethod, so tests can answer)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, current: str, folders: list[str]) -> str | None:
+        choices = list(dict.fromkeys([current, "", *folders]))
+        text, accepted = QInputDialog.getItem(
+            parent, "Move feed", "Folder (empty: none):", choices, 0, True
+        )
+        return text.strip() if accepted else None
+
+
+class OpmlDialog:
+    """Asks for an OPML file to read or write (classmethods, so tests can answer)."""
+
+    @classmethod
+    def ask_open(cls, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Import subscriptions", str(Path.home()), "OPML (*.opml *.xml);;All (*)"
+        )
+        return Path(name) if name else None
+
+    @classmethod
+    def ask_save(cls, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(
+            parent, "Export subscriptions", str(Path.home() / "subscriptions.opml"), "OPML (*.opml)"
+        )
+        return Path(name) if name else None
+
+
+class WebActions(QObject):
+    """Saving pages and following feeds for one window; every fetch runs off the UI thread."""
+
+    pages_saved = Signal(object)  # ImportReport
+    feeds_refreshed = Signal(object)  # list[RefreshResult]
+    subscribed = Signal(object)  # FeedView
+    offline_changed = Signal(bool)
+    progress = Signal(int, int)  # from the network thread, queued to the UI
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.archive = window.archive
+        self.feeds = Feeds(window.archive)
+        self.fetcher: Fetcher = archive_fetcher(window.archive)
+        self.offline = False
+        self.refreshing = False
+        self._cancel = threading.Event()
+        self.progress.connect(self._show_progress)
+        self.save_url_action = window._action(
+            "saveUrlAction", "Save &web page…", self.ask_for_urls, "Ctrl+L"
+        )
+        self.subscribe_action = window._action(
+            "subscribeAction", "&Subscribe to a feed…", self.ask_to_subscribe, "Ctrl+Shift+F"
+        )
+        self.refresh_action = window._action(
+            "refreshFeedsAction", "&Refresh all feeds", self.refresh_all, "F5"
+        )
+        self.fetch_queue_action = window._action(
+            "fetchQueueAction", "Fetch &queued pages", self.fetch_queue
+        )
+        self.import_opml_action = window._action(
+            "importOpmlAction", "&Import subscriptions (OPML)…", self.ask_import_opml
+        )
+        self.export_opml_action = window._action(
+            "exportOpmlAction", "&Export subscriptions (OPML)…", self.ask_export_opml
+        )
+        self.offline_action = window._action(
+            "workOfflineAction", "Work &offline", lambda: self.set_offline(self._wants_offline())
+        )
+        self.offline_action.setCheckable(True)
+        self.due_timer = QTimer(self)
+        self.due_timer.setInterval(DUE_CHECK_MS)
+        self.due_timer.timeout.connect(self.refresh_due)
+        self.due_timer.start()
+        archive = self.archive
+        window.executor.read(lambda: is_offline(archive), self._show_offline)
+
+    def _wants_offline(self) -> bool:
+        return self.offline_action.isChecked()
+
+    def menu(self, parent: QWidget) -> QMenu:
+        menu = QMenu("Fee&ds", parent)
+        menu.addActions([self.subscribe_action, self.refresh_action, self.fetch_queue_action])
+        menu.addSeparator()
+        menu.addActions([self.import_opml_action, self.export_opml_action])
+        menu.addSeparator()
+        menu.addAction(self.offline_action)
+        return menu
+
+    def close(self) -> None:
+        self.due_timer.stop()
+        self._cancel.set()
+        self.fetcher.close()
+
+    # -- offline ------------------------------------------------------------------------
+
+    def _show_offline(self, offline: bool) -> None:
+        self.offline = offline
+        self.offline_action.setChecked(offline)
+        for action in (self.save_url_action, self.subscribe_action, self.refresh_action,
+                       self.fetch_queue_action):  # fmt: skip
+            action.setEnabled(not offline)
+        self.window.set_offline_label(offline)
+        self.offline_changed.emit(offline)
+
+    def set_offline(self, offline: bool) -> None:
+        """Stop (or allow) all fetching at once; the switch is kept in the archive."""
+        archive = self.archive
+        self._show_offline(offline)
+        self.window.executor.write(lambda: set_offline(archive, offline))
+
+    # -- saving pages -------------------------------------------------------------------
+
+    def ask_for_urls(self, text: str = "") -> None:
+        urls = SaveUrlDialog.ask(self.window, text)
+        if urls:
+            self.save_urls(urls)
+
+    def offer_to_save(self, url: str) -> None:
+        """A related article that is not archived: fetch it only if the reader says so."""
+        answer = QMessageBox.question(
+            self.window, "Save to the archive",
+            f"Fetch this page and keep it in the archive?\n\n{url}",
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            self.save_urls([url])
+
+    def save_urls(self, urls: list[str]) -> None:
+        archive, fetcher, cancel = self.archive, self.fetcher, self._cancel
+        self.window.show_work(f"Saving {len(urls)} page{'s' if len(urls) != 1 else ''}…")
+        self._network(
+            lambda: save_urls(
+                archive, urls, fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
+            ),
+            self._pages_saved,
+            "Saving the page failed",
+        )
+
+    def fetch_queue(self) -> None:
+        archive, fetcher, cancel = self.archive, self.fetcher, self._cancel
+        self.window.show_work("Fetching queued pages…")
+        self._network(
+            lambda: fetch_queued(
+                archive, fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
+            ),
+            self._pages_saved,
+            "Fetching the queue failed",
+        )
+
+    def _pages_saved(self, report: ImportReport) -> None:
+        self.window.show_import_report(report, "Saved")
+        self.pages_saved.emit(report)
+        saved = [i.article_id for i in report.items if i.article_id is not None]
+        if len(report.items) == 1 and saved:
+            self.window.open_article(saved[0])
+
+    # -- feeds --------------------------------------------------------------------------
+
+    def ask_to_subscribe(self) -> None:
+        folders = sorted({f.folder for f in self.window.feed_views() if f.folder})
+        answer = SubscribeDialog.ask(self.window, folders)
+        if answer is not None:
+            self.subscribe(*answer)
+
+    def subscribe(self, url: str, folder: str = "") -> None:
+        feeds, fetcher = self.feeds, self.fetcher
+        self.window.show_work("Subscribing…")
+
+        def subscribe_and_fetch() -> tuple[FeedView, list[RefreshResult]]:
+            feed = feeds.subscribe(fetcher, url, folder)
+            return feed, feeds.refresh(fetcher, [feed.id])
+
+        def done(result: tuple[FeedView, list[RefreshResult]]) -> None:
+            feed, refreshed = result
+            self.window.statusBar().showMessage(
+                f"Subscribed to {feed.title}: {sum(r.new_articles for r in refreshed)} new", 10000
+            )
+            self.window.done_working()
+            self.window.refresh()
+            self.subscribed.emit(feed)
+
+        self._network(subscribe_and_fetch, done, "Subscribing failed")
+
+    def refresh_all(self) -> None:
+        self.refresh_feeds(None)
+
+    def refresh_due(self) -> None:
+        """The timer's round: refresh the feeds whose interval has passed, if online."""
+        if self.offline or self.refreshing:
+            return
+        feeds = self.feeds
+        self.window.executor.read(
+            lambda: [f.id for f in feeds.due()],
+            lambda ids: self.refresh_feeds(ids) if ids else None,
+        )
+
+    def refresh_feeds(self, feed_ids: Iterable[int] | None) -> None:
+        if self.refreshing:
+            return
+        self.refreshing = True
+        ids = list(feed_ids) if feed_ids is not None else None
+        feeds, fetcher, cancel = self.feeds, self.fetcher, self._cancel
+        self.window.show_work("Refreshing feeds…")
+        self._network(
+            lambda: feeds.refresh(
+                fetcher, ids, progress=self.progress.emit, should_cancel=cancel.is_set
+            ),
+            self._refreshed,
+            "Refreshing feeds failed",
+        )
+
+    def _refreshed(self, results: list[RefreshResult]) -> None:
+        self.refreshing = False
+        new = sum(r.new_articles for r in results)
+        failed = [r for r in results if r.status == "failed"]
+        message = f"Feeds refreshed: {new} new article{'s' if new != 1 else ''}"
+        if failed:
+            message += f"; {len(failed)} feed{'s' if len(failed) != 1 else ''} failed"
+        if any(r.status == "offline" for r in results):
+            message = "Working offline: feeds were not refreshed"
+        self.window.statusBar().showMessage(message, 15000)
+        self.window.done_working()
+        self.window.refresh()
+        self.feeds_refreshed.emit(results)
+
+    def mark_read(self, *, feed_id: int | None = None, folder: str | None = None) -> None:
+        feeds = self.feeds
+        self.window.executor.write(lambda: feeds.mark_read(feed_id=feed_id, folder=folder),
+                                   lambda _n: self.window.refresh())  # fmt: skip
+
+    def unsubscribe(self, feed: FeedView) -> None:
+        answer = QMessageBox.question(
+            self.window, "Unsubscribe",
+            f"Unsubscribe from “{feed.title}”? Its {feed.total} saved articles stay.",
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            feeds = self.feeds
+            self.window.executor.write(lambda: feeds.remove(feed.id),
+                                       lambda _ok: self.window.refresh())  # fmt: skip
+
+    def move(self, feed: FeedView) -> None:
+        folders = sorted({f.folder for f in self.window.feed_views() if f.folder})
+        folder = FolderDialog.ask(self.window, feed.folder, folders)
+        if folder is not None:
+            feeds = self.feeds
+            self.window.executor.write(lambda: feeds.update(feed.id, folder=folder),
+                                       lambda _view: self.window.refresh())  # fmt: skip
+
+    def feed_menu(self, feed: FeedView | None, folder: str | None) -> QMenu:
+        """The sidebar's context menu for a feed or a folder of feeds."""
+        menu = QMenu(self.window)
+        if feed is not None:
+            refresh = menu.addAction("Refresh", lambda: self.refresh_feeds([feed.id]))
+            menu.addAction("Mark all read", lambda: self.mark_read(feed_id=feed.id))
+            menu.addAction("Move to folder…", lambda: self.move(feed))
+            menu.addAction("Unsubscribe…", lambda: self.unsubscribe(feed))
+            refresh.setEnabled(not self.offline)
+        elif folder is not None:
+            ids = [f.id for f in self.window.feed_views() if f.folder == folder]
+            refresh = menu.addAction("Refresh folder", lambda: self.refresh_feeds(ids))
+            menu.addAction("Mark all read", lambda: self.mark_read(folder=folder))
+            refresh.setEnabled(not self.offline)
+        return menu
+
+    # -- OPML ---------------------------------------------------------------------------
+
+    def ask_import_opml(self) -> None:
+        path = OpmlDialog.ask_open(self.window)
+        if path is not None:
+            self.import_opml(path)
+
+    def import_opml(self, path: Path) -> None:
+        feeds = self.feeds
+
+        def done(report: OpmlReport) -> None:
+            self.window.statusBar().showMessage(f"Subscriptions imported: {report.summary()}",
+                                                15000)  # fmt: skip
+            self.window.refresh()
+            if report.failed:
+                self.window.show_problems("Subscriptions import", report.summary(),
+                                          [f"{e}: {why}" for e, why in report.failed])  # fmt: skip
+
+        self.window.executor.write(lambda: import_opml(feeds, path.read_bytes()), done,
+                                   self._failed("Importing subscriptions failed"))  # fmt: skip
+
+    def ask_export_opml(self) -> None:
+        path = OpmlDialog.ask_save(self.window)
+        if path is not None:
+            self.export_opml(path)
+
+    def export_opml(self, path: Path) -> None:
+        feeds = self.feeds
+
+        def write() -> int:
+            views = feeds.list_feeds()
+            path.write_text(export_opml(views), encoding="utf-8")
+            return len(views)
+
+        self.window.executor.read(
+            write,
+            lambda n: self.window.statusBar().showMessage(f"{n} subscriptions exported", 10000),
+            self._failed("Exporting subscriptions failed"),
+        )
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _network(self, job: Callable[[], Any], done: Callable[[Any], None], what: str) -> None:
+        def failed(error: BaseException) -> None:
+            self.refreshing = False
+            self._failed(what)(error)
+
+        self.window.executor.network(job, done, failed)
+
+    def _failed(self, what: str) -> Callable[[BaseException], None]:
+        def report(error: BaseException) -> None:
+            self.window.done_working()
+            self.window._report_error(what, error)
+
+        return report
+
+    def _show_progress(self, done: int, total: int) -> None:
+        self.window.show_progress(done, total)

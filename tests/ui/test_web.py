@@ -1,0 +1,155 @@
+"""Feeds and saved pages through the window, against real local servers."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytest_httpserver import HTTPServer
+from pytestqt.qtbot import QtBot
+
+from newsreader.core.archive import Archive
+from newsreader.core.web.offline import is_offline
+from newsreader.ui.article_list import Scope
+from newsreader.ui.main_window import MainWindow
+from newsreader.ui.reader import save_link
+from newsreader.ui.web import OpmlDialog, SaveUrlDialog, SubscribeDialog
+from tests.factories import NEWS_PARAGRAPH, make_article, news_page
+
+
+def sidebar_texts(window: MainWindow) -> list[str]:
+    model = window.sections_model
+    return [model.item(r).text() for r in range(model.rowCount())]
+
+
+def titles(window: MainWindow) -> list[str]:
+    model = window.articles_model
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+
+def serve_feed(httpserver: HTTPServer, names: list[str]) -> str:
+    items = ""
+    for name in names:
+        path = f"/news/{name}"
+        httpserver.expect_request(path).respond_with_data(
+            news_page(f"Story {name}", f"From {name}. {NEWS_PARAGRAPH}"), content_type="text/html"
+        )
+        items += f"<item><title>Story {name}</title><link>{httpserver.url_for(path)}</link></item>"
+    feed = f"<rss version='2.0'><channel><title>Local News</title>{items}</channel></rss>"
+    httpserver.expect_request("/rss").respond_with_data(feed, content_type="application/rss+xml")
+    return httpserver.url_for("/rss")
+
+
+@pytest.fixture
+def window(main_window: MainWindow) -> MainWindow:
+    """The window with polite spacing between requests turned off (one local host)."""
+    main_window.web.fetcher.host_spacing = 0.0
+    return main_window
+
+
+def test_subscribing_through_the_window_lists_the_feed_with_its_unread_count(
+    qtbot: QtBot, window: MainWindow, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = serve_feed(httpserver, ["a", "b"])
+    monkeypatch.setattr(SubscribeDialog, "ask", classmethod(lambda cls, parent, f: (url, "Daily")))
+    with qtbot.waitSignal(window.web.subscribed, timeout=20_000):
+        window.web.subscribe_action.trigger()
+    qtbot.waitUntil(lambda: "Feeds" in sidebar_texts(window), timeout=10_000)
+    texts = sidebar_texts(window)
+    assert texts[texts.index("Feeds") + 1 :][:2] == ["📁 Daily (2)", "    Local News (2)"]
+    feed = window.feed_views()[0]
+    window.select_scope(Scope(source=feed.source_key))
+    qtbot.waitUntil(lambda: sorted(titles(window)) == ["Story a", "Story b"], timeout=10_000)
+    with qtbot.waitSignal(window.article_shown, timeout=10_000):
+        window.select_row(0)
+    window.refresh()
+    qtbot.waitUntil(lambda: "    Local News (1)" in sidebar_texts(window), timeout=10_000)
+    window.web.mark_read(folder="Daily")
+    qtbot.waitUntil(lambda: "📁 Daily (0)" in sidebar_texts(window), timeout=10_000)
+
+
+def test_a_refresh_brings_new_items_and_offline_nothing_is_fetched(
+    qtbot: QtBot, window: MainWindow, httpserver: HTTPServer, archive: Archive
+) -> None:
+    serve_feed(httpserver, ["one"])
+    window.web.feeds.add(httpserver.url_for("/rss"))
+    with qtbot.waitSignal(window.web.feeds_refreshed, timeout=20_000) as first:
+        window.web.refresh_action.trigger()
+    assert [r.new_articles for r in first.args[0]] == [1]
+    httpserver.clear()
+    serve_feed(httpserver, ["one", "two"])
+    with qtbot.waitSignal(window.web.feeds_refreshed, timeout=20_000) as second:
+        window.web.refresh_feeds(None)
+    assert [r.new_articles for r in second.args[0]] == [1]
+    window.web.offline_action.trigger()
+    qtbot.waitUntil(lambda: is_offline(archive), timeout=5_000)
+    assert window.offline_label.isVisibleTo(window) and not window.web.refresh_action.isEnabled()
+    requests_before = len(httpserver.log)
+    with qtbot.waitSignal(window.web.feeds_refreshed, timeout=20_000) as third:
+        window.web.refresh_feeds(None)
+    assert [r.status for r in third.args[0]] == ["offline"]
+    assert len(httpserver.log) == requests_before
+    with qtbot.waitSignal(window.article_shown, timeout=10_000):
+        window.open_article(archive.list_articles()[0].id)  # reading goes on offline
+    assert "The council voted" in window.reader.body.toPlainText()
+
+
+def test_a_page_saved_with_ctrl_l_opens_in_the_reader(
+    qtbot: QtBot, window: MainWindow, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpserver.expect_request("/page").respond_with_data(
+        news_page("Saved by address"), content_type="text/html"
+    )
+    url = httpserver.url_for("/page")
+    monkeypatch.setattr(SaveUrlDialog, "ask", classmethod(lambda cls, parent, text="": [url]))
+    with qtbot.waitSignal(window.web.pages_saved, timeout=20_000):
+        window.web.save_url_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            window.reader.article is not None and window.reader.article.title == "Saved by address"
+        ),
+        timeout=10_000,
+    )
+
+
+def test_a_related_page_not_in_the_archive_is_saved_only_when_the_reader_agrees(
+    qtbot: QtBot,
+    window: MainWindow,
+    httpserver: HTTPServer,
+    archive: Archive,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    httpserver.expect_request("/related").respond_with_data(
+        news_page("The related story"), content_type="text/html"
+    )
+    url = httpserver.url_for("/related")
+    answers: list[Any] = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: answers.pop(0)))
+    archive.save(make_article("Main story", related=[("The related story", url)]))
+    window.reader._open_link(save_link(url))
+    assert httpserver.log == [] and answers == [QMessageBox.StandardButton.Yes]
+    with qtbot.waitSignal(window.web.pages_saved, timeout=20_000):
+        window.reader._open_link(save_link(url))
+    assert [a.title for a in archive.list_articles(order="title", descending=False)] == [
+        "Main story", "The related story",
+    ]  # fmt: skip
+
+
+def test_subscriptions_come_in_from_an_opml_file_with_their_folders(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        "<opml version='2.0'><body><outline text='Science'>"
+        "<outline type='rss' text='Lab Notes' xmlUrl='https://lab.example/rss'/>"
+        "</outline></body></opml>"
+    )
+    monkeypatch.setattr(OpmlDialog, "ask_open", classmethod(lambda cls, parent: opml))
+    window.web.import_opml_action.trigger()
+    qtbot.waitUntil(lambda: "    Lab Notes (0)" in sidebar_texts(window), timeout=10_000)
+    assert "📁 Science (0)" in sidebar_texts(window)
+    exported = tmp_path / "out.opml"
+    monkeypatch.setattr(OpmlDialog, "ask_save", classmethod(lambda cls, parent: exported))
+    window.web.export_opml_action.trigger()
+    qtbot.waitUntil(exported.exists, timeout=5_000)
+    assert 'xmlUrl="https://lab.example/rss"' in exported.read_text()
