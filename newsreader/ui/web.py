@@ -104,6 +104,17 @@ class FolderDialog:
         return text.strip() if accepted else None
 
 
+class IntervalDialog:
+    """Asks how often a feed is refreshed, in minutes (a classmethod, so tests can answer)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget, current: int) -> int | None:
+        minutes, accepted = QInputDialog.getInt(
+            parent, "Refresh interval", "Refresh this feed every (minutes):", current, 5, 10080
+        )
+        return minutes if accepted else None
+
+
 class OpmlDialog:
     """Asks for an OPML file to read or write (classmethods, so tests can answer)."""
 
@@ -341,6 +352,13 @@ class WebActions(QObject):
             self.window.executor.write(lambda: feeds.update(feed.id, folder=folder),
                                        lambda _view: self.window.refresh())  # fmt: skip
 
+    def set_interval(self, feed: FeedView) -> None:
+        minutes = IntervalDialog.ask(self.window, feed.interval_minutes)
+        if minutes is not None:
+            feeds = self.feeds
+            self.window.executor.write(lambda: feeds.update(feed.id, interval_minutes=minutes),
+                                       lambda _view: self.window.refresh())  # fmt: skip
+
     def feed_menu(self, feed: FeedView | None, folder: str | None) -> QMenu:
         """The sidebar's context menu for a feed or a folder of feeds."""
         menu = QMenu(self.window)
@@ -348,6 +366,8 @@ class WebActions(QObject):
             refresh = menu.addAction("Refresh", lambda: self.refresh_feeds([feed.id]))
             menu.addAction("Mark all read", lambda: self.mark_read(feed_id=feed.id))
             menu.addAction("Move to folder…", lambda: self.move(feed))
+            menu.addAction(f"Refresh every {feed.interval_minutes} min…",
+                           lambda: self.set_interval(feed))  # fmt: skip
             menu.addAction("Unsubscribe…", lambda: self.unsubscribe(feed))
             refresh.setEnabled(not self.offline)
         elif folder is not None:

@@ -13,7 +13,13 @@ from newsreader.core.web.offline import is_offline
 from newsreader.ui.article_list import Scope
 from newsreader.ui.main_window import MainWindow
 from newsreader.ui.reader import save_link
-from newsreader.ui.web import OpmlDialog, SaveUrlDialog, SubscribeDialog
+from newsreader.ui.web import (
+    FolderDialog,
+    IntervalDialog,
+    OpmlDialog,
+    SaveUrlDialog,
+    SubscribeDialog,
+)
 from tests.factories import NEWS_PARAGRAPH, make_article, news_page
 
 
@@ -153,3 +159,21 @@ def test_subscriptions_come_in_from_an_opml_file_with_their_folders(
     window.web.export_opml_action.trigger()
     qtbot.waitUntil(exported.exists, timeout=5_000)
     assert 'xmlUrl="https://lab.example/rss"' in exported.read_text()
+
+
+def test_a_feeds_menu_moves_it_and_sets_how_often_it_refreshes(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = window.web.feeds.add("https://lab.example/rss", title="Lab Notes")
+    window.refresh()
+    qtbot.waitUntil(lambda: "Lab Notes (0)" in sidebar_texts(window), timeout=10_000)
+    monkeypatch.setattr(FolderDialog, "ask", classmethod(lambda cls, p, current, f: "Science"))
+    monkeypatch.setattr(IntervalDialog, "ask", classmethod(lambda cls, p, current: 15))
+    menu = window.web.feed_menu(window.feed_views()[0], None)
+    actions = {a.text(): a for a in menu.actions()}
+    assert set(actions) >= {"Refresh", "Mark all read", "Move to folder…", "Unsubscribe…"}
+    actions["Move to folder…"].trigger()
+    qtbot.waitUntil(lambda: "📁 Science (0)" in sidebar_texts(window), timeout=10_000)
+    actions["Refresh every 60 min…"].trigger()
+    qtbot.waitUntil(lambda: window.web.feeds.get(feed.id).interval_minutes == 15, timeout=5_000)
+    menu.deleteLater()
