@@ -23,7 +23,7 @@ from newsreader.core.archive import Archive, ArchiveError, ArticleSummary
 from newsreader.core.paths import resolve_archive_path
 
 if TYPE_CHECKING:  # imported where used: the GUI starts through main() and needs neither
-    from newsreader.core.ingest.files import ImportReport
+    from newsreader.core.ingest.report import ImportReport
     from newsreader.core.web.feeds import FeedView
 
 EXIT_OK = 0

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.ingest.files import ImportReport
+from newsreader.core.ingest.report import ImportReport
 from newsreader.core.web.feeds import Feeds, FeedView, RefreshResult
 from newsreader.core.web.fetch import Fetcher
 from newsreader.core.web.offline import archive_fetcher, is_offline, set_offline

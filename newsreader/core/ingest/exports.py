@@ -40,15 +40,15 @@ from newsreader.core.dates import parse_published
 from newsreader.core.fetch_queue import PendingUrl, enqueue
 from newsreader.core.ingest.decode import looks_binary
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.files import (
+from newsreader.core.ingest.html import extract_html
+from newsreader.core.ingest.plaintext import split_paragraphs
+from newsreader.core.ingest.report import (
     INDEX_EVERY,
     SAVE_BATCH,
     ImportReport,
     ItemResult,
     Progress,
 )
-from newsreader.core.ingest.html import extract_html
-from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.models import Annotation, Article, QueuedUrl
 from newsreader.core.saving import Saver
 from newsreader.core.urls import normalize_url

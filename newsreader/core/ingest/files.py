@@ -7,21 +7,27 @@ skipped, with the reason), so the counts always add up to what was read.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from newsreader.core.archive import Archive, SaveOutcome
 from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
+from newsreader.core.ingest.exports import detect_export, import_export
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
+from newsreader.core.ingest.report import (
+    INDEX_EVERY,
+    SAVE_BATCH,
+    ImportReport,
+    ItemResult,
+    Progress,
+)
 from newsreader.core.ingest.textdump import parse_text_dump
 from newsreader.core.ingest.webarchive import (
     count_warc_items,
@@ -32,13 +38,12 @@ from newsreader.core.ingest.webarchive import (
 )
 from newsreader.core.ingest.workers import PagePool
 
-ItemStatus = Literal["saved", "duplicate", "updated", "queued", "failed", "skipped"]
 Extracted = ExtractedArticle | ExtractionError
 Extractor = Callable[[Path], Extracted]
-Progress = Callable[[int, int], None]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+EXPORT_SUFFIXES = {".csv", ".json", ".html", ".htm", ".zip"}  # other apps' exports
 # Files that belong to saved pages (their images, styles); a folder import passes them by.
 PAGE_RESOURCE_SUFFIXES = {
     ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif", ".bmp", ".ico",
@@ -47,38 +52,8 @@ PAGE_RESOURCE_SUFFIXES = {
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 PARALLEL_MIN_FILES = 8
-SAVE_BATCH = 500
 SAVE_BATCH_BYTES = 64 * 1024 * 1024
-INDEX_EVERY = 10_000  # articles saved between search-index commits during an import
 DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error)
-
-
-@dataclass(frozen=True, slots=True)
-class ItemResult:
-    item: str  # a file path, or "path:line" for a line of a JSON Lines file
-    status: ItemStatus
-    article_id: int | None = None
-    title: str | None = None
-    reason: str = ""
-
-
-@dataclass(slots=True)
-class ImportReport:
-    items: list[ItemResult] = field(default_factory=list)
-    extraction_processes: int = 0  # worker processes used (0: extracted in this process)
-
-    def counts(self) -> dict[str, int]:
-        totals = dict.fromkeys(("saved", "updated", "duplicate", "queued", "failed", "skipped"), 0)
-        for item in self.items:
-            totals[item.status] += 1
-        totals["total"] = len(self.items)
-        return totals
-
-    def to_json(self) -> dict[str, object]:
-        return {"counts": self.counts(), "items": [asdict(item) for item in self.items]}
-
-    def dumps(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
 
 # -- reading files ----------------------------------------------------------------------
@@ -358,8 +333,10 @@ def import_paths(
     report.items.extend(problems)
     jsonl_files = [f for f in files if _base_suffix(f) in JSONL_SUFFIXES]
     others = [f for f in files if _base_suffix(f) not in JSONL_SUFFIXES]
-    warcs = [f for f in others if is_warc(f)]
-    pages = [f for f in others if f not in set(warcs)]
+    exports = [f for f in others if _base_suffix(f) in EXPORT_SUFFIXES and detect_export(f)]
+    warcs = [f for f in others if f not in exports and is_warc(f)]
+    special = set(exports) | set(warcs)
+    pages = [f for f in others if f not in special]
     total = len(pages) + sum(_count_jsonl_items(f) for f in jsonl_files)
     total += sum(count_warc_items(f) for f in warcs)
     reporter = _BatchReporter(archive, report)
@@ -377,6 +354,8 @@ def import_paths(
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
 
+    for export in exports:  # each reports its own entries; their number is known once read
+        report.items += import_export(archive, export, should_cancel=stop_here).items
     streams = [_jsonl_items(f) for f in jsonl_files] + [read_warc(f) for f in warcs]
     for items in streams:
         for item, result in items:

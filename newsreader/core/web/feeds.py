@@ -29,9 +29,9 @@ from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle, paragraphs_to_blocks
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.files import ItemResult
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.plaintext import split_paragraphs
+from newsreader.core.ingest.report import ItemResult
 from newsreader.core.ingest.workers import PagePool
 from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response

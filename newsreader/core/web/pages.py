@@ -16,8 +16,8 @@ from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.files import ImportReport, ItemResult
 from newsreader.core.ingest.html import extract_html
+from newsreader.core.ingest.report import ImportReport, ItemResult
 from newsreader.core.urls import host_of
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError
 

@@ -19,7 +19,7 @@ from newsreader.core.archive import Archive
 from newsreader.core.fetch_queue import PendingUrl
 from newsreader.core.ingest import exports
 from newsreader.core.ingest.exports import detect_export, import_export
-from newsreader.core.ingest.files import ImportReport, ItemResult
+from newsreader.core.ingest.report import ImportReport, ItemResult
 from tests.factories import PNG, make_article
 
 PARAGRAPHS = (

@@ -252,3 +252,19 @@ def test_the_bbc_corpus_imports_whole_with_its_five_sections(archive: Archive) -
     assert {s.name for s in archive.sections()} == {
         "Business", "Entertainment", "Politics", "Sport", "Tech",
     }  # fmt: skip
+
+
+def test_a_folder_import_reads_other_apps_exports_among_its_pages(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "pocket.csv").write_text(
+        "title,url,time_added,tags,status\n"
+        "First link,https://example.org/first,1500000000,climate|policy,unread\n"
+        "Second link,https://example.org/second,1500000100,,archive\n"
+    )
+    (folder / "story.html").write_text(page("An ordinary saved page"))
+    report = import_paths(archive, [folder], workers=1)
+    assert sorted(i.status for i in report.items) == ["queued", "queued", "saved"]
+    assert report.counts()["queued"] == 2 and archive.count() == 1
