@@ -51,6 +51,12 @@ def enqueue(conn: Connection, item: PendingUrl) -> tuple[QueueOutcome, int | Non
     queued = conn.execute(select(queue.c.id).where(queue.c.url == key)).scalar()
     if queued is not None:
         return "already queued", None
+    add(conn, item, key)
+    return "queued", None
+
+
+def add(conn: Connection, item: PendingUrl, key: str) -> None:
+    """Queue a URL known to be neither archived nor queued (the caller looked, in bulk)."""
     saved_at: datetime | None = parse_published(item.saved_at)
     conn.execute(
         insert(queue),
@@ -58,7 +64,6 @@ def enqueue(conn: Connection, item: PendingUrl) -> tuple[QueueOutcome, int | Non
          "saved_at": saved_at, "is_read": item.is_read, "is_starred": item.is_starred,
          "origin": item.origin, "attempts": 0, "last_error": None, "added_at": utcnow()},
     )  # fmt: skip
-    return "queued", None
 
 
 def pending(conn: Connection, limit: int = 100) -> list[PendingUrl]:

@@ -190,18 +190,18 @@ class Saver:
             existing = self.conn.execute(_BY_URL, {"url": url}).first()
             if existing is not None:
                 if existing.content_hash == digest:
-                    self._carry_state(existing.id, article)
+                    self.carry_state(existing.id, article)
                     return SaveOutcome(
                         "duplicate", existing.id, existing.title, "same URL, same text"
                     )
                 if self.conn.execute(
                     _VERSION_BY_HASH, {"article_id": existing.id, "hash": digest}
                 ).first():
-                    self._carry_state(existing.id, article)
+                    self.carry_state(existing.id, article)
                     reason = f"an earlier version of article #{existing.id}"
                     return SaveOutcome("duplicate", existing.id, existing.title, reason)
                 outcome = self._update(existing.id, existing.version, article, digest)
-                self._carry_state(existing.id, article)
+                self.carry_state(existing.id, article)
                 self._keep_original(existing.id, article, url)
                 return outcome
         if self._known_texts is not None:
@@ -210,7 +210,7 @@ class Saver:
             row = self.conn.execute(_BY_HASH, {"hash": digest}).first()
             same_text = (row.id, row.title) if row is not None else None
         if same_text is not None:
-            self._carry_state(same_text[0], article)
+            self.carry_state(same_text[0], article)
             reason = f"same text as article #{same_text[0]}"
             return SaveOutcome("duplicate", same_text[0], same_text[1], reason)
 
@@ -357,7 +357,7 @@ class Saver:
             blocks.append(Block("image", src=f"asset:{digest}", alt=block.alt))
         return blocks, asset_ids
 
-    def _carry_state(self, article_id: int, article: ExtractedArticle) -> None:
+    def carry_state(self, article_id: int, article: ExtractedArticle) -> None:
         """Read, starred and tags from another app reach an article already archived."""
         flags = {k: True for k in ("is_read", "is_starred") if getattr(article, k)}
         if flags:

@@ -37,7 +37,8 @@ from newsreader.core.annotations import AnnotationError, AnnotationView
 from newsreader.core.archive import Archive, SaveOutcome
 from newsreader.core.blocks import Block, BlockKind, ExtractedArticle, clean_line, make_block
 from newsreader.core.dates import parse_published
-from newsreader.core.fetch_queue import PendingUrl, enqueue
+from newsreader.core.fetch_queue import PendingUrl
+from newsreader.core.fetch_queue import add as add_to_queue
 from newsreader.core.ingest.decode import looks_binary
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
@@ -1108,7 +1109,7 @@ class _QueueBatch:
 
     What is archived or waiting already is looked up for the whole batch at once (an
     export imported a second time costs a few queries, not three per link); the rest goes
-    through `enqueue`, which decides for itself again.
+    is added to the queue directly.
     """
 
     def __init__(self, conn: Connection, lines: list[_Line], earlier: dict[str, str]) -> None:
@@ -1136,18 +1137,9 @@ class _QueueBatch:
             return ItemResult(line.item, "duplicate", title=line.title, reason=reason)
         article_id = self.archived.get(line.key)
         if article_id is None:
-            try:
-                outcome, article_id = enqueue(self.conn, pending)
-            except ValueError as error:
-                return ItemResult(line.item, "failed", title=line.title, reason=str(error))
-            if outcome == "queued":
-                self.here[line.key] = line.item
-                return ItemResult(
-                    line.item, "queued", title=line.title, reason=_reason(*line.notes)
-                )
-            if article_id is None:  # queued meanwhile under another spelling of the URL
-                reason = _reason("the address is already waiting to be fetched", *line.notes)
-                return ItemResult(line.item, "duplicate", title=line.title, reason=reason)
+            add_to_queue(self.conn, pending, line.key)  # looked up above, with the batch
+            self.here[line.key] = line.item
+            return ItemResult(line.item, "queued", title=line.title, reason=_reason(*line.notes))
         carried = self._carry_state(article_id, pending)
         reason = _reason(f"already archived as #{article_id}", carried, *line.notes)
         return ItemResult(line.item, "duplicate", article_id, line.title, reason)
@@ -1164,7 +1156,7 @@ class _QueueBatch:
             self.saver = Saver(self.conn)
         state = ExtractedArticle(title="", blocks=[], tags=item.tags, is_read=item.is_read,
                                  is_starred=item.is_starred)  # fmt: skip
-        self.saver._carry_state(article_id, state)
+        self.saver.carry_state(article_id, state)
         return "its tags and read/starred state were added to it"
 
 
