@@ -1209,6 +1209,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         self._save_settings()
         self.cancel_imports()
-        self.web.close()
+        self.web.stop()
         self.executor.shutdown()
+        self.web.fetcher.close()
         super().closeEvent(event)

@@ -193,10 +193,10 @@ class WebActions(QObject):
         menu.addAction(self.offline_action)
         return menu
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """No new fetching; running jobs end after the item at hand."""
         self.due_timer.stop()
         self._cancel.set()
-        self.fetcher.close()
 
     # -- offline ------------------------------------------------------------------------
 
