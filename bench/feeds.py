@@ -494,6 +494,7 @@ def child_ui(urls: list[str], expected: int, spacing: float | None) -> dict[str,
         figures["after_refresh_max_gap_ms"] = max((g for g, _ in after), default=0)
         window.close()
         archive.close()
+        settings.sync()  # written now, so nothing recreates the folder at exit
         return figures
     finally:
         shutil.rmtree(folder, ignore_errors=True)
