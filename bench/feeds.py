@@ -435,6 +435,7 @@ def child_ui(urls: list[str], expected: int, spacing: float | None) -> dict[str,
     from PySide6.QtWidgets import QApplication
 
     from newsreader.core.web.offline import archive_fetcher
+    from newsreader.ui.app import settle_after_start
     from newsreader.ui.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp(prefix="nrbench-feeds-ui-"))
@@ -445,6 +446,7 @@ def child_ui(urls: list[str], expected: int, spacing: float | None) -> dict[str,
         window = MainWindow(archive, seed=False, settings=settings)
         window.resize(1400, 900)
         window.show()
+        settle_after_start()  # as the app does once its window is up
         if spacing is not None:  # the window's own fetcher, without the politeness
             window.web.fetcher.close()
             window.web.fetcher = archive_fetcher(archive, host_spacing=spacing)

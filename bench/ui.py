@@ -31,6 +31,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, QTimer, Qt
 from PySide6.QtWidgets import QApplication
 from newsreader.core.archive import Archive
 from newsreader.ui.main_window import MainWindow
+from newsreader.ui.app import settle_after_start
 
 def memory():
     fields = {}
@@ -59,6 +60,7 @@ wait(lambda: model.loaded_rows > 0)
 app.processEvents()
 window.article_list.viewport().repaint()
 print("PAINTED", time.time(), flush=True)
+settle_after_start()  # as the app does once its first page is up
 
 gaps = []
 clock = QElapsedTimer()

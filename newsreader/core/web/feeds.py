@@ -38,7 +38,7 @@ from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Respons
 from newsreader.core.web.pages import fetch_images
 
 MAX_NEW_ITEMS = 100  # per feed and refresh; the rest come next time
-REFRESH_THREADS = 8
+REFRESH_THREADS = 32  # mostly waiting: on polite spacing per host, on the network
 PARALLEL_MIN_ITEMS = 8  # below this, extracting in a thread beats starting processes
 DEFAULT_INTERVAL_MINUTES = 60
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
