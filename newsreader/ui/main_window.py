@@ -1211,5 +1211,5 @@ class MainWindow(QMainWindow):
         self.cancel_imports()
         self.web.stop()
         self.executor.shutdown()
-        self.web.fetcher.close()
+        self.web.close_fetcher()
         super().closeEvent(event)

@@ -147,7 +147,7 @@ class WebActions(QObject):
         self.window = window
         self.archive = window.archive
         self.feeds = Feeds(window.archive)
-        self.fetcher: Fetcher = archive_fetcher(window.archive)
+        self._fetcher: Fetcher | None = None
         self.offline = False
         self.refreshing = False
         self._cancel = threading.Event()
@@ -180,6 +180,21 @@ class WebActions(QObject):
         self.due_timer.start()
         archive = self.archive
         window.executor.read(lambda: is_offline(archive), self._show_offline)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """Made on first use (the HTTP library loads then, not at start-up)."""
+        if self._fetcher is None:
+            self._fetcher = archive_fetcher(self.archive)
+        return self._fetcher
+
+    @fetcher.setter
+    def fetcher(self, fetcher: Fetcher) -> None:
+        self._fetcher = fetcher
+
+    def close_fetcher(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
 
     def _wants_offline(self) -> bool:
         return self.offline_action.isChecked()

@@ -18,7 +18,6 @@ from newsreader.core.archive import Archive, SaveOutcome
 from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.exports import detect_export, import_export
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.report import (
@@ -328,6 +327,8 @@ def import_paths(
     `extractor` turns one page file into an article; it runs in worker processes, so it
     must be a module-level function (tests pass their own to simulate crashes).
     """
+    from newsreader.core.ingest.exports import detect_export, import_export  # heavy, rare
+
     report = ImportReport()
     files, problems = collect_inputs((Path(p) for p in paths), exclude=_archive_files(archive.path))
     report.items.extend(problems)

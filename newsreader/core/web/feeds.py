@@ -21,7 +21,6 @@ from hashlib import sha1
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-import feedparser
 import lxml.html
 from sqlalchemy import case, func, select, update
 
@@ -92,6 +91,8 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     root = _ROOT.search(body[:65536])
     if _ENTITY_DECLARATION.search(body[: root.start() if root else 65536]):
         raise FeedError("the feed declares XML entities, which are refused (a known attack)")
+    import feedparser  # on first use: the app starts without it
+
     parsed = feedparser.parse(body, response_headers={"content-location": url})
     entries = [e for e in (_entry(raw, url) for raw in parsed.entries) if e is not None]
     title = str(parsed.feed.get("title") or "").strip()

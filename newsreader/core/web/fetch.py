@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-import httpx
-
 from newsreader import __version__
 
 Kind = Literal["page", "feed", "image", "any"]
@@ -121,6 +119,8 @@ class Fetcher:
         self.is_offline = is_offline
         self.deadline = deadline
         self.host_spacing = host_spacing
+        import httpx  # here, not at the top: the app starts without it
+
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
@@ -172,6 +172,8 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         self._wait_for_host(parts.hostname)
+        import httpx
+
         try:
             return self._get(url.strip(), kind, headers, limit)
         except httpx.TooManyRedirects:
