@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, inse
 
 from newsreader.core.blocks import Block, ExtractedArticle, blocks_to_json, canonical_text
 from newsreader.core.dates import parse_published
+from newsreader.core.media import image_type
 from newsreader.core.models import (
     Article,
     ArticleAsset,
@@ -74,24 +75,6 @@ _RESOLVE_BY_TITLE = (
     .where(links.c.title == bindparam("link_title"))
     .values(target_id=bindparam("new_id"))
 )
-
-
-_IMAGE_MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp"),
-)  # fmt: skip
-
-
-def image_type(data: bytes) -> str | None:
-    """The media type an image's first bytes announce (URLs often have no extension)."""
-    for magic, media_type in _IMAGE_MAGIC:
-        if data.startswith(magic):
-            return media_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if b"<svg" in data[:1024]:
-        return "image/svg+xml"
-    return None
 
 
 def content_hash(text: str) -> str:

@@ -10,14 +10,18 @@ it asks for nothing when the app works offline.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from newsreader import __version__
+from newsreader.core.media import image_type
 
 Kind = Literal["page", "feed", "image", "any"]
 USER_AGENT = f"Newsreader/{__version__} (+https://github.com/newsreader; offline archive)"
@@ -86,15 +90,24 @@ def _sniffed_kind(body: bytes) -> Kind | None:
     return None
 
 
+def _looks_like_feed(body: bytes) -> bool:
+    head = body[:4096].lstrip().lower()
+    return head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")) and (
+        b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+    )
+
+
 def _check_type(kind: Kind, media_type: str, body: bytes, url: str) -> None:
     if kind == "any":
         return
     if kind == "image":
-        if media_type.startswith("image/"):
+        if media_type.startswith("image/") or image_type(body):  # S3 serves octet-stream
             return
         raise FetchError(f"{url} is {media_type or 'untyped'}, not an image")
     allowed = PAGE_TYPES if kind == "page" else FEED_TYPES
     if media_type in allowed:
+        return
+    if kind == "feed" and _looks_like_feed(body):  # feeds served as text/html, and worse
         return
     if media_type in ("", "text/plain", "application/octet-stream", "text/xml"):
         sniffed = _sniffed_kind(body)
@@ -102,6 +115,55 @@ def _check_type(kind: Kind, media_type: str, body: bytes, url: str) -> None:
             return
     wanted = "a web page" if kind == "page" else "a feed"
     raise FetchError(f"{url} serves {media_type or 'an untyped body'}, not {wanted}")
+
+
+def _shut(sock: socket.socket) -> None:
+    """Wake a read blocked on this socket (closing alone may not, from another thread)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Decoder:
+    """Content-Encoding undone by us, chunk by chunk, never past the byte cap: httpx would
+    inflate each chunk whole first, so a small body encoded twice could fill memory."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1:
+            raise FetchError(f"{url} is compressed {len(codings)} times over; refused")
+        coding = codings[0] if codings else ""
+        if coding not in ("", "gzip", "x-gzip", "deflate"):
+            raise FetchError(f"{url} is compressed as {coding!r}, which we did not ask for")
+        self.identity = coding == ""
+        self.limit = limit
+        self.url = url
+        self._raw_deflate = False
+        self._inflater: Any = None
+        if coding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif coding == "deflate":
+            self._inflater = zlib.decompressobj()
+        self._started = False
+
+    def decode(self, data: bytes) -> bytes:
+        if self._inflater is None:
+            return data
+        try:
+            out = self._inflater.decompress(data, self.limit + 1)
+        except zlib.error:
+            if self._raw_deflate or self._started:
+                raise FetchError(f"{self.url} sent a body that could not be decompressed") from None
+            self._raw_deflate = True  # "deflate" sent without its zlib header, as some do
+            self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._inflater.decompress(data, self.limit + 1)
+        self._started = True
+        if self._inflater.unconsumed_tail:  # more output waiting than the cap allows
+            raise FetchError(f"{self.url} is larger than the {self.limit // (1 << 20)} MB allowed")
+        return bytes(out)
+
+    def flush(self) -> bytes:
+        return bytes(self._inflater.flush()) if self._inflater is not None else b""
 
 
 class Fetcher:
@@ -126,7 +188,9 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            # A connection of its own for every request, so the deadline's watchdog can
+            # shut exactly that request's socket (politeness spaces requests out anyway).
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=0),
             trust_env=False,  # no proxy or netrc surprises: we fetch what was asked, directly
         )
         self._lock = threading.Lock()
@@ -186,8 +250,47 @@ class Fetcher:
             raise FetchError(f"{url} could not be fetched: {error}") from None
 
     def _get(self, url: str, kind: Kind, headers: dict[str, str], limit: int) -> Response:
-        started = time.monotonic()
-        with self._client.stream("GET", url, headers=headers) as reply:
+        """One GET under a watchdog: past the deadline its sockets are shut, whatever the
+        server is doing (dripping headers included), and the read in progress fails."""
+        sockets: list[socket.socket] = []
+        expired = threading.Event()
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if event == "connection.connect_tcp.complete":
+                stream = info.get("return_value")
+                sock = stream.get_extra_info("socket") if stream is not None else None
+                if isinstance(sock, socket.socket):
+                    sockets.append(sock)
+                    if expired.is_set():
+                        _shut(sock)
+
+        def expire() -> None:
+            expired.set()
+            for sock in sockets:
+                _shut(sock)
+
+        watchdog = threading.Timer(self.deadline, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        late = FetchError(f"{url} took longer than {self.deadline:g} s to arrive")
+        try:
+            response = self._exchange(url, kind, headers, limit, trace)
+        except Exception:
+            if expired.is_set():
+                raise late from None
+            raise
+        finally:
+            watchdog.cancel()
+        if expired.is_set():  # a shut socket can look like the end of a body
+            raise late
+        return response
+
+    def _exchange(
+        self, url: str, kind: Kind, headers: dict[str, str], limit: int,
+        trace: Callable[[str, dict[str, Any]], None],
+    ) -> Response:  # fmt: skip
+        extensions = {"trace": trace}
+        with self._client.stream("GET", url, headers=headers, extensions=extensions) as reply:
             final = str(reply.url)
             if reply.status_code == 304:
                 return Response(final, 304, "", None, b"", reply.headers.get("etag"),
@@ -196,18 +299,22 @@ class Fetcher:
                 phrase = reply.reason_phrase or "error"
                 raise FetchError(f"{final} answered {reply.status_code} {phrase}")
             declared = reply.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise FetchError(f"{final} is larger than the {limit // (1 << 20)} MB allowed")
+            too_big = f"{final} is larger than the {limit // (1 << 20)} MB allowed"
+            decoder = _Decoder(reply.headers.get("content-encoding", ""), limit, final)
+            if declared.isdigit() and int(declared) > limit and decoder.identity:
+                raise FetchError(too_big)
             chunks: list[bytes] = []
             size = 0
-            for chunk in reply.iter_bytes():
+            for raw in reply.iter_raw():
+                chunk = decoder.decode(raw)
                 size += len(chunk)
                 if size > limit:
-                    raise FetchError(f"{final} is larger than the {limit // (1 << 20)} MB allowed")
-                if time.monotonic() - started > self.deadline:
-                    raise FetchError(f"{final} took longer than {self.deadline:g} s to arrive")
+                    raise FetchError(too_big)
                 chunks.append(chunk)
+            chunks.append(decoder.flush())
             body = b"".join(chunks)
+            if len(body) > limit:
+                raise FetchError(too_big)
             media_type, charset = _media_type(reply.headers.get("content-type", ""))
             _check_type(kind, media_type, body, final)
             return Response(

@@ -1,4 +1,6 @@
+import contextlib
 import gzip
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -8,7 +10,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError
-from tests.factories import news_page
+from tests.factories import make_png, news_page
 
 
 @pytest.fixture
@@ -159,3 +161,59 @@ def test_requests_to_one_host_are_spaced_out(httpserver: HTTPServer) -> None:
         for _ in range(3):
             polite.get(httpserver.url_for("/p"))
         assert time.monotonic() - started >= 0.6
+
+
+def test_headers_that_drip_in_forever_hit_the_deadline_too() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        with contextlib.suppress(OSError):
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            for n in range(40):
+                conn.sendall(b"X-Pad-%d: a\r\n" % n)
+                time.sleep(0.25)
+        conn.close()
+
+    server = threading.Thread(target=drip, daemon=True)
+    server.start()
+    started = time.monotonic()
+    client = Fetcher(timeout=1.0, deadline=2.0, host_spacing=0.0)
+    with client, pytest.raises(FetchError, match="took longer than 2 s"):
+        client.get(f"http://127.0.0.1:{listener.getsockname()[1]}/")
+    assert time.monotonic() - started < 4
+    server.join(15)
+    listener.close()
+
+
+def test_a_body_compressed_twice_over_is_refused_before_it_is_inflated(
+    httpserver: HTTPServer, fetcher: Fetcher
+) -> None:
+    twice = gzip.compress(gzip.compress(b"<html>" + b" " * (8 * 1024 * 1024)))
+    httpserver.expect_request("/twice").respond_with_data(
+        twice, headers={"Content-Encoding": "gzip, gzip"}, content_type="text/html"
+    )
+    with pytest.raises(FetchError, match="compressed 2 times over"):
+        fetcher.get(httpserver.url_for("/twice"))
+
+
+def test_an_image_served_as_octet_stream_is_known_by_its_bytes(
+    httpserver: HTTPServer, fetcher: Fetcher
+) -> None:
+    photo = make_png()
+    httpserver.expect_request("/photo").respond_with_data(photo, content_type="binary/octet-stream")
+    httpserver.expect_request("/notes").respond_with_data(b"plain words", content_type="")
+    assert fetcher.get(httpserver.url_for("/photo"), "image").body == photo
+    with pytest.raises(FetchError, match="not an image"):
+        fetcher.get(httpserver.url_for("/notes"), "image")
+
+
+def test_a_feed_served_as_a_web_page_is_still_a_feed(
+    httpserver: HTTPServer, fetcher: Fetcher
+) -> None:
+    rss = b"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title></channel></rss>"
+    httpserver.expect_request("/rss").respond_with_data(rss, content_type="text/html")
+    assert fetcher.get(httpserver.url_for("/rss"), "feed").body == rss
