@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.archive import Archive, ArchiveError, ArticleSummary
 from newsreader.core.paths import resolve_archive_path
@@ -31,6 +32,7 @@ EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_BAD_ARCHIVE = 4
+EXIT_INTERRUPTED = 130
 
 
 def _print_json(data: Any) -> None:
@@ -166,6 +168,9 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
                 print(f"{r.status:>12}  {r.title} — {detail}")
             return EXIT_SOME_FAILED if failed else EXIT_OK
         elif action == "read":
+            if args.id is None and args.folder is None and not args.all:
+                print("say which: a feed's id, --folder NAME, or --all", file=sys.stderr)
+                return EXIT_USAGE
             changed = feeds.mark_read(feed_id=args.id, folder=args.folder)
             print(f"{changed} articles marked read")
         elif action == "remove":
@@ -185,7 +190,7 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
                 Path(args.out).write_text(text, encoding="utf-8")
             else:
                 sys.stdout.write(text)
-    except (FeedError, FetchError, OSError) as error:
+    except (FeedError, FetchError, OSError, SQLAlchemyError) as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_SOME_FAILED
     return EXIT_OK
@@ -457,6 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("id", type=int, nargs="?")
     a.add_argument("--folder")
+    a.add_argument("--all", action="store_true", help="every feed's articles")
     a = actions.add_parser("remove", parents=[common], help="unsubscribe (articles stay)")
     a.add_argument("id", type=int)
     a = actions.add_parser(
@@ -568,4 +574,8 @@ def main(
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_BAD_ARCHIVE
     with archive:
-        return int(args.handler(archive, args))
+        try:
+            return int(args.handler(archive, args))
+        except KeyboardInterrupt:
+            print("newsreader: interrupted; what was saved stays saved", file=sys.stderr)
+            return EXIT_INTERRUPTED

@@ -203,6 +203,7 @@ def test_feeds_are_subscribed_listed_refreshed_and_exported(
     assert code == 0 and "CLI News — 0 new" in out
     code, out = run(capsys, "feeds", "export-opml", "--archive", archive)
     assert f'xmlUrl="{httpserver.url_for("/rss")}"' in out and 'text="Daily"' in out
+    assert run(capsys, "feeds", "read", "--archive", archive)[0] == 2  # which feeds?
     assert run(capsys, "feeds", "read", "--folder", "Daily", "--archive", archive)[1] == (
         "1 articles marked read\n"
     )

@@ -138,7 +138,7 @@ class ExtractedArticle:
     url: str | None = None
     source: str | None = None  # a site or corpus name
     language: str | None = None
-    format: str = "html"  # html | text | jsonl
+    format: str = "html"  # html | text | jsonl | feed
     external_id: str | None = None
     images: dict[str, bytes] = field(default_factory=dict)  # src in blocks -> bytes to store
     tags: list[str] = field(default_factory=list)
@@ -152,6 +152,9 @@ class ExtractedArticle:
     source_kind: str = "site"
     original: bytes | None = None  # the page as fetched, kept compressed for re-extraction
     original_type: str = "text/html"
+    # Text that stands in for a page we could not have (a feed's summary): saved when the
+    # page is new to the archive, never replacing the text of one already there.
+    provisional: bool = False
 
     @property
     def text(self) -> str:

@@ -183,6 +183,9 @@ class Saver:
                     self.carry_state(existing.id, article)
                     reason = f"an earlier version of article #{existing.id}"
                     return SaveOutcome("duplicate", existing.id, existing.title, reason)
+                if article.provisional:
+                    reason = "already archived; a feed's summary never replaces its text"
+                    return SaveOutcome("duplicate", existing.id, existing.title, reason)
                 outcome = self._update(existing.id, existing.version, article, digest)
                 self.carry_state(existing.id, article)
                 self._keep_original(existing.id, article, url)

@@ -209,9 +209,11 @@ class WebActions(QObject):
         return menu
 
     def stop(self) -> None:
-        """No new fetching; running jobs end after the item at hand."""
+        """No new fetching, and requests in flight are cut: the window closes at once."""
         self.due_timer.stop()
         self._cancel.set()
+        if self._fetcher is not None:
+            self._fetcher.abort()
 
     # -- offline ------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """Feeds and saved pages through the window, against real local servers."""
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.web.offline import is_offline
+from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import Scope
 from newsreader.ui.main_window import MainWindow
 from newsreader.ui.reader import save_link
@@ -177,3 +180,26 @@ def test_a_feeds_menu_moves_it_and_sets_how_often_it_refreshes(
     actions["Refresh every 60 min…"].trigger()
     qtbot.waitUntil(lambda: window.web.feeds.get(feed.id).interval_minutes == 15, timeout=5_000)
     menu.deleteLater()
+
+
+def test_closing_the_window_cuts_a_fetch_in_flight(
+    qtbot: QtBot, archive: Archive, httpserver: HTTPServer
+) -> None:
+    released = threading.Event()
+
+    def stall(_request: Any) -> Any:
+        released.wait(20)
+        return "late"
+
+    httpserver.expect_request("/slow").respond_with_handler(stall)
+    window = MainWindow(archive, seed=False, settings=isolated_settings(archive.path.parent))
+    qtbot.addWidget(window)
+    window.show()
+    window.web.save_urls([httpserver.url_for("/slow")])
+    qtbot.waitUntil(lambda: len(httpserver.log) == 0 and window.executor.in_flight > 0)
+    time.sleep(0.3)  # the request is out and waiting for an answer
+    started = time.monotonic()
+    window.close()
+    took = time.monotonic() - started
+    released.set()
+    assert took < 3 and archive.count() == 0

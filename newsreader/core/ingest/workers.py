@@ -106,12 +106,19 @@ class PagePool(Generic[Job, Result]):
         waiting = deque(range(len(pages)))
         done: dict[int, Result | ExtractionError] = {}
         next_out = 0
+        for worker in [w for w in self._workers if w.busy or not w.process.is_alive()]:
+            self._replace(worker)  # left busy by an earlier map cut short, or died idle
         while next_out < len(pages):
-            for worker in self._workers:
+            for worker in list(self._workers):
                 if not worker.busy and waiting and waiting[0] < next_out + self.window:
-                    worker.index = waiting.popleft()
-                    worker.started = time.monotonic()
-                    worker.connection.send(pages[worker.index])
+                    index = waiting.popleft()
+                    try:
+                        worker.connection.send(pages[index])
+                    except OSError:  # it died while idle: a fresh worker, the page again
+                        waiting.appendleft(index)
+                        self._replace(worker)
+                        continue
+                    worker.index, worker.started = index, time.monotonic()
             self._collect(done)
             while next_out in done:
                 yield pages[next_out], done.pop(next_out)
@@ -120,6 +127,8 @@ class PagePool(Generic[Job, Result]):
     def _collect(self, done: dict[int, Result | ExtractionError]) -> None:
         """Wait for at least one busy worker to answer, die or overrun its time."""
         busy = [w for w in self._workers if w.busy]
+        if not busy:  # every page handed out went back (its worker had died idle)
+            return
         oldest = min(w.started for w in busy)
         timeout = max(0.0, oldest + self.page_timeout - time.monotonic())
         ready = wait(

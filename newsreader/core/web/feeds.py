@@ -11,6 +11,7 @@ last error and why.
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -36,7 +37,10 @@ from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
 from newsreader.core.web.pages import fetch_images
 
+log = logging.getLogger(__name__)
 MAX_NEW_ITEMS = 100  # per feed and refresh; the rest come next time
+ITEM_CHUNK = 10  # items fetched, extracted and saved together: bounded memory per feed
+SAVE_BATCH_BYTES = 32 * 1024 * 1024  # pictures and pages held before a feed saves them
 REFRESH_THREADS = 32  # mostly waiting: on polite spacing per host, on the network
 PARALLEL_MIN_ITEMS = 8  # below this, extracting in a thread beats starting processes
 DEFAULT_INTERVAL_MINUTES = 60
@@ -189,7 +193,8 @@ def extract_item(job: ItemJob) -> ExtractedArticle | ExtractionError:
         blocks = paragraphs_to_blocks(_blocks_from_feed_html(entry.content_html))
         if not blocks:
             return ExtractionError(problem or "the item has no text and no page to fetch")
-        article = ExtractedArticle(title=entry.title, blocks=blocks, url=job.page_url)
+        article = ExtractedArticle(title=entry.title, blocks=blocks, url=job.page_url,
+                                   format="feed", provisional=True)  # fmt: skip
         if problem:
             article.notes.append(f"saved from the feed's text ({problem})")
     article.title = article.title or entry.title
@@ -408,7 +413,11 @@ class Feeds:
         """Refresh these feeds (all when None) and save their new items."""
         wanted = set(feed_ids) if feed_ids is not None else None
         feeds = [f for f in self.list_feeds() if wanted is None or f.id in wanted]
-        cancelled = should_cancel or (lambda: False)
+        stop = threading.Event()  # set on an interrupt: the feed threads end early
+
+        def cancelled() -> bool:
+            return stop.is_set() or bool(should_cancel and should_cancel())
+
         results: list[RefreshResult] = []
         pool: PagePool[ItemJob, ExtractedArticle] | None = None
 
@@ -427,10 +436,15 @@ class Feeds:
                     executor.submit(self._refresh_one, fetcher, feed, extract_all, cancelled)
                     for feed in feeds
                 ]
-                for done, future in enumerate(as_completed(futures), start=1):
-                    results.append(future.result())
-                    if progress is not None:
-                        progress(done, len(feeds))
+                try:
+                    for done, future in enumerate(as_completed(futures), start=1):
+                        results.append(future.result())
+                        if progress is not None:
+                            progress(done, len(feeds))
+                except BaseException:  # Ctrl+C, or the app closing: stop, do not drain
+                    stop.set()
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             if pool is not None:
                 pool.close()
@@ -460,20 +474,35 @@ class Feeds:
                 self._record(feed.id, response, None)
                 return result
             parsed = parse_feed(response.body, current.url)
-            new = self._unseen(feed.id, parsed.entries)[:MAX_NEW_ITEMS]
-            jobs = [self._job(fetcher, entry) for entry in new if not cancelled()]
-            articles = extract_all(jobs)
-            result.items = self._save(fetcher, current, jobs, articles)
-            self._record(feed.id, response, None, parsed)
+            unseen = self._unseen(feed.id, parsed.entries)
+            new = unseen[:MAX_NEW_ITEMS]
+            for start in range(0, len(new), ITEM_CHUNK):
+                if cancelled():
+                    break
+                jobs = [self._job(fetcher, entry) for entry in new[start : start + ITEM_CHUNK]]
+                result.items += self._save(fetcher, current, jobs, extract_all(jobs), cancelled)
+            complete = len(unseen) == len(result.items) and not any(
+                item.status == "failed" for item in result.items
+            )
+            # The validators are kept only once every item is in: a 304 next time must
+            # not hide items left for later, cancelled or failed.
+            self._record(feed.id, response if complete else None, None, parsed)
         except OfflineError as error:
             result.status, result.error = "offline", str(error)
         except (FetchError, FeedError) as error:
             result.status, result.error = "failed", str(error)
-            self._record(feed.id, None, str(error))
+            self._record_failure(feed.id, str(error))
         except Exception as error:  # a bug must cost one feed, and say so
             result.status, result.error = "failed", f"{type(error).__name__}: {error}"
-            self._record(feed.id, None, result.error)
+            self._record_failure(feed.id, result.error)
         return result
+
+    def _record_failure(self, feed_id: int, error: str) -> None:
+        """The feed's error, kept if the archive lets us; the refresh goes on regardless."""
+        try:
+            self._record(feed_id, None, error)
+        except Exception:
+            log.exception("the state of feed #%s could not be recorded", feed_id)
 
     def _unseen(self, feed_id: int, entries: list[FeedEntry]) -> list[FeedEntry]:
         guids = list(dict.fromkeys(e.guid for e in entries))
@@ -504,11 +533,12 @@ class Feeds:
 
     def _save(
         self, fetcher: Fetcher, feed: FeedView, jobs: list[ItemJob],
-        articles: list[ExtractedArticle | ExtractionError],
+        articles: list[ExtractedArticle | ExtractionError], cancelled: Callable[[], bool],
     ) -> list[ItemResult]:  # fmt: skip
-        """Save the items' articles in one transaction; record which guids are done."""
+        """Save the items' articles, a few megabytes at a time; record which are done."""
         items: list[ItemResult] = []
         ready: list[tuple[ItemJob, ExtractedArticle]] = []
+        held = 0
         for job, article in zip(jobs, articles, strict=True):
             label = job.entry.url or job.entry.title or job.entry.guid
             if isinstance(article, ExtractionError):
@@ -517,9 +547,21 @@ class Feeds:
             article.source_key, article.source, article.source_kind = (
                 source_key(feed.url), feed.title, "feed")  # fmt: skip
             if article.original is not None:  # a page we fetched: bring its pictures
-                article.notes.extend(fetch_images(fetcher, article))
+                article.notes.extend(fetch_images(fetcher, article, should_cancel=cancelled))
             ready.append((job, article))
-        outcomes = self.archive.save_many([a for _, a in ready], index=False) if ready else []
+            held += len(article.original or b"") + sum(map(len, article.images.values()))
+            if held >= SAVE_BATCH_BYTES:
+                items += self._save_ready(feed, ready)
+                ready, held = [], 0
+        return items + self._save_ready(feed, ready)
+
+    def _save_ready(
+        self, feed: FeedView, ready: list[tuple[ItemJob, ExtractedArticle]]
+    ) -> list[ItemResult]:
+        if not ready:
+            return []
+        items: list[ItemResult] = []
+        outcomes = self.archive.save_many([a for _, a in ready], index=False)
         seen_rows = []
         for (job, article), outcome in zip(ready, outcomes, strict=True):
             label = job.entry.url or job.entry.title

@@ -195,9 +195,19 @@ class Fetcher:
         )
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}  # host -> earliest time of its next request
+        self._aborts: set[Callable[[], None]] = set()  # how to stop each request in flight
+        self._aborted = False
 
     def close(self) -> None:
         self._client.close()
+
+    def abort(self) -> None:
+        """Stop every request in flight and refuse new ones (the app is closing)."""
+        with self._lock:
+            self._aborted = True
+            aborts = list(self._aborts)
+        for stop in aborts:
+            stop()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -224,6 +234,8 @@ class Fetcher:
         max_bytes: int | None = None,
     ) -> Response:
         """GET `url` expecting `kind`; a 304 comes back as a Response with no body."""
+        if self._aborted:
+            raise FetchError("fetching was stopped")
         if self.is_offline():
             raise OfflineError()
         parts = urlsplit(url.strip())
@@ -272,17 +284,23 @@ class Fetcher:
         watchdog = threading.Timer(self.deadline, expire)
         watchdog.daemon = True
         watchdog.start()
+        with self._lock:
+            self._aborts.add(expire)
         late = FetchError(f"{url} took longer than {self.deadline:g} s to arrive")
+        if self._aborted:
+            late = FetchError("fetching was stopped")
         try:
             response = self._exchange(url, kind, headers, limit, trace)
         except Exception:
             if expired.is_set():
-                raise late from None
+                raise (FetchError("fetching was stopped") if self._aborted else late) from None
             raise
         finally:
             watchdog.cancel()
+            with self._lock:
+                self._aborts.discard(expire)
         if expired.is_set():  # a shut socket can look like the end of a body
-            raise late
+            raise FetchError("fetching was stopped") if self._aborted else late
         return response
 
     def _exchange(

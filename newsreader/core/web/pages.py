@@ -56,7 +56,9 @@ def _is_pixel(data: bytes) -> bool:
     return len(data) < MIN_IMAGE_BYTES or (size is not None and size[0] * size[1] <= 4)
 
 
-def fetch_images(fetcher: Fetcher, article: ExtractedArticle) -> list[str]:
+def fetch_images(
+    fetcher: Fetcher, article: ExtractedArticle, should_cancel: Callable[[], bool] | None = None
+) -> list[str]:
     """Download the article's images into `article.images`; notes on what was left out."""
     notes: list[str] = []
     total = 0
@@ -66,6 +68,9 @@ def fetch_images(fetcher: Fetcher, article: ExtractedArticle) -> list[str]:
             continue
         if _is_tracker(src):
             continue
+        if should_cancel is not None and should_cancel():
+            notes.append("cancelled before all its images were stored")
+            break
         if len(article.images) >= MAX_IMAGES:
             notes.append(f"only the first {MAX_IMAGES} images were kept")
             break

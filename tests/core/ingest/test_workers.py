@@ -44,3 +44,16 @@ def test_a_page_that_never_finishes_is_stopped_after_its_time() -> None:
     assert time.monotonic() - started < 30
     assert "longer than 1.5 s" in str(results[Path("b-hang")])
     assert [results[Path(n)] for n in ("a", "c", "d")] == [1, 1, 1]
+
+
+def test_a_worker_that_died_between_batches_is_replaced_and_loses_nothing() -> None:
+    pool: PagePool[Path, int] = PagePool(2, name_length_unless_doomed)
+    try:
+        assert [r for _, r in pool.map([Path("ab"), Path("abc")])] == [2, 3]
+        for worker in pool._workers:
+            worker.process.kill()
+            worker.process.join()
+        pages = [Path("x" * n) for n in range(1, 7)]
+        assert [r for _, r in pool.map(pages)] == [1, 2, 3, 4, 5, 6]
+    finally:
+        pool.close()

@@ -7,6 +7,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from newsreader.core.archive import Archive
+from newsreader.core.web import feeds as feeds_module
 from newsreader.core.web.feeds import FeedError, Feeds, discover_feeds, parse_feed
 from newsreader.core.web.fetch import Fetcher
 from tests.factories import NEWS_PARAGRAPH, news_page
@@ -251,3 +252,43 @@ def test_autodiscovery_reads_alternate_links_only() -> None:
     )
     assert discover_feeds(page, "https://example.org/news/") == ["https://example.org/atom"]
     assert discover_feeds("", "https://example.org/") == []
+
+
+def test_a_feed_longer_than_one_refresh_takes_is_finished_later_not_hidden_by_304(
+    httpserver: HTTPServer, fetcher: Fetcher, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feeds_module, "MAX_NEW_ITEMS", 2)
+    items = serve_stories(httpserver, ["p", "q", "r", "s", "t"])
+    httpserver.expect_request("/feed", headers={"If-None-Match": '"all"'}).respond_with_data(
+        "", status=304
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        rss("Long", items), content_type="text/xml", headers={"ETag": '"all"'}
+    )
+    feeds = Feeds(archive)
+    feeds.add(httpserver.url_for("/feed"))
+    counts = [feeds.refresh(fetcher)[0].new_articles for _ in range(4)]
+    assert counts == [2, 2, 1, 0] and archive.count() == 5
+
+
+def test_a_feeds_summary_never_replaces_an_article_saved_from_its_page(
+    httpserver: HTTPServer, fetcher: Fetcher, archive: Archive
+) -> None:
+    from newsreader.core.web.pages import save_url
+
+    httpserver.expect_ordered_request("/story").respond_with_data(
+        news_page("The full story"), content_type="text/html"
+    )
+    httpserver.expect_request("/story").respond_with_data("busy", status=503)
+    saved = save_url(archive, httpserver.url_for("/story"), fetcher)
+    assert saved.article_id is not None
+    highlight = archive.annotations.create_from_quote(saved.article_id, "The council voted")
+    feed = rss("Summaries", [("The full story", httpserver.url_for("/story"), "World")])
+    httpserver.expect_request("/feed").respond_with_data(feed, content_type="text/xml")
+    feeds = Feeds(archive)
+    feeds.add(httpserver.url_for("/feed"))
+    [item] = feeds.refresh(fetcher)[0].items
+    assert (item.status, item.article_id) == ("duplicate", saved.article_id)
+    article = archive.get(saved.article_id)
+    assert article is not None and article.version == 1 and "The council voted" in article.text
+    assert archive.annotations.list(saved.article_id)[0].status == highlight.status == "anchored"
