@@ -11,6 +11,7 @@ last error and why.
 from __future__ import annotations
 
 import calendar
+import json
 import logging
 import re
 import threading
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha1
+from html import escape
 from typing import Any, Literal
 from urllib.parse import urljoin
 
@@ -27,6 +29,7 @@ from sqlalchemy import case, func, select, update
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle, paragraphs_to_blocks
+from newsreader.core.dates import parse_published
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
@@ -92,6 +95,8 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     XML that declares entities is refused before parsing: entity expansion is how
     "billion laughs" bombs fill memory, and real feeds do not need it.
     """
+    if body.lstrip()[:1] == b"{":
+        return _parse_json_feed(body, url)
     root = _ROOT.search(body[:65536])
     if _ENTITY_DECLARATION.search(body[: root.start() if root else 65536]):
         raise FeedError("the feed declares XML entities, which are refused (a known attack)")
@@ -105,6 +110,52 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
         raise FeedError(f"not a readable feed{f' ({problem})' if problem else ''}")
     site = parsed.feed.get("link")
     return ParsedFeed(title, str(site) if site else None, entries)
+
+
+def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+    """JSON Feed 1.0/1.1 (jsonfeed.org), which feedparser does not read."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise FeedError(f"not a readable feed ({error})") from None
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
+        raise FeedError("not a readable feed (JSON, but not a JSON Feed)")
+    entries = []
+    for raw in data.get("items") or []:
+        if not isinstance(raw, dict):
+            continue
+        link = raw.get("url") or raw.get("external_url")
+        html = raw.get("content_html") or ""
+        if not html and raw.get("content_text"):
+            html = "".join(
+                f"<p>{escape(p)}</p>" for p in split_paragraphs(str(raw["content_text"]))
+            )
+        authors = raw.get("authors") or ([raw["author"]] if raw.get("author") else [])
+        author = next(
+            (str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")), None
+        )
+        entry = FeedEntry(
+            guid=str(raw.get("id") or link or "")[:2000] or "sha1:" + sha1(
+                json.dumps(raw, sort_keys=True).encode(), usedforsecurity=False).hexdigest(),
+            url=urljoin(url, str(link)) if link else None,
+            title=" ".join(str(raw.get("title") or "").split()),
+            content_html=str(html or raw.get("summary") or ""),
+            published=_iso_text(raw.get("date_published") or raw.get("date_modified")),
+            author=author,
+            categories=tuple(str(t) for t in raw.get("tags") or [] if str(t).strip()),
+        )  # fmt: skip
+        if entry.url or entry.title or entry.content_html:
+            entries.append(entry)
+    title = " ".join(str(data.get("title") or "").split())
+    if not entries and not title:
+        raise FeedError("not a readable feed (a JSON Feed with no title and no items)")
+    site = data.get("home_page_url")
+    return ParsedFeed(title, str(site) if site else None, entries)
+
+
+def _iso_text(value: object) -> str | None:
+    parsed = parse_published(str(value)) if value else None
+    return parsed.isoformat() if parsed else None
 
 
 def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
@@ -309,10 +360,22 @@ class Feeds:
                                         response.url) if _is_html(response) else []  # fmt: skip
             if not candidates:
                 raise FeedError(f"no feed found at {url}: {not_a_feed}") from None
-            feed_url = candidates[0]
-            parsed = parse_feed(fetcher.get(feed_url, "feed").body, feed_url)
+            feed_url, parsed = self._first_readable(fetcher, candidates)
         return self.add(feed_url, title=parsed.title or None, folder=folder,
                         site_url=parsed.site_url)  # fmt: skip
+
+    @staticmethod
+    def _first_readable(fetcher: Fetcher, candidates: list[str]) -> tuple[str, ParsedFeed]:
+        """The first of a page's announced feeds that reads as one."""
+        problems = []
+        for candidate in candidates:
+            try:
+                return candidate, parse_feed(fetcher.get(candidate, "feed").body, candidate)
+            except OfflineError:
+                raise
+            except (FetchError, FeedError) as error:
+                problems.append(str(error))
+        raise FeedError("none of the page's feeds could be read: " + "; ".join(problems))
 
     def get(self, feed_id: int) -> FeedView:
         views = self._views(Feed.id == feed_id)

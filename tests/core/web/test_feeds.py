@@ -292,3 +292,35 @@ def test_a_feeds_summary_never_replaces_an_article_saved_from_its_page(
     article = archive.get(saved.article_id)
     assert article is not None and article.version == 1 and "The council voted" in article.text
     assert archive.annotations.list(saved.article_id)[0].status == highlight.status == "anchored"
+
+
+def test_a_json_feed_is_read_like_the_others(
+    httpserver: HTTPServer, fetcher: Fetcher, archive: Archive
+) -> None:
+    items = serve_stories(httpserver, ["j1"])
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1", "title": "JSON News",
+        "home_page_url": "http://example.org/",
+        "items": [
+            {"id": "1", "url": items[0][1], "title": "Story j1", "tags": ["Science"],
+             "date_published": "2026-11-20T09:30:00Z", "authors": [{"name": "A. Writer"}]},
+            {"id": "2", "title": "Text only", "content_text": "First line.\n\nSecond line."},
+            "not an item",
+        ],
+    }  # fmt: skip
+    httpserver.expect_request("/feed.json").respond_with_json(feed)
+    link = "<link rel='alternate' type='application/feed+json' href='/feed.json'>"
+    httpserver.expect_request("/").respond_with_data(
+        news_page("Home", head=link), content_type="text/html"
+    )
+    feeds = Feeds(archive)
+    view = feeds.subscribe(fetcher, httpserver.url_for("/"))
+    assert (view.title, view.site_url) == ("JSON News", "http://example.org/")
+    [result] = feeds.refresh(fetcher)
+    assert [i.status for i in result.items] == ["saved", "saved"]
+    texts = {a.title: archive.get(a.id) for a in archive.list_articles()}
+    story, note = texts["Story j1"], texts["Text only"]
+    assert story is not None and story.section == "Science"
+    assert note is not None and note.text == "First line.\nSecond line."
+    with pytest.raises(FeedError, match="not a JSON Feed"):
+        parse_feed(b'{"version": 2}', "https://x/")
