@@ -512,6 +512,9 @@ class _LinkListParser(HTMLParser):
         self._finish_link()
 
 
+MAX_UNPARSED_CHARS = 1 << 20  # markup held while waiting for a tag or comment to close
+
+
 def _html_links(path: Path) -> Iterator[tuple[dict[str, str], str, str, list[str]]]:
     """(attributes, text, Pocket heading, folders) of each link, streaming the file."""
     _check_size(path, MAX_STREAMED_BYTES)
@@ -520,6 +523,8 @@ def _html_links(path: Path) -> Iterator[tuple[dict[str, str], str, str, list[str
         parser.feed(chunk)
         yield from parser.found
         parser.found.clear()
+        if len(parser.rawdata) > MAX_UNPARSED_CHARS:  # re-scanned at every chunk: quadratic
+            raise ExportFileError("the markup is broken here (a tag or comment never closes)")
     parser.close()
     yield from parser.found
 

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -684,3 +685,20 @@ def test_cancelling_skips_the_remaining_entries_and_the_counts_still_add_up(
     assert report.items[-1].reason == "cancelled"
     assert len(queued(archive)) == 120
     assert seen[0] == (100, 250) and seen[-1] == (250, 250)
+
+
+def test_a_pocket_page_whose_markup_never_closes_fails_its_tail_quickly(
+    archive: Archive, tmp_path: Path
+) -> None:
+    export = tmp_path / "ril_export.html"
+    export.write_text(
+        "<!DOCTYPE html><html><head><title>Pocket Export</title></head><body><h1>Unread</h1>"
+        "<ul><li><a href='https://example.org/a' time_added='1600000000'>A</a></li><!-- "
+        + "x"
+        * (8 << 20)
+    )
+    started = time.monotonic()
+    report = import_export(archive, export)
+    assert time.monotonic() - started < 5
+    assert [i.status for i in report.items] == ["queued", "failed"]
+    assert "never closes" in report.items[1].reason
