@@ -357,7 +357,8 @@ def import_paths(
 
     for export in exports:  # each reports its own entries; their number is known once read
         report.items += import_export(archive, export, should_cancel=stop_here).items
-    streams = [_jsonl_items(f) for f in jsonl_files] + [read_warc(f) for f in warcs]
+    streams = [_jsonl_items(f) for f in jsonl_files]
+    streams += [read_warc(f, should_cancel=stop_here) for f in warcs]
     for items in streams:
         for item, result in items:
             if stop_here():

@@ -435,7 +435,7 @@ def _warc_page(stream: IO[bytes], page: _Page, images: _WarcImages) -> Extracted
 
 
 def _warc_items(
-    path: Path, stream: IO[bytes], index: _WarcIndex
+    path: Path, stream: IO[bytes], index: _WarcIndex, cancelled: Callable[[], bool]
 ) -> Iterator[tuple[str, Extracted]]:
     if index.records == 0:
         if index.damage is None:
@@ -449,6 +449,9 @@ def _warc_items(
     images = _WarcImages(stream, index)
     for page in index.pages:
         item = f"{path}#{page.uri}" if page.uri else f"{path}#offset={page.offset}"
+        if cancelled():
+            yield item, ExtractionError("cancelled")
+            continue
         yield item, _warc_page(stream, page, images)
     if index.pages_left_out:
         yield (
@@ -501,13 +504,16 @@ def _item_count(index: _WarcIndex) -> int:
     )
 
 
-def read_warc(path: Path) -> Iterator[tuple[str, Extracted]]:
+def read_warc(
+    path: Path, should_cancel: Callable[[], bool] | None = None
+) -> Iterator[tuple[str, Extracted]]:
     """(report item, article or error) for every HTML page archived in a WARC file.
 
     Item names are "<path>#<page URL>". Requests, revisits, redirects, metadata and
     non-HTML captures are passed by; a damaged file yields the pages before the damage
     and one failed item for the rest; a file that is no WARC yields one failed item.
-    Never raises for bad input.
+    Never raises for bad input. Once `should_cancel` says so, pages are named but no
+    longer read or extracted (their lines come back as "cancelled").
     """
     with ExitStack() as stack:
         try:
@@ -515,7 +521,7 @@ def read_warc(path: Path) -> Iterator[tuple[str, Extracted]]:
         except OSError as error:
             yield str(path), ExtractionError(f"cannot read the file: {error}")
             return
-        yield from _warc_items(path, stream, index)
+        yield from _warc_items(path, stream, index, should_cancel or (lambda: False))
 
 
 def count_warc_items(path: Path) -> int:
