@@ -196,9 +196,14 @@ class Archive:
         self._search_index: SearchIndex | None = None
         self._search_lock = threading.Lock()
         try:
-            db.migrate(self._writer)
+            db.migrate(self._writer, self._reader)
         except (DBAPIError, CommandError) as error:
             self.close()
+            if "database is locked" in str(error):
+                raise ArchiveError(
+                    f"{self.path} is busy: another program is writing to it and did not let "
+                    "go in time; try again when it is done"
+                ) from error
             raise ArchiveError(
                 f"{self.path} cannot be opened as a Newsreader archive "
                 f"(not an archive, damaged, or made by a newer version): {error}"

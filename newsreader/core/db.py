@@ -64,9 +64,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the archive's schema to the newest revision (a no-op when it is current)."""
-    if current_revision(engine) == head_revision():
+def migrate(engine: Engine, reader: Engine | None = None) -> None:
+    """Bring the archive's schema to the newest revision (a no-op when it is current).
+
+    The revision is read through `reader` when given, so opening a current archive never
+    waits for the write lock another program may hold.
+    """
+    if current_revision(reader or engine) == head_revision():
         return
     config = _alembic_config()
     with engine.begin() as connection:

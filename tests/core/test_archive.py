@@ -295,3 +295,16 @@ def test_the_fetched_page_is_kept_compressed_and_replaced_on_update(archive: Arc
     assert _saved(archive.save_many([newer])[0]).status == "updated"
     assert archive.original(saved.article_id) == ("text/html", b"<p>2")
     assert archive.original(9999) is None
+
+
+def test_an_archive_opens_while_another_program_holds_its_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "busy.sqlite3"
+    Archive(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with Archive(path) as archive:
+            assert archive.count() == 0  # reading goes on beside the other writer
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
