@@ -148,6 +148,7 @@ class WebActions(QObject):
         self.archive = window.archive
         self.feeds = Feeds(window.archive)
         self._fetcher: Fetcher | None = None
+        self._fetcher_lock = threading.Lock()
         self.offline = False
         self.refreshing = False
         self._cancel = threading.Event()
@@ -183,10 +184,14 @@ class WebActions(QObject):
 
     @property
     def fetcher(self) -> Fetcher:
-        """Made on first use (the HTTP library loads then, not at start-up)."""
-        if self._fetcher is None:
-            self._fetcher = archive_fetcher(self.archive)
-        return self._fetcher
+        """Made on first use, on the network thread (the HTTP library loads then, and not
+        on the UI thread)."""
+        with self._fetcher_lock:
+            if self._fetcher is None:
+                self._fetcher = archive_fetcher(self.archive)
+                if self._cancel.is_set():  # the window closed meanwhile
+                    self._fetcher.abort()
+            return self._fetcher
 
     @fetcher.setter
     def fetcher(self, fetcher: Fetcher) -> None:
@@ -212,8 +217,9 @@ class WebActions(QObject):
         """No new fetching, and requests in flight are cut: the window closes at once."""
         self.due_timer.stop()
         self._cancel.set()
-        if self._fetcher is not None:
-            self._fetcher.abort()
+        with self._fetcher_lock:
+            if self._fetcher is not None:
+                self._fetcher.abort()
 
     # -- offline ------------------------------------------------------------------------
 
@@ -249,22 +255,26 @@ class WebActions(QObject):
             self.save_urls([url])
 
     def save_urls(self, urls: list[str]) -> None:
-        archive, fetcher, cancel = self.archive, self.fetcher, self._cancel
+        archive, cancel = self.archive, self._cancel
         self.window.show_work(f"Saving {len(urls)} page{'s' if len(urls) != 1 else ''}…")
         self._network(
             lambda: save_urls(
-                archive, urls, fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
+                archive,
+                urls,
+                self.fetcher,
+                progress=self.progress.emit,
+                should_cancel=cancel.is_set,
             ),
             self._pages_saved,
             "Saving the page failed",
         )
 
     def fetch_queue(self) -> None:
-        archive, fetcher, cancel = self.archive, self.fetcher, self._cancel
+        archive, cancel = self.archive, self._cancel
         self.window.show_work("Fetching queued pages…")
         self._network(
             lambda: fetch_queued(
-                archive, fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
+                archive, self.fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
             ),
             self._pages_saved,
             "Fetching the queue failed",
@@ -286,12 +296,12 @@ class WebActions(QObject):
             self.subscribe(*answer)
 
     def subscribe(self, url: str, folder: str = "") -> None:
-        feeds, fetcher = self.feeds, self.fetcher
+        feeds = self.feeds
         self.window.show_work("Subscribing…")
 
         def subscribe_and_fetch() -> tuple[FeedView, list[RefreshResult]]:
-            feed = feeds.subscribe(fetcher, url, folder)
-            return feed, feeds.refresh(fetcher, [feed.id])
+            feed = feeds.subscribe(self.fetcher, url, folder)
+            return feed, feeds.refresh(self.fetcher, [feed.id])
 
         def done(result: tuple[FeedView, list[RefreshResult]]) -> None:
             feed, refreshed = result
@@ -322,11 +332,11 @@ class WebActions(QObject):
             return
         self.refreshing = True
         ids = list(feed_ids) if feed_ids is not None else None
-        feeds, fetcher, cancel = self.feeds, self.fetcher, self._cancel
+        feeds, cancel = self.feeds, self._cancel
         self.window.show_work("Refreshing feeds…")
         self._network(
             lambda: feeds.refresh(
-                fetcher, ids, progress=self.progress.emit, should_cancel=cancel.is_set
+                self.fetcher, ids, progress=self.progress.emit, should_cancel=cancel.is_set
             ),
             self._refreshed,
             "Refreshing feeds failed",
