@@ -159,6 +159,10 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
                 results = feeds.refresh(fetcher, [feed.id])
             print(f"subscribed to {feed.title} ({feed.url}): {results[0].new_articles} new")
         elif action == "refresh":
+            known = {f.id for f in feeds.list_feeds()}
+            if unknown := [i for i in args.ids if i not in known]:
+                print(f"no feed with id {', '.join(map(str, unknown))}", file=sys.stderr)
+                return EXIT_NOT_FOUND
             with archive_fetcher(archive) as fetcher:
                 results = feeds.refresh(fetcher, args.ids or None)
             failed = 0
@@ -243,7 +247,7 @@ def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
     from newsreader.core.search.service import search
 
     results = search(
-        archive, args.query, sort=args.sort, limit=args.limit, offset=args.offset,
+        archive, " ".join(args.query), sort=args.sort, limit=args.limit, offset=args.offset,
         facets=not args.no_facets,
     )  # fmt: skip
     if args.json:
@@ -490,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("search", parents=[common], help="search the archive")
-    p.add_argument("query", help='words, "phrases", -exclusions, OR, prefix*, filters')
+    p.add_argument("query", nargs="+", help='words, "phrases", -exclusions, OR, prefix*, filters')
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--offset", type=int, default=0)

@@ -207,3 +207,21 @@ def test_feeds_are_subscribed_listed_refreshed_and_exported(
     assert run(capsys, "feeds", "read", "--folder", "Daily", "--archive", archive)[1] == (
         "1 articles marked read\n"
     )
+
+
+def test_a_search_of_several_unquoted_words_searches_them_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    run(capsys, "import", str(SEED_FILE), "--archive", archive, "--json")
+    code, out = run(capsys, "search", "iraq", "talks", "--json", "--archive", archive)
+    assert code == 0 and json.loads(out)["total"] == 1
+    code, out = run(capsys, "search", "iraq", "penguins", "--json", "--archive", archive)
+    assert code == 0 and json.loads(out)["total"] == 0
+
+
+def test_refreshing_a_feed_that_does_not_exist_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["feeds", "refresh", "42", "--archive", str(tmp_path / "a.sqlite3")])
+    assert code == 3 and "no feed with id 42" in capsys.readouterr().err

@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         header = self.article_list.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # Fixed widths: sizing a column to its contents would read every row of the list.
-        for column, width in ((1, 130), (2, 130), (3, 90)):
+        for column, width in ((1, 100), (2, 100), (3, 92)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
@@ -250,13 +250,13 @@ class MainWindow(QMainWindow):
         reading.setObjectName("readingSplitter")
         reading.addWidget(self.reader)
         reading.addWidget(self.annotations_panel)
-        reading.setSizes([620, 220])
+        reading.setSizes([600, 200])
         splitter = QSplitter(self)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.article_list)
         splitter.addWidget(reading)
-        splitter.setSizes([200, 420, 840])
+        splitter.setSizes([180, 520, 740])
         self.setCentralWidget(splitter)
 
         self.count_label = QLabel(self)
