@@ -1154,6 +1154,8 @@ class MainWindow(QMainWindow):
             + f"{counts['failed']} failed"
             + (f", {counts['skipped']} skipped" if counts["skipped"] else "")
         )
+        if counts["queued"]:
+            summary += " — Feeds → Fetch queued pages brings the queued ones in"
         self.statusBar().showMessage(summary, 15000)
         self.done_working()
         failures = [i for i in report.items if i.status in ("failed", "skipped")]

@@ -14,7 +14,7 @@ from newsreader.core.archive import Archive
 from newsreader.core.web.offline import is_offline
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import Scope
-from newsreader.ui.main_window import MainWindow
+from newsreader.ui.main_window import ImportDialog, MainWindow
 from newsreader.ui.reader import save_link
 from newsreader.ui.web import (
     FolderDialog,
@@ -203,3 +203,33 @@ def test_closing_the_window_cuts_a_fetch_in_flight(
     took = time.monotonic() - started
     released.set()
     assert took < 3 and archive.count() == 0
+
+
+def test_an_export_imported_in_the_window_queues_its_links_and_fetches_them_on_request(
+    qtbot: QtBot,
+    window: MainWindow,
+    httpserver: HTTPServer,
+    archive: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    httpserver.expect_request("/kept").respond_with_data(
+        news_page("Kept for later"), content_type="text/html"
+    )
+    export = tmp_path / "pocket.csv"
+    export.write_text(
+        "title,url,time_added,tags,status\n"
+        f"Kept for later,{httpserver.url_for('/kept')},1500000000,reading,archive\n"
+    )
+    monkeypatch.setattr(ImportDialog, "ask_files", classmethod(lambda cls, parent: [export]))
+    with qtbot.waitSignal(window.import_finished, timeout=20_000) as imported:
+        window.import_files_action.trigger()
+    assert imported.args[0].counts()["queued"] == 1 and httpserver.log == []
+    assert "Fetch queued pages" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.web.pages_saved, timeout=20_000) as fetched:
+        window.web.fetch_queue_action.trigger()
+    [item] = fetched.args[0].items
+    assert item.status == "saved" and item.article_id is not None
+    article = archive.get(item.article_id)
+    assert article is not None and article.is_read and article.saved_at.year == 2017
+    assert archive.article_tags(item.article_id) == ["reading"]
