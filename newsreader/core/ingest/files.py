@@ -6,12 +6,9 @@ skipped, with the reason), so the counts always add up to what was read.
 
 from __future__ import annotations
 
-import gzip
 import os
-import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from newsreader.core.archive import Archive, SaveOutcome
@@ -20,6 +17,11 @@ from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
+from newsreader.core.ingest.reading import (
+    DAMAGED_FILE_ERRORS,
+    open_input,
+    read_file_bytes,
+)
 from newsreader.core.ingest.report import (
     INDEX_EVERY,
     SAVE_BATCH,
@@ -48,11 +50,9 @@ PAGE_RESOURCE_SUFFIXES = {
     ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif", ".bmp", ".ico",
     ".css", ".js", ".woff", ".woff2", ".ttf", ".otf", ".map",
 }  # fmt: skip
-MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 PARALLEL_MIN_FILES = 8
 SAVE_BATCH_BYTES = 64 * 1024 * 1024
-DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error)
 
 
 # -- reading files ----------------------------------------------------------------------
@@ -63,30 +63,6 @@ def _base_suffix(path: Path) -> str:
     if suffixes and suffixes[-1] == ".gz":
         suffixes.pop()
     return suffixes[-1] if suffixes else ""
-
-
-def open_input(path: Path) -> BinaryIO:
-    """A file opened for reading, decompressed on the fly when it ends in .gz."""
-    if path.suffix.lower() == ".gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
-
-
-def read_file_bytes(path: Path) -> bytes:
-    """A page's bytes (gunzipped), refusing files over MAX_FILE_BYTES."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ExtractionError(
-            f"file too large ({size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
-        )
-    try:
-        with open_input(path) as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except DAMAGED_FILE_ERRORS as error:
-        raise ExtractionError(f"cannot read the file: {error}") from error
-    if len(data) > MAX_FILE_BYTES:
-        raise ExtractionError("file too large once decompressed")
-    return data
 
 
 def _looks_like_html(text: str) -> bool:

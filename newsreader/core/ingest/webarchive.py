@@ -12,7 +12,6 @@ a time and seeks to the images it references, wherever they sit in the file.
 from __future__ import annotations
 
 import codecs
-import gzip
 import mimetypes
 import re
 import tempfile
@@ -34,6 +33,7 @@ from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
+from newsreader.core.ingest.reading import read_file_bytes
 
 Extracted = ExtractedArticle | ExtractionError
 
@@ -537,25 +537,6 @@ def count_warc_items(path: Path) -> int:
 # -- MHTML ------------------------------------------------------------------------------
 
 
-def _read_limited(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_MHTML_BYTES:
-        raise ExtractionError(
-            f"file too large ({size / MB:.0f} MB; the limit is {MAX_MHTML_BYTES // MB} MB)"
-        )
-    try:
-        if path.suffix.lower() == ".gz":
-            with gzip.open(path, "rb") as stream:
-                data = stream.read(MAX_MHTML_BYTES + 1)
-        else:
-            data = path.read_bytes()
-    except (OSError, EOFError, zlib.error) as error:
-        raise ExtractionError(f"cannot read the file: {error}") from error
-    if len(data) > MAX_MHTML_BYTES:
-        raise ExtractionError("file too large once decompressed")
-    return data
-
-
 def _payload(part: Message) -> bytes:
     """A part's body with its transfer encoding (quoted-printable, base64) undone."""
     data = part.get_payload(decode=True)
@@ -654,6 +635,6 @@ def read_mhtml(path: Path) -> Extracted:
     """An MHTML single-page archive (a browser's "save as single file") → its article with
     the images saved inside it; never raises, so it can serve as an import extractor."""
     try:
-        return _mhtml_article(_read_limited(path))
+        return _mhtml_article(read_file_bytes(path, MAX_MHTML_BYTES))
     except Exception as error:  # a bad file must cost its own line only
         return _safely(error)

@@ -7,12 +7,12 @@ import pytest
 
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.files import (
-    MAX_FILE_BYTES,
     Extracted,
     ImportReport,
     extract_file_safely,
     import_paths,
 )
+from newsreader.core.ingest.reading import MAX_FILE_BYTES
 from newsreader.testing import shared_data
 from tests.factories import PNG, SEED_FILE
 
