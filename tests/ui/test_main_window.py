@@ -19,16 +19,7 @@ from newsreader.ui.main_window import (
     TagDialog,
 )
 from tests.factories import PNG, SEED_FILE, make_article
-
-
-def sidebar_texts(window: MainWindow) -> list[str]:
-    model = window.sections_model
-    return [model.item(r).text() for r in range(model.rowCount())]
-
-
-def titles(window: MainWindow) -> list[str]:
-    model = window.articles_model
-    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+from tests.ui.window_text import sidebar_texts, titles
 
 
 def test_a_new_archive_opens_seeded_with_the_sample_and_the_guide(

@@ -24,16 +24,7 @@ from newsreader.ui.web import (
     SubscribeDialog,
 )
 from tests.factories import NEWS_PARAGRAPH, make_article, news_page
-
-
-def sidebar_texts(window: MainWindow) -> list[str]:
-    model = window.sections_model
-    return [model.item(r).text() for r in range(model.rowCount())]
-
-
-def titles(window: MainWindow) -> list[str]:
-    model = window.articles_model
-    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+from tests.ui.window_text import sidebar_texts, titles
 
 
 def serve_feed(httpserver: HTTPServer, names: list[str]) -> str:

@@ -384,22 +384,33 @@ def _clean_title(title: str, url: str) -> str:
     return "" if title == url.strip() else title
 
 
-def _pocket_csv(path: Path) -> Iterator[ExportEntry | _Problem]:
-    """Pocket's CSV: `title,url,time_added,tags,status` (tags split by |)."""
+def _csv_entries(
+    path: Path, fill: Callable[[dict[str, str], ExportEntry], None]
+) -> Iterator[ExportEntry | _Problem]:
+    """An entry per CSV row (url and title read here, the rest by `fill`), or its error."""
     for record, problem in _csv_records(path):
         if record is None:
             yield ExportEntry(error=problem)
             continue
         entry = ExportEntry(url=record.get("url", "").strip())
         entry.title = _clean_title(record.get("title", ""), entry.url)
-        entry.tags = _split_tags(record.get("tags", ""), "|")
-        entry.saved_at = _unix_time(record.get("time_added", ""), entry.notes, "saving date")
-        status = record.get("status", "").strip().casefold()
-        entry.is_read = status == "archive"
-        if status not in ("", "unread", "archive"):
-            entry.notes.append(f"unknown status {_short(status, 30)}; taken as unread")
-        entry.is_starred = _flag(record.get("favorite", ""))
+        fill(record, entry)
         yield entry
+
+
+def _pocket_csv(path: Path) -> Iterator[ExportEntry | _Problem]:
+    """Pocket's CSV: `title,url,time_added,tags,status` (tags split by |)."""
+    return _csv_entries(path, _pocket_fields)
+
+
+def _pocket_fields(record: dict[str, str], entry: ExportEntry) -> None:
+    entry.tags = _split_tags(record.get("tags", ""), "|")
+    entry.saved_at = _unix_time(record.get("time_added", ""), entry.notes, "saving date")
+    status = record.get("status", "").strip().casefold()
+    entry.is_read = status == "archive"
+    if status not in ("", "unread", "archive"):
+        entry.notes.append(f"unknown status {_short(status, 30)}; taken as unread")
+    entry.is_starred = _flag(record.get("favorite", ""))
 
 
 def _instapaper_csv(path: Path) -> Iterator[ExportEntry | _Problem]:
@@ -408,32 +419,29 @@ def _instapaper_csv(path: Path) -> Iterator[ExportEntry | _Problem]:
     The folder says the state (Unread, Archive = read, Starred); any other folder is the
     reader's own filing, so it becomes a tag.
     """
-    for record, problem in _csv_records(path):
-        if record is None:
-            yield ExportEntry(error=problem)
-            continue
-        entry = ExportEntry(url=record.get("url", "").strip())
-        entry.title = _clean_title(record.get("title", ""), entry.url)
-        folder = clean_line(record.get("folder", ""))[:120]
-        kind = folder.casefold()
-        if kind == "archive":
-            entry.is_read = True
-        elif kind == "starred":
-            entry.is_starred = True
-        elif folder and kind != "unread":
-            entry.tags.append(folder)
-        raw_tags = record.get("tags", "").strip()
-        if raw_tags:
-            try:
-                parsed = json.loads(raw_tags)
-            except ValueError:
-                parsed = None
-            if isinstance(parsed, list):
-                entry.tags.extend(t for t in _tag_list(parsed) if t not in entry.tags)
-            else:
-                entry.notes.append(f"its tags {_short(raw_tags, 40)} are not a list; left out")
-        entry.saved_at = _unix_time(record.get("timestamp", ""), entry.notes, "saving date")
-        yield entry
+    return _csv_entries(path, _instapaper_fields)
+
+
+def _instapaper_fields(record: dict[str, str], entry: ExportEntry) -> None:
+    folder = clean_line(record.get("folder", ""))[:120]
+    kind = folder.casefold()
+    if kind == "archive":
+        entry.is_read = True
+    elif kind == "starred":
+        entry.is_starred = True
+    elif folder and kind != "unread":
+        entry.tags.append(folder)
+    raw_tags = record.get("tags", "").strip()
+    if raw_tags:
+        try:
+            parsed = json.loads(raw_tags)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            entry.tags.extend(t for t in _tag_list(parsed) if t not in entry.tags)
+        else:
+            entry.notes.append(f"its tags {_short(raw_tags, 40)} are not a list; left out")
+    entry.saved_at = _unix_time(record.get("timestamp", ""), entry.notes, "saving date")
 
 
 # -- reading: link lists in HTML (Pocket, browser bookmarks) -----------------------------

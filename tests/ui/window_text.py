@@ -1,0 +1,13 @@
+"""What a window shows, read as text: the sidebar's rows and the article list's titles."""
+
+from newsreader.ui.main_window import MainWindow
+
+
+def sidebar_texts(window: MainWindow) -> list[str]:
+    model = window.sections_model
+    return [model.item(r).text() for r in range(model.rowCount())]
+
+
+def titles(window: MainWindow) -> list[str]:
+    model = window.articles_model
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
