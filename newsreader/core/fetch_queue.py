@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from newsreader.core.dates import parse_published
 from newsreader.core.models import Article, QueuedUrl, utcnow
@@ -80,10 +80,6 @@ def pending(conn: Connection, limit: int = 100) -> list[PendingUrl]:
         )
         for row in rows
     ]  # fmt: skip
-
-
-def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(queue)).scalar_one())
 
 
 def finished(conn: Connection, ids: Iterable[int]) -> None:

@@ -290,8 +290,7 @@ class WebActions(QObject):
     # -- feeds --------------------------------------------------------------------------
 
     def ask_to_subscribe(self) -> None:
-        folders = sorted({f.folder for f in self.window.feed_views() if f.folder})
-        answer = SubscribeDialog.ask(self.window, folders)
+        answer = SubscribeDialog.ask(self.window, self._folders())
         if answer is not None:
             self.subscribe(*answer)
 
@@ -372,8 +371,7 @@ class WebActions(QObject):
                                        lambda _ok: self.window.refresh())  # fmt: skip
 
     def move(self, feed: FeedView) -> None:
-        folders = sorted({f.folder for f in self.window.feed_views() if f.folder})
-        folder = FolderDialog.ask(self.window, feed.folder, folders)
+        folder = FolderDialog.ask(self.window, feed.folder, self._folders())
         if folder is not None:
             feeds = self.feeds
             self.window.executor.write(lambda: feeds.update(feed.id, folder=folder),
@@ -385,6 +383,9 @@ class WebActions(QObject):
             feeds = self.feeds
             self.window.executor.write(lambda: feeds.update(feed.id, interval_minutes=minutes),
                                        lambda _view: self.window.refresh())  # fmt: skip
+
+    def _folders(self) -> list[str]:
+        return sorted({f.folder for f in self.window.feed_views() if f.folder}, key=str.casefold)
 
     def feed_menu(self, feed: FeedView | None, folder: str | None) -> QMenu:
         """The sidebar's context menu for a feed or a folder of feeds."""

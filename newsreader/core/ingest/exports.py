@@ -55,7 +55,6 @@ from newsreader.core.saving import Saver
 from newsreader.core.urls import normalize_url
 
 __all__ = [
-    "EXPORT_FORMATS",
     "ExportEntry",
     "ExportFormat",
     "Highlight",
@@ -71,14 +70,6 @@ ExportFormat = Literal[
     "omnivore-zip",
     "netscape-bookmarks",
 ]
-EXPORT_FORMATS: dict[str, str] = {
-    "pocket-html": "Pocket export (HTML)",
-    "pocket-csv": "Pocket export (CSV)",
-    "instapaper-csv": "Instapaper export (CSV)",
-    "wallabag-json": "Wallabag export (JSON)",
-    "omnivore-zip": "Omnivore export (zip)",
-    "netscape-bookmarks": "browser bookmarks (HTML)",
-}
 UNKNOWN_FILE = (
     "not an export we can read (Pocket, Instapaper, Wallabag, Omnivore, or browser bookmarks)"
 )

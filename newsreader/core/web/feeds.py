@@ -32,13 +32,12 @@ from newsreader.core.blocks import ExtractedArticle, paragraphs_to_blocks
 from newsreader.core.dates import parse_published
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.ingest.report import ItemResult
 from newsreader.core.ingest.workers import PagePool
 from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
-from newsreader.core.web.pages import fetch_images
+from newsreader.core.web.pages import extract_page, fetch_images
 
 log = logging.getLogger(__name__)
 MAX_NEW_ITEMS = 100  # per feed and refresh; the rest come next time
@@ -207,10 +206,7 @@ class ItemJob:
     """One new item with its page as fetched (or why not): picklable, for worker processes."""
 
     entry: FeedEntry
-    page: bytes | None
-    charset: str | None
-    page_url: str | None
-    media_type: str = "text/html"
+    page: Response | None
     fetch_error: str | None = None
 
 
@@ -232,10 +228,10 @@ def extract_item(job: ItemJob) -> ExtractedArticle | ExtractionError:
     entry = job.entry
     article: ExtractedArticle | None = None
     problem = job.fetch_error
+    page_url = job.page.url if job.page is not None else entry.url
     if job.page is not None:
         try:
-            article = extract_html(decode_bytes(job.page, job.charset), url=job.page_url)
-            article.original, article.original_type = job.page, job.media_type
+            article = extract_page(job.page)
         except ExtractionError as error:
             problem = str(error)
         except Exception as error:  # an extractor bug costs this item its page, no more
@@ -244,12 +240,12 @@ def extract_item(job: ItemJob) -> ExtractedArticle | ExtractionError:
         blocks = paragraphs_to_blocks(_blocks_from_feed_html(entry.content_html))
         if not blocks:
             return ExtractionError(problem or "the item has no text and no page to fetch")
-        article = ExtractedArticle(title=entry.title, blocks=blocks, url=job.page_url,
+        article = ExtractedArticle(title=entry.title, blocks=blocks, url=page_url,
                                    format="feed", provisional=True)  # fmt: skip
         if problem:
             article.notes.append(f"saved from the feed's text ({problem})")
     article.title = article.title or entry.title
-    article.url = article.url or job.page_url or entry.url
+    article.url = article.url or page_url
     article.published = article.published or entry.published
     article.byline = article.byline or entry.author
     if not article.section and entry.categories:
@@ -388,11 +384,15 @@ class Feeds:
         return self._views(None)
 
     def _views(self, condition: Any) -> list[FeedView]:
+        """The feeds meeting `condition` (all when None), counting only their articles."""
+        chosen = select(Feed.source_id)
+        if condition is not None:
+            chosen = chosen.where(condition)
         counts = (
             select(Article.source_id.label("source_id"),
                    func.count().label("total"),
                    func.sum(case((Article.is_read.is_(False), 1), else_=0)).label("unread"))
-            .where(Article.source_id.in_(select(Feed.source_id)))
+            .where(Article.source_id.in_(chosen))
             .group_by(Article.source_id)
             .subquery()
         )  # fmt: skip
@@ -413,9 +413,6 @@ class Feeds:
                 )
                 for feed, total, unread in session.execute(query)
             ]  # fmt: skip
-
-    def folders(self) -> list[str]:
-        return sorted({f.folder for f in self.list_feeds() if f.folder}, key=str.casefold)
 
     def update(
         self, feed_id: int, *, title: str | None = None, folder: str | None = None,
@@ -528,22 +525,21 @@ class Feeds:
             result.status, result.error = "failed", "cancelled"
             return result
         try:
-            current = self.get(feed.id)
             response = fetcher.get(
-                current.url, "feed", etag=current.etag, last_modified=current.last_modified
+                feed.url, "feed", etag=feed.etag, last_modified=feed.last_modified
             )
             if response.not_modified:
                 result.status = "not modified"
                 self._record(feed.id, response, None)
                 return result
-            parsed = parse_feed(response.body, current.url)
+            parsed = parse_feed(response.body, feed.url)
             unseen = self._unseen(feed.id, parsed.entries)
             new = unseen[:MAX_NEW_ITEMS]
             for start in range(0, len(new), ITEM_CHUNK):
                 if cancelled():
                     break
                 jobs = [self._job(fetcher, entry) for entry in new[start : start + ITEM_CHUNK]]
-                result.items += self._save(fetcher, current, jobs, extract_all(jobs), cancelled)
+                result.items += self._save(fetcher, feed, jobs, extract_all(jobs), cancelled)
             complete = len(unseen) == len(result.items) and not any(
                 item.status == "failed" for item in result.items
             )
@@ -585,14 +581,14 @@ class Feeds:
     @staticmethod
     def _job(fetcher: Fetcher, entry: FeedEntry) -> ItemJob:
         if not entry.url:
-            return ItemJob(entry, None, None, None, fetch_error="the item links to no page")
+            return ItemJob(entry, None, fetch_error="the item links to no page")
         try:
             page = fetcher.get(entry.url, "page")
         except OfflineError:
             raise
         except FetchError as error:
-            return ItemJob(entry, None, None, entry.url, fetch_error=str(error))
-        return ItemJob(entry, page.body, page.charset, page.url, page.media_type or "text/html")
+            return ItemJob(entry, None, fetch_error=str(error))
+        return ItemJob(entry, page)
 
     def _save(
         self, fetcher: Fetcher, feed: FeedView, jobs: list[ItemJob],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from newsreader.core import fetch_queue
 from newsreader.core.archive import Archive
@@ -19,7 +20,7 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from newsreader.core.urls import host_of
-from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError
+from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
 
 MAX_IMAGES = 24
 MAX_IMAGE_TOTAL = 40 * 1024 * 1024
@@ -91,18 +92,21 @@ def fetch_images(
     return notes
 
 
+def extract_page(response: Response) -> ExtractedArticle:
+    """The article in a fetched page, which it keeps (as fetched) for re-extraction."""
+    article = extract_html(decode_bytes(response.body, response.charset), url=response.url)
+    article.original = response.body
+    article.original_type = response.media_type or "text/html"
+    article.url = article.url or response.url
+    return article
+
+
 def fetch_article(fetcher: Fetcher, url: str, *, with_images: bool = True) -> ExtractedArticle:
     """The article at `url`, with its images and the page as fetched.
 
     Raises FetchError (the page could not be had) or ExtractionError (no article in it).
     """
-    response = fetcher.get(url, "page")
-    html = decode_bytes(response.body, response.charset)
-    article = extract_html(html, url=response.url)
-    article.original = response.body
-    article.original_type = response.media_type or "text/html"
-    if response.url != url and article.url is None:
-        article.url = response.url
+    article = extract_page(fetcher.get(url, "page"))
     if with_images:
         article.notes.extend(fetch_images(fetcher, article))
     return article
@@ -129,14 +133,24 @@ def save_urls(
     return report
 
 
-def save_url(archive: Archive, url: str, fetcher: Fetcher) -> ItemResult:
-    """Fetch and save one URL as one report line (a fetch or extraction failure included)."""
+def save_url(
+    archive: Archive, url: str, fetcher: Fetcher, state: fetch_queue.PendingUrl | None = None
+) -> ItemResult:
+    """Fetch and save one URL as one report line (a fetch or extraction failure included).
+
+    `state` is what an export said of the page (title, tags, dates, read, starred).
+    """
     try:
         article = fetch_article(fetcher, url)
     except OfflineError as error:
         return ItemResult(url, "skipped", reason=str(error))
     except (FetchError, ExtractionError) as error:
         return ItemResult(url, "failed", reason=str(error))
+    if state is not None:
+        article.title = article.title or state.title
+        article.tags = [*article.tags, *state.tags]
+        article.saved_at, article.is_read, article.is_starred = (
+            state.saved_at, state.is_read, state.is_starred)  # fmt: skip
     outcome = archive.save_many([article])[0]
     if isinstance(outcome, Exception):
         return ItemResult(url, "failed", reason=f"could not be saved: {outcome}")
@@ -160,34 +174,22 @@ def fetch_queued(
     report = ImportReport()
     with archive.reading() as session:
         waiting = fetch_queue.pending(session.connection(), limit)
-    for done, entry in enumerate(waiting, start=1):
+    for done, entry in enumerate(waiting):
+        if progress is not None:
+            progress(done, len(waiting))
         if should_cancel is not None and should_cancel():
             report.items.append(ItemResult(entry.url, "skipped", reason="cancelled"))
             continue
         assert entry.id is not None
-        try:
-            article = fetch_article(fetcher, entry.url)
-        except OfflineError as error:
-            report.items.append(ItemResult(entry.url, "skipped", reason=str(error)))
-            continue
-        except (FetchError, ExtractionError) as error:
+        result = save_url(archive, entry.url, fetcher, entry)
+        if result.status != "skipped":  # offline: it simply stays queued
             with archive.writing() as session:
-                fetch_queue.failed(session.connection(), entry.id, str(error))
-            report.items.append(ItemResult(entry.url, "failed", reason=f"{error} (kept queued)"))
-            continue
-        article.title = article.title or entry.title
-        article.tags = [*article.tags, *entry.tags]
-        article.saved_at, article.is_read, article.is_starred = (
-            entry.saved_at, entry.is_read, entry.is_starred)  # fmt: skip
-        outcome = archive.save_many([article])[0]
-        with archive.writing() as session:
-            if isinstance(outcome, Exception):
-                fetch_queue.failed(session.connection(), entry.id, str(outcome))
-                report.items.append(ItemResult(entry.url, "failed", reason=str(outcome)))
-                continue
-            fetch_queue.finished(session.connection(), [entry.id])
-        report.items.append(ItemResult(entry.url, outcome.status, outcome.article_id,
-                                       outcome.title, outcome.reason))  # fmt: skip
-        if progress is not None:
-            progress(done, len(waiting))
+                if result.status == "failed":
+                    fetch_queue.failed(session.connection(), entry.id, result.reason)
+                    result = replace(result, reason=f"{result.reason} (kept queued)")
+                else:
+                    fetch_queue.finished(session.connection(), [entry.id])
+        report.items.append(result)
+    if progress is not None:
+        progress(len(waiting), len(waiting))
     return report
