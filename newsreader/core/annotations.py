@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, select, update
 
 from newsreader.core.anchoring import TextQuote, anchor, describe
 from newsreader.core.models import Annotation, Article, ArticleVersion, Section, utcnow
+from newsreader.core.unicode import scrub, scrub_optional
 from newsreader.core.urls import normalize_url
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class AnnotationView:
 
 
 def _color(color: str | None) -> str:
-    value = (color or "yellow").strip().casefold()
+    value = scrub(color or "yellow").strip().casefold()
     if value not in COLORS:
         raise AnnotationError(f"unknown colour {color!r}; use one of {', '.join(COLORS)}")
     return value
@@ -80,7 +81,7 @@ def _color(color: str | None) -> str:
 def _tags(tags: Iterable[str] | None) -> list[str]:
     seen: list[str] = []
     for tag in tags or []:
-        clean = " ".join(str(tag).split())[:80]
+        clean = " ".join(scrub(str(tag)).split())[:80]
         if clean and clean not in seen:
             seen.append(clean)
     return seen
@@ -132,7 +133,7 @@ class Annotations:
             row = Annotation(
                 uuid=str(uuid.uuid4()), article_id=article_id, start=start, end=end,
                 exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix,
-                status="anchored", color=_color(color), note=note.strip(), tags=_tags(tags),
+                status="anchored", color=_color(color), note=scrub(note).strip(), tags=_tags(tags),
             )  # fmt: skip
             session.add(row)
             session.flush()
@@ -164,7 +165,7 @@ class Annotations:
             if row is None:
                 raise AnnotationError(f"no annotation with id {annotation_id}")
             if note is not None:
-                row.note = note.strip()
+                row.note = scrub(note).strip()
             if color is not None:
                 row.color = _color(color)
             if tags is not None:
@@ -229,6 +230,9 @@ class Annotations:
     ) -> list[AnnotationView]:  # fmt: skip
         """Annotations in text order (of one article, or the whole archive by article)."""
         query = _LISTING
+        color, tag, section, text, status = (
+            scrub_optional(value) for value in (color, tag, section, text, status)
+        )
         if article_id is not None:
             query = query.where(Annotation.article_id == article_id)
         if color:

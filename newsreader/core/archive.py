@@ -40,6 +40,7 @@ from newsreader.core.models import (
 )
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
 from newsreader.core.search.index import SearchIndex
+from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:
     from newsreader.core.annotations import Annotations
@@ -393,7 +394,7 @@ class Archive:
 
     def set_tags(self, article_id: int, tags: Iterable[str]) -> list[str]:
         """Give an article exactly these tags (trimmed, without repeats)."""
-        names = sorted({" ".join(t.split())[:120] for t in tags if t.strip()})
+        names = sorted({" ".join(scrub(t).split())[:120] for t in tags if t.strip()})
         with self.writing() as session:
             if session.get(Article, article_id) is None:
                 raise ValueError(f"no article with id {article_id}")
@@ -529,7 +530,7 @@ class Archive:
 
     def save_search(self, name: str, query: str) -> SavedSearchView:
         """Save (or, for a known name, replace) a named query."""
-        name = " ".join(name.split())[:200]
+        name, query = " ".join(scrub(name).split())[:200], scrub(query)
         if not name or not query.strip():
             raise ValueError("a saved search needs a name and a query")
         with self.writing() as session:

@@ -34,6 +34,7 @@ from newsreader.core.models import (
     utcnow,
 )
 from newsreader.core.sections import section_display_name, section_key
+from newsreader.core.unicode import scrub_article
 from newsreader.core.urls import host_of, normalize_url
 
 SaveStatus = Literal["saved", "duplicate", "updated"]
@@ -164,6 +165,7 @@ class Saver:
         return results
 
     def save(self, article: ExtractedArticle) -> SaveOutcome:
+        article = scrub_article(article)
         url = normalize_url(article.url) if article.url else None
         if error := self._checked(article):
             raise error

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from newsreader.core.annotations import COLOR_CSS, COLORS, AnnotationView
 from newsreader.core.dates import parse_published
+from newsreader.ui.plain_text import literal, plain_label
 
 ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 20
 
@@ -42,7 +43,7 @@ def _item(annotation: AnnotationView, *, with_title: bool = False) -> QListWidge
     item.setData(ANNOTATION_ROLE, annotation)
     item.setBackground(QColor(COLOR_CSS.get(annotation.color, "#ffffff")))
     item.setForeground(QColor("black"))
-    item.setToolTip(annotation.note or annotation.exact)
+    item.setToolTip(literal(annotation.note or annotation.exact))
     return item
 
 
@@ -100,7 +101,7 @@ class NoteDialog(QDialog):
         self.tags = QLineEdit(", ".join(tags), self)
         self.tags.setObjectName("tagsEdit")
         self.tags.setAccessibleName("Tags, separated by commas")
-        quote_label = QLabel(f"“{quote[:300]}”", self)
+        quote_label = plain_label(f"“{quote[:300]}”", self)
         quote_label.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Note", self.note)

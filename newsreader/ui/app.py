@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from newsreader.core.archive import Archive, ArchiveError
 from newsreader.ui.main_window import MainWindow
+from newsreader.ui.plain_text import message_box
 
 OPEN_FLAG = "--newsreader-open="
 SCREENSHOT_SIZE = (1440, 860)
@@ -47,7 +48,7 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
     try:
         archive = Archive(archive_path)
     except ArchiveError as error:
-        QMessageBox.critical(None, "Newsreader", str(error))
+        message_box(None, QMessageBox.Icon.Critical, "Newsreader", str(error)).exec()
         return 1
     try:
         window = MainWindow(archive)

@@ -32,6 +32,7 @@ from newsreader.core.search.service import (
     search,
 )
 from newsreader.ui.executor import Executor
+from newsreader.ui.plain_text import literal
 
 PAGE_SIZE = 200
 MAX_PAGES = 20  # pages kept in memory: 4,000 rows whatever the archive's size
@@ -125,7 +126,7 @@ class ArticleListModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return row.title
+            return literal(row.title)
         if role == SNIPPET_ROLE and column == 0 and isinstance(row, SearchHit):
             return row.snippet
         if role == Qt.ItemDataRole.UserRole:

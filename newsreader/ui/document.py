@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 
 from newsreader.core.blocks import Block
+from newsreader.ui.plain_text import literal
 
 HEADING_SCALE = {1: 1.6, 2: 1.4, 3: 1.2, 4: 1.1, 5: 1.0, 6: 1.0}
 PLACEHOLDER_URL = "newsreader:image-placeholder"
@@ -139,5 +140,5 @@ def _image_format(
             fmt.setWidth(MAX_IMAGE_WIDTH)
             fmt.setHeight(image.height() * MAX_IMAGE_WIDTH / image.width())
     if block.alt:
-        fmt.setToolTip(block.alt)
+        fmt.setToolTip(literal(block.alt))
     return fmt

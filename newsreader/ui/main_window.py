@@ -53,6 +53,7 @@ from newsreader.ui import themes
 from newsreader.ui.annotations import AnnotationsPanel, LibraryAnnotationsDialog, NoteDialog
 from newsreader.ui.article_list import ArticleListModel, Scope, SnippetDelegate
 from newsreader.ui.executor import Executor
+from newsreader.ui.plain_text import literal, message_box, plain_label
 from newsreader.ui.reader import ReaderView
 from newsreader.ui.themes import THEMES
 from newsreader.ui.web import WebActions
@@ -172,7 +173,7 @@ class SaveSearchDialog:
     @classmethod
     def ask(cls, parent: QWidget, query: str) -> str | None:
         name, accepted = QInputDialog.getText(
-            parent, "Save search", f"A name for the search “{query}”:", text=query
+            parent, "Save search", literal(f"A name for the search “{query}”:"), text=query
         )
         return name.strip() if accepted and name.strip() else None
 
@@ -296,7 +297,7 @@ class MainWindow(QMainWindow):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.run_search)
-        self.search_hint = QLabel(self)
+        self.search_hint = plain_label("", self)
         self.search_hint.setObjectName("searchHint")
         self.search_hint.hide()
         self.statusBar().addWidget(self.search_hint)
@@ -509,7 +510,7 @@ class MainWindow(QMainWindow):
     def _add_scope(self, text: str, scope: Scope | None, tooltip: str = "") -> QStandardItem:
         item = QStandardItem(text)
         item.setData(scope, SCOPE_ROLE)
-        item.setToolTip(tooltip or text)
+        item.setToolTip(literal(tooltip or text))
         self.sections_model.appendRow(item)
         return item
 
@@ -1165,7 +1166,7 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def show_problems(self, title: str, summary: str, lines: list[str]) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, summary, parent=self)
+        box = message_box(self, QMessageBox.Icon.Warning, title, summary)
         box.setObjectName("importReport")
         box.setDetailedText("\n".join(lines))
         box.setModal(False)

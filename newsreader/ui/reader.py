@@ -11,7 +11,7 @@ import html
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
@@ -41,7 +41,7 @@ class OfflineTextBrowser(QTextBrowser):
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         if kind == QTextDocument.ResourceType.ImageResource.value:
             return placeholder_image()
-        return None
+        return QByteArray()  # empty, not null: a null answer makes Qt open the file itself
 
     def resizeEvent(self, event: Any) -> None:
         """A readable measure: lines of about MEASURE_CHARS characters, centred."""

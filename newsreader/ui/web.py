@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from newsreader.core.web.fetch import Fetcher
 from newsreader.core.web.offline import archive_fetcher, is_offline, set_offline
 from newsreader.core.web.opml import OpmlReport, export_opml, import_opml
 from newsreader.core.web.pages import fetch_queued, save_urls
+from newsreader.ui.plain_text import Question
 
 if TYPE_CHECKING:
     from newsreader.ui.main_window import MainWindow
@@ -247,11 +247,11 @@ class WebActions(QObject):
 
     def offer_to_save(self, url: str) -> None:
         """A related article that is not archived: fetch it only if the reader says so."""
-        answer = QMessageBox.question(
-            self.window, "Save to the archive",
+        if Question.ask(
+            self.window,
+            "Save to the archive",
             f"Fetch this page and keep it in the archive?\n\n{url}",
-        )  # fmt: skip
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self.save_urls([url])
 
     def save_urls(self, urls: list[str]) -> None:
@@ -361,11 +361,8 @@ class WebActions(QObject):
                                    lambda _n: self.window.refresh())  # fmt: skip
 
     def unsubscribe(self, feed: FeedView) -> None:
-        answer = QMessageBox.question(
-            self.window, "Unsubscribe",
-            f"Unsubscribe from “{feed.title}”? Its {feed.total} saved articles stay.",
-        )  # fmt: skip
-        if answer == QMessageBox.StandardButton.Yes:
+        question = f"Unsubscribe from “{feed.title}”? Its {feed.total} saved articles stay."
+        if Question.ask(self.window, "Unsubscribe", question):
             feeds = self.feeds
             self.window.executor.write(lambda: feeds.remove(feed.id),
                                        lambda _ok: self.window.refresh())  # fmt: skip

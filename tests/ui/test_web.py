@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +14,7 @@ from newsreader.core.web.offline import is_offline
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import Scope
 from newsreader.ui.main_window import ImportDialog, MainWindow
+from newsreader.ui.plain_text import Question
 from newsreader.ui.reader import save_link
 from newsreader.ui.web import (
     FolderDialog,
@@ -123,11 +123,11 @@ def test_a_related_page_not_in_the_archive_is_saved_only_when_the_reader_agrees(
         news_page("The related story"), content_type="text/html"
     )
     url = httpserver.url_for("/related")
-    answers: list[Any] = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: answers.pop(0)))
+    answers = [False, True]
+    monkeypatch.setattr(Question, "ask", classmethod(lambda *a, **k: answers.pop(0)))
     archive.save(make_article("Main story", related=[("The related story", url)]))
     window.reader._open_link(save_link(url))
-    assert httpserver.log == [] and answers == [QMessageBox.StandardButton.Yes]
+    assert httpserver.log == [] and answers == [True]
     with qtbot.waitSignal(window.web.pages_saved, timeout=20_000):
         window.reader._open_link(save_link(url))
     assert [a.title for a in archive.list_articles(order="title", descending=False)] == [

@@ -32,6 +32,7 @@ from newsreader.core.models import (
     Tag,
 )
 from newsreader.core.search.text import ANALYZER_NAME, build_analyzer
+from newsreader.core.unicode import scrub
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +83,15 @@ class IndexedArticle:
         for name in TEXT_FIELDS:
             value = getattr(self, name)
             if value:
-                doc.add_text(name, value)
+                doc.add_text(name, scrub(value))
         if self.section_key:
-            doc.add_text("section_key", self.section_key)
+            doc.add_text("section_key", scrub(self.section_key))
         for flag in self.flags:
             doc.add_text("flag", flag)
         for tag in self.tags:
-            doc.add_text("tag", tag)
+            doc.add_text("tag", scrub(tag))
         for color in self.colors:
-            doc.add_text("color", color)
+            doc.add_text("color", scrub(color))
         doc.add_integer("date", self.date)
         return doc
 
@@ -102,6 +103,8 @@ class SearchIndex:
         self.folder = folder
         self.schema = build_schema()
         self.created = False  # made anew: every article must be indexed
+        self.failed: set[int] = set()  # articles the last syncs could not index
+        self._high_water = 0  # the last queue entry the latest drain knew of
         self.index = self._open()
 
     def _open(self) -> tantivy.Index:
@@ -129,12 +132,45 @@ class SearchIndex:
         self.index.reload()
         return self.index.searcher()
 
+    def indexed_ids(self) -> set[int]:
+        """Every article id the index holds (for consistency checks against the archive)."""
+        searcher = self.searcher()
+        found = searcher.search(tantivy.Query.all_query(), max(1, searcher.num_docs))
+        return set(doc_ids(searcher, found.hits))
+
     def sync(self, engine: Engine) -> int:
         """Bring the index up to date with the archive's queue; return articles indexed.
 
-        Best effort: when another process holds the index writer, the queue waits for
-        the next sync. Never loses a change: the queue is drained only after a commit.
+        The index writer is held from reading the queue to draining it, so syncs (of this
+        process or another) never interleave: the rows one indexes are read in the same
+        snapshot as the queue entries it then deletes, and nobody else deletes meanwhile.
+        A sync that finds the writer busy leaves its changes to the holder, which looks
+        at the queue again after letting go. Never loses a change: the queue is drained
+        only after a commit.
         """
+        done = 0
+        while True:
+            try:
+                writer = self.index.writer(heap_size=WRITER_HEAP)
+            except ValueError as error:  # held by another sync, which will see our changes
+                log.info("search index busy (%s); its holder catches up", error)
+                return done
+            try:
+                done, high_water = done + self._drain(writer, engine), self._high_water
+            finally:
+                del writer
+            with engine.connect() as connection:  # changes queued while we held the writer
+                if (
+                    connection.execute(
+                        select(queue.c.seq).where(queue.c.seq > high_water).limit(1)
+                    ).first()
+                    is None
+                ):
+                    return done
+
+    def _drain(self, writer: tantivy.IndexWriter, engine: Engine) -> int:
+        """Index every queued article, batch by batch; articles that cannot be indexed are
+        logged and queued again behind the rest, so one never blocks the others."""
         if self.created:
             with engine.begin() as connection:
                 connection.execute(delete(queue))
@@ -142,40 +178,44 @@ class SearchIndex:
                     queue.insert().from_select(["article_id"], select(articles.c.id))
                 )
             self.created = False
+        with engine.connect() as connection:
+            stop = connection.execute(select(func.max(queue.c.seq))).scalar() or 0
+        self._high_water = stop
         done = 0
         while True:
-            with engine.connect() as connection:
-                last = connection.execute(select(func.max(queue.c.seq))).scalar()
-                if last is None:
-                    return done
-                upto = (
-                    connection.execute(
-                        select(queue.c.seq).order_by(queue.c.seq).limit(1).offset(SYNC_BATCH - 1)
-                    ).scalar()
-                    or last
-                )
+            with engine.connect() as connection:  # one snapshot: queue and rows agree
+                upto = connection.execute(
+                    select(queue.c.seq).where(queue.c.seq <= stop)
+                    .order_by(queue.c.seq).limit(1).offset(SYNC_BATCH - 1)
+                ).scalar() or stop  # fmt: skip
                 ids = sorted(set(connection.execute(
                     select(queue.c.article_id).where(queue.c.seq <= upto)
                 ).scalars()))  # fmt: skip
                 rows = list(_indexed_articles(connection, ids))
-            try:
-                writer = self.index.writer(heap_size=WRITER_HEAP)
-            except ValueError as error:  # locked by another process
-                log.info("search index busy (%s); will catch up later", error)
+            if not ids:
                 return done
-            try:
-                for article_id in ids:
-                    writer.delete_documents_by_term("id", article_id)
-                for row in rows:
+            failed = []
+            for article_id in ids:
+                writer.delete_documents_by_term("id", article_id)
+            for row in rows:
+                try:
                     writer.add_document(row.document())
-                writer.commit()
-                writer.wait_merging_threads()
-            finally:
-                del writer
+                except Exception as error:  # one article never blocks the rest
+                    log.warning("article %d could not be indexed (%s); retried later",
+                                row.id, error)  # fmt: skip
+                    failed.append(row.id)
+            writer.commit()
+            writer.wait_merging_threads()
             with engine.begin() as connection:
                 connection.execute(delete(queue).where(queue.c.seq <= upto))
-            done += len(rows)
-            if upto == last:
+                if failed:
+                    connection.execute(queue.insert(), [{"article_id": i} for i in failed])
+                    self._high_water = (
+                        connection.execute(select(func.max(queue.c.seq))).scalar() or 0
+                    )
+            self.failed = set(failed) | (self.failed - set(ids))
+            done += len(rows) - len(failed)
+            if upto >= stop:
                 return done
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from newsreader.core.unicode import scrub
+
 MAX_QUERY_CHARS = 2_000
 MAX_TERMS = 32
 
@@ -160,6 +162,7 @@ def parse_query(text: str) -> ParsedQuery:
     parsed = ParsedQuery()
     if not isinstance(text, str):
         return parsed
+    text = scrub(text)
     if len(text) > MAX_QUERY_CHARS:
         parsed.hints.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
         text = text[:MAX_QUERY_CHARS]

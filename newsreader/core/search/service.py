@@ -15,6 +15,7 @@ from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
 from newsreader.core.search.query import parse_query
 from newsreader.core.search.text import Span, matching_spans
+from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:
     from newsreader.core.archive import Archive
@@ -80,7 +81,7 @@ def search(
     facets: bool = True,
 ) -> SearchResults:
     """Run a query of our language over the archive. Never raises on odd input."""
-    results = SearchResults(query=text if isinstance(text, str) else "")
+    results = SearchResults(query=scrub(text) if isinstance(text, str) else "")
     parsed = parse_query(results.query)
     limit, offset = max(0, min(int(limit), 1000)), max(0, int(offset))
     if offset + limit > MAX_RESULTS_WINDOW:

@@ -36,6 +36,7 @@ from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.ingest.report import ItemResult
 from newsreader.core.ingest.workers import PagePool
 from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
+from newsreader.core.unicode import scrub
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
 from newsreader.core.web.pages import extract_page, fetch_images
 
@@ -324,10 +325,10 @@ class Feeds:
         site_url: str | None = None, interval_minutes: int = DEFAULT_INTERVAL_MINUTES,
     ) -> FeedView:  # fmt: skip
         """Subscribe without fetching (OPML import); an existing subscription is kept."""
-        url = url.strip()
+        url, folder = scrub(url).strip(), scrub(folder)
         if not url.startswith(("http://", "https://")):
             raise FeedError(f"not a web address: {url!r}")
-        name = " ".join((title or "").split()) or url
+        name = " ".join(scrub(title or "").split()) or url
         with self.archive.writing() as session:
             feed = session.scalar(select(Feed).where(Feed.url == url))
             if feed is None:

@@ -260,3 +260,44 @@ def test_equal_scores_go_to_the_most_recent_even_across_the_page_edge(
     assert [h.title for h in search(archive, "harbour", limit=10).hits] == newest_first
     second_page = search(archive, "harbour", limit=5, offset=5).hits
     assert [h.title for h in second_page] == newest_first[5:]
+
+
+def test_a_highlight_tag_with_a_lone_surrogate_keeps_search_working(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    archive.annotations.create(news["cafe"], 2, 7, tags=["bad\ud800tag"], note="odd \udfff")
+    later = archive.save(make_article("Later story", ("A later campaign story.",))).article_id
+    assert archive.search_index.sync(archive._writer) == 0  # nothing left behind in the queue
+    assert ids(archive, "tag:bad\ufffdtag") == [news["cafe"]]
+    assert later in ids(archive, "campaign")  # what was saved after the tag is indexed
+
+
+@pytest.mark.parametrize("name", ["tag", "color", "source", "section", "title", "author"])
+def test_filters_with_lone_surrogates_are_answered(
+    archive: Archive, news: dict[str, int], name: str
+) -> None:
+    results = search(archive, f"{name}:x\ud800y alliance")
+    assert results.hits == [] or results.total >= 0
+
+
+def test_an_article_the_index_refuses_is_skipped_reported_and_retried(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsreader.core.search.index import IndexedArticle
+
+    real_document = IndexedArticle.document
+
+    def refuse_poison(self: IndexedArticle) -> object:
+        if "poison" in self.title:
+            raise ValueError("the index refused this document")
+        return real_document(self)
+
+    monkeypatch.setattr(IndexedArticle, "document", refuse_poison)
+    poison = archive.save(make_article("A poison article", ("Alliance talks.",))).article_id
+    fine = archive.save(make_article("A fine article", ("Alliance talks went on.",))).article_id
+    assert ids(archive, "alliance") == [fine]
+    assert archive.search_index.failed == {poison}
+    monkeypatch.setattr(IndexedArticle, "document", real_document)
+    archive.sync_search()  # retried: the article was queued again
+    assert set(ids(archive, "alliance")) == {poison, fine}
+    assert archive.search_index.failed == set()
