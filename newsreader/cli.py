@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.archive import Archive, ArchiveError, ArticleSummary
 from newsreader.core.paths import resolve_archive_path
+from newsreader.core.search.index import IndexUnavailable
 
 if TYPE_CHECKING:  # imported where used: the GUI starts through main() and needs neither
     from newsreader.core.ingest.report import ImportReport
@@ -583,3 +584,6 @@ def main(
         except KeyboardInterrupt:
             print("newsreader: interrupted; what was saved stays saved", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except (ArchiveError, IndexUnavailable) as error:
+            print(f"newsreader: {error}", file=sys.stderr)
+            return EXIT_BAD_ARCHIVE

@@ -7,6 +7,7 @@ The UI and the CLI both go through this class, and it hands back plain dataclass
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from alembic.util.exc import CommandError
-from sqlalchemy import delete, exists, func, select, update
-from sqlalchemy.exc import DBAPIError
+from platformdirs import user_cache_path
+from sqlalchemy import Engine, delete, exists, func, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
@@ -39,7 +41,7 @@ from newsreader.core.models import (
     utcnow,
 )
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
-from newsreader.core.search.index import SearchIndex
+from newsreader.core.search.index import STATE_KEY, SearchIndex
 from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:
@@ -61,7 +63,56 @@ log = logging.getLogger(__name__)
 
 
 class ArchiveError(Exception):
-    """The archive file cannot be opened; the message says why."""
+    """The archive cannot be opened or changed; the message says why, for a person."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another program held the write lock longer than we wait."""
+
+
+class ArchiveReadOnly(ArchiveError):
+    """The archive is open read-only (the file or its folder may not be written)."""
+
+
+class ArchiveFull(ArchiveError):
+    """The disk is full: the change was not saved."""
+
+
+def _write_failure(path: Path, error: OperationalError) -> Exception:
+    """The ArchiveError a failed write means, or the error itself if it means none."""
+    message = str(error.orig).lower()
+    if "locked" in message or "busy" in message:
+        return ArchiveBusy(
+            f"{path} is busy: another program has been writing to it for over "
+            f"{db.BUSY_TIMEOUT_MS // 1000} s; nothing was changed — try again when it is done"
+        )
+    if "full" in message:
+        return ArchiveFull(f"the disk holding {path} is full; nothing more was saved")
+    if "readonly" in message or "read-only" in message:
+        return ArchiveReadOnly(f"{path} cannot be written: nothing was changed")
+    return error
+
+
+def read_only_index_folder(path: Path) -> Path:
+    """Where the search index of an archive we may not write lives: the user's cache,
+    under a name that changes whenever the file does."""
+    facts = path.resolve().stat()
+    name = hashlib.sha256(f"{path.resolve()}|{facts.st_size}|{facts.st_mtime_ns}".encode())
+    return user_cache_path("newsreader", appauthor=False) / "read-only" / name.hexdigest()[:24]
+
+
+def _open_failure(path: Path, error: Exception) -> ArchiveError:
+    if "database is locked" in str(error):
+        return ArchiveBusy(
+            f"{path} is busy: another program is writing to it and did not let go in time; "
+            "try again when it is done"
+        )
+    if isinstance(error, OSError):
+        return ArchiveError(f"{path} cannot be opened: {error.strerror or error}")
+    return ArchiveError(
+        f"{path} cannot be opened as a Newsreader archive "
+        f"(not an archive, damaged, or made by a newer version): {error}"
+    )
 
 
 SortOrder = Literal["saved", "published", "title", "section", "source"]
@@ -193,24 +244,52 @@ class Archive:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._reader, self._writer = db.create_engines(self.path)
+        self.read_only = self.path.exists() and not db.is_writable(self.path)
         self._search_index: SearchIndex | None = None
         self._search_lock = threading.Lock()
+        self._reader: Engine | None = None
+        self._writer: Engine | None = None
         try:
-            db.migrate(self._writer, self._reader)
-        except (DBAPIError, CommandError) as error:
+            self._open_engines()
+        except (DBAPIError, CommandError, OSError) as error:
             self.close()
-            if "database is locked" in str(error):
-                raise ArchiveError(
-                    f"{self.path} is busy: another program is writing to it and did not let "
-                    "go in time; try again when it is done"
-                ) from error
+            raise _open_failure(self.path, error) from error
+        except ArchiveError:
+            self.close()
+            raise
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+
+    def _open_engines(self) -> None:
+        """Open the file (read-only when this user may not write it), refuse a database
+        another program made, and bring ours to the current schema."""
+        if self.read_only:
+            self._reader = self._writer = db.create_read_only_engine(self.path)
+        else:
+            self._reader, self._writer = db.create_engines(self.path)
+        if tables := db.foreign_tables(self._reader):
             raise ArchiveError(
-                f"{self.path} cannot be opened as a Newsreader archive "
-                f"(not an archive, damaged, or made by a newer version): {error}"
-            ) from error
-        self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
-        self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
+                f"{self.path} is a database of another program (tables: "
+                f"{', '.join(tables[:6])}{'…' if len(tables) > 6 else ''}); Newsreader leaves "
+                "it untouched — choose a new file or a Newsreader archive"
+            )
+        if not self.read_only:
+            db.migrate(self._writer, self._reader)
+        elif db.current_revision(self._reader) != db.head_revision():
+            raise ArchiveError(
+                f"{self.path} is read-only and was made by another version of Newsreader; "
+                "it can be opened once it may be written (to upgrade it)"
+            )
+
+    @property
+    def reader(self) -> Engine:
+        assert self._reader is not None, "the archive is closed"
+        return self._reader
+
+    @property
+    def writer(self) -> Engine:
+        assert self._writer is not None, "the archive is closed"
+        return self._writer
 
     @property
     def search_index(self) -> SearchIndex:
@@ -219,8 +298,18 @@ class Archive:
             return self._search_index
         with self._search_lock:
             if self._search_index is None:
-                self._search_index = SearchIndex(self.path.with_name(self.path.name + ".search"))
-                self._search_index.sync(self._writer)
+
+                def state() -> str | None:
+                    return self.get_meta(STATE_KEY)
+
+                if self.read_only:
+                    self._search_index = SearchIndex(read_only_index_folder(self.path), state)
+                    self._search_index.fill_once(self.reader)
+                else:
+                    self._search_index = SearchIndex(
+                        self.path.with_name(self.path.name + ".search"), state
+                    )
+                    self._search_index.sync(self.writer)
             return self._search_index
 
     @property
@@ -242,18 +331,21 @@ class Archive:
 
         Never fails a write: an index problem leaves the changes queued for next time.
         """
+        if self.read_only:
+            return 0
         try:
             index = self.search_index
             with self._search_lock:
-                return index.sync(self._writer)
+                return index.sync(self.writer)
         except Exception:
             log.exception("the search index could not catch up; changes stay queued")
             return 0
 
     def close(self) -> None:
         self._search_index = None
-        self._reader.dispose()
-        self._writer.dispose()
+        for engine in {self._reader, self._writer} - {None}:
+            assert engine is not None
+            engine.dispose()
 
     def __enter__(self) -> Archive:
         return self
@@ -268,8 +360,15 @@ class Archive:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        with self._write_sessions() as session, session.begin():
-            yield session
+        """One write transaction; a lock held too long, a full disk or a read-only file
+        comes out as an ArchiveError saying so (nothing of the transaction is kept)."""
+        if self.read_only:
+            raise ArchiveReadOnly(f"{self.path} is read-only: nothing can be changed in it")
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except OperationalError as error:
+            raise _write_failure(self.path, error) from error
 
     # -- saving -------------------------------------------------------------------
 

@@ -7,20 +7,23 @@ it upgrades from reading to writing while another process writes.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 
 
-def _configure_sqlite(engine: Engine, begin: str) -> None:
+def _configure_sqlite(engine: Engine, begin: str, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so
@@ -28,7 +31,8 @@ def _configure_sqlite(engine: Engine, begin: str) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -47,6 +51,42 @@ def create_engines(path: Path) -> tuple[Engine, Engine]:
     _configure_sqlite(reader, "BEGIN")
     _configure_sqlite(writer, "BEGIN IMMEDIATE")
     return reader, writer
+
+
+def create_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads the file at `path`, which this user may not write.
+
+    A WAL database normally needs its -shm file beside it; in a folder we cannot write,
+    SQLite opens it only as immutable (nobody else is expected to change it meanwhile).
+    """
+    location = quote(str(path.resolve()))
+    for mode in ("mode=ro", "immutable=1"):
+        engine = create_engine(f"sqlite:///file:{location}?{mode}&uri=true", pool_size=4)
+        _configure_sqlite(engine, "BEGIN", read_only=True)
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            return engine
+        except OperationalError:
+            engine.dispose()
+    raise OperationalError("open read-only", {}, Exception(f"cannot read {path}"))
+
+
+def is_writable(path: Path) -> bool:
+    """Whether this user may change the archive at `path` (its file and its folder)."""
+    folder = path.parent if path.parent.exists() else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(folder, os.W_OK | os.X_OK) if folder.exists() else True
+
+
+def foreign_tables(engine: Engine) -> list[str]:
+    """The tables of a database some other program made (empty for ours or a new file)."""
+    with engine.connect() as connection:
+        tables = list(connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).scalars())  # fmt: skip
+    return [] if not tables or "alembic_version" in tables else sorted(tables)
 
 
 def _alembic_config() -> Config:

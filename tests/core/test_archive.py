@@ -1,12 +1,29 @@
+import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event
 
-from newsreader.core.archive import Archive, SaveOutcome, content_hash
+from newsreader.core import db
+from newsreader.core.archive import (
+    Archive,
+    ArchiveBusy,
+    ArchiveError,
+    ArchiveFull,
+    SaveOutcome,
+    content_hash,
+)
 from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem
 from newsreader.core.models import Base
+from newsreader.core.saving import Saver
 from tests.factories import make_article
 
 
@@ -179,7 +196,7 @@ def test_the_archive_runs_in_wal_mode_with_foreign_keys(archive: Archive) -> Non
 
 
 def test_the_migrations_build_exactly_the_schema_of_the_models(archive: Archive) -> None:
-    with archive._writer.connect() as connection:
+    with archive.writer.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
 
@@ -308,3 +325,111 @@ def test_an_archive_opens_while_another_program_holds_its_write_lock(tmp_path: P
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_a_write_under_a_lock_held_too_long_says_the_archive_is_busy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "busy.sqlite3"
+    with Archive(path) as archive:
+        article_id = archive.save(make_article()).article_id
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(ArchiveBusy, match="another program has been writing"):
+                archive.star(article_id)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert archive.star(article_id)  # once the lock is gone, writing works again
+
+
+def test_a_full_disk_stops_a_write_with_a_message_and_keeps_what_was_saved(
+    tmp_path: Path,
+) -> None:
+    with Archive(tmp_path / "full.sqlite3") as archive:
+        kept = archive.save(make_article("Kept", ("Saved before the disk filled.",)))
+
+        @event.listens_for(archive.writer, "connect")
+        def _small_disk(connection: Any, _record: Any) -> None:
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+        archive.writer.dispose()  # new connections see a disk with two pages left
+        big = make_article("Big", tuple(f"Paragraph {n} " + "word " * 400 for n in range(80)))
+        with pytest.raises(ArchiveFull, match="is full"), archive.writing() as session:
+            Saver(session.connection()).save(big)
+        assert [a.title for a in archive.list_articles()] == ["Kept"]
+        assert archive.get(kept.article_id) is not None
+
+
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.sqlite3"
+    with sqlite3.connect(path) as theirs:
+        theirs.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+        theirs.execute("INSERT INTO users (name) VALUES ('ada')")
+    with pytest.raises(ArchiveError, match=r"database of another program .*users"):
+        Archive(path)
+    with sqlite3.connect(path) as theirs:
+        tables = [r[0] for r in theirs.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        assert tables == ["users"]
+
+
+def test_an_empty_database_file_becomes_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite3"
+    sqlite3.connect(path).close()
+    with Archive(path) as archive:
+        assert archive.count() == 0 and not archive.read_only
+
+
+READ_ONLY_CHECK = """
+import json, sys
+from newsreader.core.archive import Archive, ArchiveReadOnly
+from newsreader.core.search.service import search
+with Archive(sys.argv[1]) as archive:
+    try:
+        archive.star(1)
+        refused = ""
+    except ArchiveReadOnly as error:
+        refused = str(error)
+    print(json.dumps({"read_only": archive.read_only, "titles": [a.title for a in
+        archive.list_articles()], "found": search(archive, "harbour").total,
+        "refused": refused}))
+"""
+
+
+def _read_only_run(folder: Path, *command: str) -> list[str]:
+    """`command` run where `folder` cannot be written: a read-only mount for root (whom
+    file modes do not stop), file modes for anyone else."""
+    if os.geteuid() != 0:
+        for item in (*folder.iterdir(), folder):
+            item.chmod(0o555 if item.is_dir() else 0o444)
+        return list(command)
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) to mount a folder read-only for root")
+    mount_read_only = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "-m", "sh", "-c", mount_read_only, str(folder), *command]
+
+
+def test_an_archive_this_user_may_not_write_opens_read_only_and_says_so(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "ro"
+    path = folder / "archive.sqlite3"
+    with Archive(path) as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    shutil.rmtree(folder / "archive.sqlite3.search")
+    command = _read_only_run(folder, sys.executable, "-c", READ_ONLY_CHECK, str(path))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    try:
+        finished = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
+                                  check=False)  # fmt: skip
+    finally:
+        for item in (folder, *folder.iterdir()):
+            item.chmod(0o755)
+    assert finished.returncode == 0, finished.stderr
+    outcome = json.loads(finished.stdout)
+    assert outcome["read_only"] and outcome["titles"] == ["Harbour"]
+    assert outcome["found"] == 1
+    assert "read-only" in outcome["refused"]

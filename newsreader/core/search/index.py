@@ -11,8 +11,11 @@ triggers fill in the same transactions as the changes.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
-from collections.abc import Iterable, Sequence
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +29,7 @@ from newsreader.core.models import (
     Annotation,
     Article,
     ArticleTag,
+    Meta,
     SearchQueue,
     Section,
     Source,
@@ -36,6 +40,9 @@ from newsreader.core.unicode import scrub
 
 log = logging.getLogger(__name__)
 
+STATE_KEY = "search_index_state"  # in the archive's meta table
+STATE_FILE = "newsreader-archive-state"
+STATE_CHECKS = 4
 INDEX_VERSION = "2"  # bump when the schema or the analysis changes: the index is rebuilt
 TEXT_FIELDS = ("title", "body", "byline", "section", "source", "annotation")
 SYNC_BATCH = 5_000
@@ -43,6 +50,7 @@ WRITER_HEAP = 48_000_000  # the writer's arena; more buys little for batches of 
 
 articles = cast(Table, Article.__table__)
 queue = cast(Table, SearchQueue.__table__)
+meta = cast(Table, Meta.__table__)
 
 
 def build_schema() -> tantivy.Schema:
@@ -96,32 +104,79 @@ class IndexedArticle:
         return doc
 
 
-class SearchIndex:
-    """The index folder of one archive: opened, rebuilt when needed, kept in sync."""
+class IndexUnavailable(Exception):
+    """The search index cannot be kept where it belongs; the message says what to do."""
 
-    def __init__(self, folder: Path) -> None:
+
+ArchiveState = Callable[[], "str | None"]
+
+
+class SearchIndex:
+    """The index folder of one archive: opened, rebuilt when needed, kept in sync.
+
+    The index belongs to one state of one archive: each sync records a fresh token in the
+    archive (in the transaction that drains the queue), then in the index folder. An index
+    whose token is not the archive's — another archive, a restored backup, a file emptied
+    or replaced — is rebuilt instead of answering for articles not there. A crash between
+    the two writes costs a rebuild, never a stale index.
+    """
+
+    def __init__(self, folder: Path, archive_state: ArchiveState = lambda: None) -> None:
         self.folder = folder
         self.schema = build_schema()
         self.created = False  # made anew: every article must be indexed
         self.failed: set[int] = set()  # articles the last syncs could not index
         self._high_water = 0  # the last queue entry the latest drain knew of
-        self.index = self._open()
+        self._archive_state = archive_state
+        self.index = self._open(archive_state)
 
-    def _open(self) -> tantivy.Index:
+    def _open(self, archive_state: ArchiveState) -> tantivy.Index:
         version_file = self.folder / "newsreader-index-version"
+        if self.folder.exists() and not self.folder.is_dir():
+            raise IndexUnavailable(
+                f"{self.folder} is a file where the search index belongs; move it away and "
+                "search again (the index is rebuilt from the archive)"
+            )
         if self.folder.exists():
             fits = version_file.exists() and version_file.read_text().strip() == INDEX_VERSION
+            fits = fits and self._belongs(archive_state)
             if fits:
                 try:
                     return self._register(tantivy.Index(self.schema, path=str(self.folder)))
                 except (ValueError, OSError) as error:  # damaged: rebuild from the archive
                     log.warning("search index at %s unusable (%s); rebuilding", self.folder, error)
+            else:
+                log.info("search index at %s is not this archive's; rebuilding", self.folder)
             shutil.rmtree(self.folder)
-        self.folder.mkdir(parents=True)
+        try:
+            self.folder.mkdir(parents=True)
+        except OSError as error:
+            message = f"cannot make the search index at {self.folder}: {error}"
+            raise IndexUnavailable(message) from error
         index = self._register(tantivy.Index(self.schema, path=str(self.folder)))
         version_file.write_text(INDEX_VERSION)
         self.created = True
         return index
+
+    @property
+    def _state_file(self) -> Path:
+        return self.folder / STATE_FILE
+
+    def _belongs(self, archive_state: ArchiveState) -> bool:
+        """Whether the index recorded the archive's state. A sync elsewhere records the
+        archive's new state a moment before the index's, so a mismatch is looked at again."""
+        for attempt in range(STATE_CHECKS):
+            recorded = self._state_file.read_text() if self._state_file.exists() else None
+            if recorded == archive_state():  # both None: made before states were recorded
+                return True
+            time.sleep(0.05 * attempt)
+        return False
+
+    def _record_state(self, token: str) -> None:
+        """Write the state atomically: a crash keeps the old one (and so a rebuild)."""
+        partial = self._state_file.with_suffix(".partial")
+        partial.write_text(token)
+        os.replace(partial, self._state_file)
 
     @staticmethod
     def _register(index: tantivy.Index) -> tantivy.Index:
@@ -168,6 +223,30 @@ class SearchIndex:
                 ):
                     return done
 
+    def fill_once(self, engine: Engine) -> int:
+        """Index every article of an archive we may only read (nothing is written to it).
+
+        Such an index lives in the user's cache, named after the archive's file and state,
+        so it is built once and stays right for as long as the file does not change.
+        """
+        if not self.created:
+            return 0
+        writer = self.index.writer(heap_size=WRITER_HEAP)
+        try:
+            with engine.connect() as connection:
+                ids = list(connection.execute(select(articles.c.id)).scalars())
+                for start in range(0, len(ids), SYNC_BATCH):
+                    for row in _indexed_articles(connection, ids[start : start + SYNC_BATCH]):
+                        writer.add_document(row.document())
+            writer.commit()
+            writer.wait_merging_threads()
+        finally:
+            del writer
+        if (state := self._archive_state()) is not None:
+            self._record_state(state)
+        self.created = False
+        return len(ids)
+
     def _drain(self, writer: tantivy.IndexWriter, engine: Engine) -> int:
         """Index every queued article, batch by batch; articles that cannot be indexed are
         logged and queued again behind the rest, so one never blocks the others."""
@@ -206,13 +285,17 @@ class SearchIndex:
                     failed.append(row.id)
             writer.commit()
             writer.wait_merging_threads()
+            token = uuid.uuid4().hex
             with engine.begin() as connection:
                 connection.execute(delete(queue).where(queue.c.seq <= upto))
+                connection.execute(delete(meta).where(meta.c.key == STATE_KEY))
+                connection.execute(meta.insert().values(key=STATE_KEY, value=token))
                 if failed:
                     connection.execute(queue.insert(), [{"article_id": i} for i in failed])
                     self._high_water = (
                         connection.execute(select(func.max(queue.c.seq))).scalar() or 0
                     )
+            self._record_state(token)
             self.failed = set(failed) | (self.failed - set(ids))
             done += len(rows) - len(failed)
             if upto >= stop:

@@ -1,4 +1,5 @@
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -267,7 +268,7 @@ def test_a_highlight_tag_with_a_lone_surrogate_keeps_search_working(
 ) -> None:
     archive.annotations.create(news["cafe"], 2, 7, tags=["bad\ud800tag"], note="odd \udfff")
     later = archive.save(make_article("Later story", ("A later campaign story.",))).article_id
-    assert archive.search_index.sync(archive._writer) == 0  # nothing left behind in the queue
+    assert archive.search_index.sync(archive.writer) == 0  # nothing left behind in the queue
     assert ids(archive, "tag:bad\ufffdtag") == [news["cafe"]]
     assert later in ids(archive, "campaign")  # what was saved after the tag is indexed
 
@@ -301,3 +302,61 @@ def test_an_article_the_index_refuses_is_skipped_reported_and_retried(
     archive.sync_search()  # retried: the article was queued again
     assert set(ids(archive, "alliance")) == {poison, fine}
     assert archive.search_index.failed == set()
+
+
+def _replace_file(target: Path, source: Path) -> None:
+    """Put `source`'s archive where `target`'s was, as a restore or a copy would."""
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+
+
+def test_an_archive_replaced_by_another_is_not_answered_from_the_old_index(
+    tmp_path: Path,
+) -> None:
+    with Archive(tmp_path / "mine.sqlite3") as mine:
+        for n in range(3):
+            mine.save(make_article(f"Harbour {n}", (f"Boats number {n} in the harbour.",)))
+        assert len(ids(mine, "boats")) == 3
+    with Archive(tmp_path / "other.sqlite3") as other:
+        other.save(make_article("Fields", ("Boats are rare in the fields.",)))
+    _replace_file(tmp_path / "mine.sqlite3", tmp_path / "other.sqlite3")
+    with Archive(tmp_path / "mine.sqlite3") as replaced:
+        assert search(replaced, "harbour").total == 0
+        found = search(replaced, "boats")
+        assert (found.total, [hit.title for hit in found.hits]) == (1, ["Fields"])
+
+
+def test_a_restored_backup_gets_an_index_of_its_own_state(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    with Archive(path) as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    shutil.copyfile(path, tmp_path / "backup.sqlite3")
+    with Archive(path) as archive:
+        archive.save(make_article("Later", ("More boats came later.",)))
+        assert len(ids(archive, "boats")) == 2
+    _replace_file(path, tmp_path / "backup.sqlite3")
+    with Archive(path) as restored:
+        found = search(restored, "boats")
+        assert (found.total, [hit.title for hit in found.hits]) == (1, ["Harbour"])
+
+
+def test_an_emptied_archive_file_finds_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    with Archive(path) as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    (tmp_path / "empty").touch()
+    _replace_file(path, tmp_path / "empty")
+    with Archive(path) as emptied:
+        assert emptied.count() == 0
+        assert search(emptied, "boats").total == 0
+
+
+def test_an_index_path_taken_by_a_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    from newsreader.core.search.index import IndexUnavailable
+
+    (tmp_path / "a.sqlite3.search").write_text("not an index")
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))  # saving still works
+        with pytest.raises(IndexUnavailable, match="is a file where the search index belongs"):
+            search(archive, "boats")
