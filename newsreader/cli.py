@@ -45,10 +45,6 @@ def _date(summary: ArticleSummary) -> str:
     return moment.date().isoformat()
 
 
-def _is_web_address(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
-
-
 def _progress_bar(args: argparse.Namespace) -> Progress:
     err = Console(stderr=True)
     show_bar = not getattr(args, "json", False) and not args.quiet and err.is_terminal
@@ -84,9 +80,14 @@ def _print_report(report: ImportReport, args: argparse.Namespace) -> int:
 def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
     """Files, folders, exports and web archives; web addresses are fetched and saved."""
     from newsreader.core.ingest.files import ImportReport, import_paths
+    from newsreader.core.urls import is_web_address
 
-    urls = [p for p in args.paths if _is_web_address(p)]
-    paths = [Path(p) for p in args.paths if not _is_web_address(p)]
+    if any(not p.strip() for p in args.paths):
+        print("newsreader: an empty name was given; name files, folders or web addresses",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    urls = [p for p in args.paths if is_web_address(p)]
+    paths = [Path(p) for p in args.paths if not is_web_address(p)]
     report = ImportReport()
     with _progress_bar(args) as bar:
         task = bar.add_task("Importing", total=None)

@@ -225,3 +225,44 @@ def test_refreshing_a_feed_that_does_not_exist_says_so(
 ) -> None:
     code = main(["feeds", "refresh", "42", "--archive", str(tmp_path / "a.sqlite3")])
     assert code == 3 and "no feed with id 42" in capsys.readouterr().err
+
+
+def test_save_with_an_empty_name_imports_nothing_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.txt").write_text("SPORT\nA story\nIt happened today in the town.\n")
+    archive = str(tmp_path / "a.sqlite3")
+    assert main(["save", "", "--archive", archive]) == 2
+    assert "empty name" in capsys.readouterr().err
+    code, out = run(capsys, "list", "--archive", archive, "--json")
+    assert json.loads(out) == []
+
+
+def test_an_address_in_capitals_is_fetched_as_a_web_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/story").respond_with_data(
+        news_page("Loud address"), content_type="text/html"
+    )
+    url = httpserver.url_for("/story").replace("http://", "HTTP://")
+    code, out = run(capsys, "save", url, "--archive", str(tmp_path / "a.sqlite3"), "--json")
+    assert code == 0 and json.loads(out)["counts"]["saved"] == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("http://[::1", "not a valid web address"),
+        ("http://127.0.0.1:1/a\nb", "line break"),
+        ("http://127.0.0.1:1/" + "a" * 100_000, "too long"),
+        ("http://127.0.0.1:port/", "not a valid web address"),
+    ],
+)
+def test_a_malformed_address_is_one_failed_item_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str, reason: str
+) -> None:
+    code, out = run(capsys, "save", address, "--archive", str(tmp_path / "a.sqlite3"), "--json")
+    (item,) = json.loads(out)["items"]
+    assert code == 1 and item["status"] == "failed" and reason in item["reason"]
+    assert len(item["item"]) < 300 and "\n" not in item["item"]

@@ -90,3 +90,40 @@ def host_of(url: str | None) -> str | None:
 def _host_without_www(host: str) -> str:
     host = decode_punycode(host.lower().rstrip("."))
     return host[4:] if host.startswith("www.") else host
+
+
+MAX_WEB_ADDRESS_CHARS = 8_192  # what servers and browsers commonly accept
+SHOWN_ADDRESS_CHARS = 200
+
+
+def is_web_address(value: str) -> bool:
+    """Whether `value` names a page on the web (http or https, in any letter case)."""
+    return value.strip().lower().startswith(("http://", "https://"))
+
+
+def web_address_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched, said for a person; None when it can be."""
+    if len(url) > MAX_WEB_ADDRESS_CHARS:
+        return (
+            f"the address is too long ({len(url):,} characters; at most {MAX_WEB_ADDRESS_CHARS:,})"
+        )
+    if _TAB_NEWLINE_CONTROL.search(url.strip()) or " " in url.strip():
+        return "the address contains a space, a line break or another control character"
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as error:
+        return f"not a valid web address ({error})"
+    if parts.scheme not in ("http", "https"):
+        return "only http and https addresses can be fetched"
+    if not parts.hostname:
+        return "the address names no site"
+    return None
+
+
+def shown_address(url: str) -> str:
+    """`url` as a report line shows it: control characters visible, very long ones cut."""
+    shown = _TAB_NEWLINE_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), url)
+    if len(shown) > SHOWN_ADDRESS_CHARS:
+        return shown[: SHOWN_ADDRESS_CHARS - 1] + f"… ({len(url):,} characters)"
+    return shown

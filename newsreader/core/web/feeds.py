@@ -37,6 +37,7 @@ from newsreader.core.ingest.report import ItemResult
 from newsreader.core.ingest.workers import PagePool
 from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
 from newsreader.core.unicode import scrub
+from newsreader.core.urls import is_web_address
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
 from newsreader.core.web.pages import extract_page, fetch_images
 
@@ -326,7 +327,7 @@ class Feeds:
     ) -> FeedView:  # fmt: skip
         """Subscribe without fetching (OPML import); an existing subscription is kept."""
         url, folder = scrub(url).strip(), scrub(folder)
-        if not url.startswith(("http://", "https://")):
+        if not is_web_address(url):
             raise FeedError(f"not a web address: {url!r}")
         name = " ".join(scrub(title or "").split()) or url
         with self.archive.writing() as session:

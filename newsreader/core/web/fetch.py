@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from newsreader import __version__
 from newsreader.core.media import image_type
+from newsreader.core.urls import web_address_problem
 
 Kind = Literal["page", "feed", "image", "any"]
 USER_AGENT = f"Newsreader/{__version__} (+https://github.com/newsreader; offline archive)"
@@ -236,11 +237,12 @@ class Fetcher:
         """GET `url` expecting `kind`; a 304 comes back as a Response with no body."""
         if self._aborted:
             raise FetchError("fetching was stopped")
+        if problem := web_address_problem(url):
+            raise FetchError(problem)
         if self.is_offline():
             raise OfflineError()
         parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"not a web address: {url!r}")
+        assert parts.hostname is not None
         limit = max_bytes or MAX_BYTES[kind]
         headers = {}
         if etag:

@@ -19,7 +19,7 @@ from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.report import ImportReport, ItemResult
-from newsreader.core.urls import host_of
+from newsreader.core.urls import host_of, shown_address
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
 
 MAX_IMAGES = 24
@@ -125,7 +125,7 @@ def save_urls(
     todo = [u.strip() for u in urls if u.strip()]
     for done, url in enumerate(todo, start=1):
         if should_cancel is not None and should_cancel():
-            report.items.append(ItemResult(url, "skipped", reason="cancelled"))
+            report.items.append(ItemResult(shown_address(url), "skipped", reason="cancelled"))
             continue
         report.items.append(save_url(archive, url, fetcher))
         if progress is not None:
@@ -140,12 +140,13 @@ def save_url(
 
     `state` is what an export said of the page (title, tags, dates, read, starred).
     """
+    shown = shown_address(url)
     try:
         article = fetch_article(fetcher, url)
     except OfflineError as error:
-        return ItemResult(url, "skipped", reason=str(error))
+        return ItemResult(shown, "skipped", reason=str(error))
     except (FetchError, ExtractionError) as error:
-        return ItemResult(url, "failed", reason=str(error))
+        return ItemResult(shown, "failed", reason=str(error))
     if state is not None:
         article.title = article.title or state.title
         article.tags = [*article.tags, *state.tags]
@@ -153,9 +154,9 @@ def save_url(
             state.saved_at, state.is_read, state.is_starred)  # fmt: skip
     outcome = archive.save_many([article])[0]
     if isinstance(outcome, Exception):
-        return ItemResult(url, "failed", reason=f"could not be saved: {outcome}")
+        return ItemResult(shown, "failed", reason=f"could not be saved: {outcome}")
     reason = "; ".join(filter(None, [outcome.reason, *article.notes]))
-    return ItemResult(url, outcome.status, outcome.article_id, outcome.title, reason)
+    return ItemResult(shown, outcome.status, outcome.article_id, outcome.title, reason)
 
 
 def fetch_queued(
