@@ -235,7 +235,7 @@ def test_save_with_an_empty_name_imports_nothing_and_says_why(
     archive = str(tmp_path / "a.sqlite3")
     assert main(["save", "", "--archive", archive]) == 2
     assert "empty name" in capsys.readouterr().err
-    code, out = run(capsys, "list", "--archive", archive, "--json")
+    _code, out = run(capsys, "list", "--archive", archive, "--json")
     assert json.loads(out) == []
 
 
