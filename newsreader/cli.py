@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.archive import Archive, ArchiveError, ArticleSummary
-from newsreader.core.paths import resolve_archive_path
+from newsreader.core.paths import ArchiveAddressError, resolve_archive_path
 from newsreader.core.search.index import IndexUnavailable
 
 if TYPE_CHECKING:  # imported where used: the GUI starts through main() and needs neither
@@ -559,7 +559,11 @@ def main(
     argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None
 ) -> int:
     args, rest = build_parser().parse_known_args(argv)
-    archive_path = resolve_archive_path(getattr(args, "archive", None))
+    try:
+        archive_path = resolve_archive_path(getattr(args, "archive", None))
+    except ArchiveAddressError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_BAD_ARCHIVE
     if args.command is None:
         if args.screenshot:
             from newsreader.ui.app import screenshot

@@ -266,3 +266,16 @@ def test_a_malformed_address_is_one_failed_item_with_a_reason(
     (item,) = json.loads(out)["items"]
     assert code == 1 and item["status"] == "failed" and reason in item["reason"]
     assert len(item["item"]) < 300 and "\n" not in item["item"]
+
+
+@pytest.mark.parametrize("address", ["postgresql://user@host/db", "sqlite:///x.db"])
+def test_an_archive_address_is_refused_and_nothing_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    address: str,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    assert main(["--archive", address, "list"]) == 4
+    assert "cannot be opened as archives" in capsys.readouterr().err
+    monkeypatch.setenv("NEWSREADER_ARCHIVE", address)
+    assert main(["sections"]) == 4
+    assert list(tmp_path.iterdir()) == []

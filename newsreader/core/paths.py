@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -27,9 +28,26 @@ def default_archive_path() -> Path:
     return user_data_path("newsreader", appauthor=False) / ARCHIVE_FILENAME
 
 
+class ArchiveAddressError(ValueError):
+    """The archive was named by an address (scheme://…) this version cannot open."""
+
+
+_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def resolve_archive_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """`--archive PATH`, else $NEWSREADER_ARCHIVE, else the default; a folder holds the file."""
+    """`--archive PATH`, else $NEWSREADER_ARCHIVE, else the default; a folder holds the file.
+
+    An address such as postgresql://host/db is refused: taken for a path, it would
+    silently make a folder tree named after it with a new archive inside.
+    """
     chosen = explicit or os.environ.get(ARCHIVE_ENV) or default_archive_path()
+    if _ADDRESS.match(str(chosen)):
+        scheme = str(chosen).split(":", 1)[0]
+        raise ArchiveAddressError(
+            f"{scheme}:// addresses cannot be opened as archives by this version; give the "
+            "path of an archive file (team archives on a PostgreSQL server are not supported yet)"
+        )
     path = Path(chosen).expanduser()
     if path.is_dir():
         path = path / ARCHIVE_FILENAME
