@@ -24,6 +24,9 @@ BLOCK_KINDS: tuple[str, ...] = (
     "preformatted",
 )
 IMAGE_CHAR = "\ufffc"
+# Longer than any article (a long-read is ~200,000 characters): a dump of something else,
+# which would take the reader and the index seconds per view.
+MAX_TEXT_CHARS = 10_000_000
 
 # Characters a QTextDocument would turn into something else in toPlainText(), or that
 # break a block in two; canonical text never contains them.

@@ -17,7 +17,13 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, insert, select, update
 
-from newsreader.core.blocks import Block, ExtractedArticle, blocks_to_json, canonical_text
+from newsreader.core.blocks import (
+    MAX_TEXT_CHARS,
+    Block,
+    ExtractedArticle,
+    blocks_to_json,
+    canonical_text,
+)
 from newsreader.core.dates import parse_published
 from newsreader.core.media import image_type
 from newsreader.core.models import (
@@ -145,8 +151,11 @@ class Saver:
     @staticmethod
     def _checked(article: ExtractedArticle) -> Exception | None:
         """The error an item would fail with before any write, if any."""
-        if not canonical_text(article.blocks).strip():
+        text = canonical_text(article.blocks)
+        if not text.strip():
             return ValueError("the article has no text")
+        if len(text) > MAX_TEXT_CHARS:
+            return ValueError(f"the text is too long for an article ({len(text):,} characters)")
         return None
 
     def _save_one_by_one(self, batch: list[ExtractedArticle]) -> list[SaveOutcome | Exception]:

@@ -19,8 +19,8 @@ from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.reading import (
     DAMAGED_FILE_ERRORS,
-    open_input,
     read_file_bytes,
+    read_lines,
 )
 from newsreader.core.ingest.report import (
     INDEX_EVERY,
@@ -186,8 +186,7 @@ def collect_inputs(
 
 
 def _jsonl_lines(path: Path) -> Iterator[bytes]:
-    with open_input(path) as stream:
-        yield from stream
+    return read_lines(path)
 
 
 def _count_jsonl_items(path: Path) -> int:

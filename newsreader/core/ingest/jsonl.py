@@ -7,7 +7,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from newsreader.core.blocks import ExtractedArticle, clean_line, paragraphs_to_blocks
+from newsreader.core.blocks import (
+    MAX_TEXT_CHARS,
+    ExtractedArticle,
+    clean_line,
+    paragraphs_to_blocks,
+)
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
@@ -29,6 +34,8 @@ def record_to_article(record: Any) -> ExtractedArticle:
     if not isinstance(record, dict):
         raise ExtractionError(f"expected a JSON object, got {type(record).__name__}")
     body = _text_field(record, "body", "text", "content")
+    if len(body) > MAX_TEXT_CHARS:
+        raise ExtractionError(f"the body is too long for an article ({len(body):,} characters)")
     blocks = paragraphs_to_blocks(split_paragraphs(_TRAILING_SIGNOFF.sub("", body)))
     if not blocks:
         raise ExtractionError("no body text")
@@ -62,6 +69,9 @@ def read_jsonl(lines: Iterable[bytes]) -> Iterator[tuple[int, ExtractedArticle |
             record = json.loads(raw)
         except (UnicodeDecodeError, ValueError) as error:
             yield number, ExtractionError(f"invalid JSON: {error}")
+            continue
+        except RecursionError:
+            yield number, ExtractionError("invalid JSON: nested too deeply to read")
             continue
         try:
             yield number, record_to_article(record)

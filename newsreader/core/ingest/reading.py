@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from newsreader.core.ingest.errors import ExtractionError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error)
+MAX_LINE_BYTES = 64 * 1024 * 1024
+MAX_EXPANSION = 100  # real text gzips 3-10x; far beyond that it is a compression bomb
+
+
+class InputLimitError(Exception):
+    """A file that reading would not finish with: a line too long, a compression bomb."""
+
+
+DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error, InputLimitError)
 
 
 def open_input(path: Path) -> BinaryIO:
@@ -18,6 +27,24 @@ def open_input(path: Path) -> BinaryIO:
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
+
+
+def read_lines(path: Path) -> Iterator[bytes]:
+    """The lines of a (gzipped) text file, each read within MAX_LINE_BYTES; raises
+    InputLimitError at a longer line or once a .gz has expanded MAX_EXPANSION times."""
+    gzipped = path.suffix.lower() == ".gz"
+    budget = MAX_EXPANSION * path.stat().st_size + MAX_LINE_BYTES if gzipped else None
+    read = 0
+    with open_input(path) as stream:
+        for number, line in enumerate(iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(line) > MAX_LINE_BYTES:
+                raise InputLimitError(f"line {number} is longer than {MAX_LINE_BYTES // 2**20} MB")
+            read += len(line)
+            if budget is not None and read > budget:
+                raise InputLimitError(
+                    f"it expands over {MAX_EXPANSION} times when decompressed (a compression bomb?)"
+                )
+            yield line
 
 
 def read_file_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
