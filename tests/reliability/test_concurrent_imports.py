@@ -5,6 +5,8 @@ after each, as `newsreader import` does; they overlap on the index writer and th
 """
 
 import multiprocessing
+import sqlite3
+import time
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
@@ -58,4 +60,26 @@ def test_concurrent_importers_leave_the_index_equal_to_the_archive(
     stored, indexed, duplicates = archive_and_index_ids(path)
     assert len(stored) == len(set(corpora)) * BATCHES * BATCH
     assert duplicates == 0
+    assert indexed == stored
+
+
+def test_importers_wait_out_a_writer_holding_the_lock_and_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "archive.sqlite3"
+    Archive(path).close()
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    workers = [context.Process(target=_import, args=(str(path), c, start)) for c in "xyz"]
+    for worker in workers:
+        worker.start()
+    holder = sqlite3.connect(path, isolation_level=None, timeout=30)
+    holder.execute("BEGIN IMMEDIATE")  # another program writing for a while
+    start.set()
+    time.sleep(2)
+    holder.execute("ROLLBACK")
+    holder.close()
+    for worker in workers:
+        worker.join(timeout=240)
+        assert worker.exitcode == 0
+    stored, indexed, duplicates = archive_and_index_ids(path)
+    assert len(stored) == 3 * BATCHES * BATCH and duplicates == 0
     assert indexed == stored
