@@ -109,6 +109,34 @@ def test_the_installed_entry_point_runs_as_a_module(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def _modules_loaded_by(*argv: str) -> set[str]:
+    """Top-level packages a fresh `newsreader ARGV` process has imported when it exits."""
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "from newsreader.__main__ import main\n"
+        f"sys.argv = ['newsreader', *{list(argv)!r}]\n"
+        "main()"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"')))
+
+
+def test_help_starts_without_the_database_search_or_terminal_libraries() -> None:
+    loaded = _modules_loaded_by("--help")
+    assert not loaded & {"sqlalchemy", "alembic", "tantivy", "rich", "PySide6", "trafilatura"}
+
+
+def test_listing_loads_neither_alembic_nor_the_search_index(tmp_path: Path) -> None:
+    archive = str(tmp_path / "l.sqlite3")
+    assert main(["sections", "--archive", archive]) == 0  # created and migrated
+    loaded = _modules_loaded_by("list", "--limit", "1", "--archive", archive)
+    assert "sqlalchemy" in loaded
+    assert not loaded & {"alembic", "tantivy", "PySide6", "trafilatura", "courlan"}
+
+
 def test_a_file_that_is_not_an_archive_gives_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

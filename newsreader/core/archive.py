@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from alembic.util.exc import CommandError
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,13 +37,13 @@ from newsreader.core.models import (
     Tag,
     utcnow,
 )
-from newsreader.core.saving import SaveOutcome, Saver, content_hash
-from newsreader.core.search.index import SearchIndex
 from newsreader.core.unicode import scrub
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
     from newsreader.core.annotations import Annotations
     from newsreader.core.related import Related
+    from newsreader.core.saving import SaveOutcome
+    from newsreader.core.search.index import SearchIndex
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -52,8 +51,6 @@ __all__ = [
     "ArchiveError",
     "ArticleDetail",
     "ArticleSummary",
-    "SaveOutcome",
-    "content_hash",
 ]
 
 
@@ -198,7 +195,7 @@ class Archive:
         self._search_lock = threading.Lock()
         try:
             db.migrate(self._writer, self._reader)
-        except (DBAPIError, CommandError) as error:
+        except (DBAPIError, db.MigrationError) as error:
             self.close()
             if "database is locked" in str(error):
                 raise ArchiveError(
@@ -217,6 +214,8 @@ class Archive:
         """The full-text index beside the archive file, opened (or rebuilt) on first use."""
         if self._search_index is not None:  # searches never wait for a running sync
             return self._search_index
+        from newsreader.core.search.index import SearchIndex
+
         with self._search_lock:
             if self._search_index is None:
                 self._search_index = SearchIndex(self.path.with_name(self.path.name + ".search"))
@@ -288,6 +287,8 @@ class Archive:
         An item that fails to save rolls back alone and comes back as its exception;
         the rest of the batch is kept.
         """
+        from newsreader.core.saving import Saver
+
         with self.writing() as session:
             results = Saver(session.connection()).save_all(articles)
         if index:  # bulk imports index every few batches instead (one commit each)

@@ -4,9 +4,10 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from newsreader.core.archive import Archive, SaveOutcome, content_hash
+from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem
 from newsreader.core.models import Base
+from newsreader.core.saving import SaveOutcome, content_hash
 from tests.factories import make_article
 
 
