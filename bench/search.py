@@ -529,7 +529,8 @@ def stages(archive: Archive, query: BenchQuery) -> dict[str, float]:
     t = step("count", t)
     searcher.search(compiled, 50, count=True)  # the alternative: top 50 and count at once
     t = step("top50_with_count", t)
-    hits = _hits(archive, ids, scores, frozenset(info.terms), tuple(info.prefixes), False)
+    hits = _hits(archive, ids, scores, frozenset(info.terms), tuple(info.prefixes),
+                 with_snippets=True)  # fmt: skip
     t = step("hits_sql_and_snippets", t)
     _facets(archive, searcher, compiled)
     step("facets", t)

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.archive import Archive
-from newsreader.core.search.service import make_snippet, search
+from newsreader.core.search.service import make_snippet, search, snippets_for
 from newsreader.core.search.text import analyze_word
 from tests.factories import make_article
 
@@ -151,6 +151,48 @@ def test_facets_count_the_matches_per_section(archive: Archive, news: dict[str, 
 def test_snippets_mark_the_matched_words(archive: Archive, news: dict[str, int]) -> None:
     (hit,) = search(archive, "cafe").hits
     assert hit.snippet == "A small <mark>café</mark> in Paris was sold."
+
+
+def test_a_search_without_snippets_leaves_them_to_the_rows_shown(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "military alliance", snippets=False)
+    assert [hit.snippet for hit in results.hits] == ["", ""]
+    shown = [hit.id for hit in results.hits[:1]]
+    passages = snippets_for(archive, shown, results.terms, results.prefixes)
+    with_snippets = {hit.id: hit.snippet for hit in search(archive, "military alliance").hits}
+    assert passages == {i: with_snippets[i] for i in shown}
+    assert all("<mark>" in passage for passage in passages.values())
+
+
+def test_snippets_for_articles_deleted_meanwhile_are_left_out(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "cafe", snippets=False)
+    archive.delete(news["cafe"])
+    assert snippets_for(archive, [news["cafe"]], results.terms) == {}
+
+
+def test_a_misspelt_word_finds_nothing_and_suggests_the_close_word(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "miltary aliance")
+    assert results.total == 0
+    assert results.did_you_mean == "military alliance"
+    assert any("did you mean “military”" in hint for hint in results.hints)
+    assert ids(archive, results.did_you_mean) == ids(archive, "military alliance") != []
+
+
+def test_a_suggestion_keeps_the_ending_the_stemmer_cut_off(archive: Archive) -> None:
+    archive.save(make_article("Government plans", ("The government said so.",)))
+    assert search(archive, "goverment").did_you_mean == "government"
+
+
+def test_words_that_exist_but_never_meet_get_no_suggestion(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "café election")
+    assert results.total == 0 and results.did_you_mean is None
 
 
 def test_a_snippet_is_escaped_html_around_the_best_passage() -> None:
