@@ -31,34 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from page_cache import archive_files, evict
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 VENV = ROOT / ".venv"
 COMMAND = VENV / "bin" / "newsreader"
 DEFAULT_ARCHIVE = Path("/tmp/nrbench/archive-1000000.sqlite3")
-
-
-def evict(paths: list[Path]) -> int:
-    """Drop these files (folders walked) from the page cache; how many files were touched."""
-    touched = 0
-    for root in paths:
-        files = [root] if root.is_file() else (p for p in root.rglob("*") if p.is_file())
-        for path in files:
-            try:
-                fd = os.open(path, os.O_RDONLY)
-            except OSError:
-                continue
-            try:
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                touched += 1
-            finally:
-                os.close(fd)
-    return touched
-
-
-def archive_files(archive: Path) -> list[Path]:
-    return [p for p in (archive, Path(f"{archive}-wal"), archive.with_name(
-        archive.name + ".search")) if p.exists()]  # fmt: skip
 
 
 def timed(args: list[str], env: dict[str, str]) -> float:

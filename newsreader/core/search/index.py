@@ -158,6 +158,7 @@ class SearchIndex:
             try:
                 done, high_water = done + self._drain(writer, engine), self._high_water
             finally:
+                writer.wait_merging_threads()  # consumes the writer: once, after every batch
                 del writer
             with engine.connect() as connection:  # changes queued while we held the writer
                 if (
@@ -205,7 +206,6 @@ class SearchIndex:
                                 row.id, error)  # fmt: skip
                     failed.append(row.id)
             writer.commit()
-            writer.wait_merging_threads()
             with engine.begin() as connection:
                 connection.execute(delete(queue).where(queue.c.seq <= upto))
                 if failed:

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.archive import Archive
+from newsreader.core.search import index as index_module
 from newsreader.core.search.service import make_snippet, search, snippets_for
 from newsreader.core.search.text import analyze_word
 from tests.factories import make_article
@@ -243,6 +244,17 @@ def test_changes_made_while_the_index_was_away_are_caught_up(tmp_path: Path) -> 
         archive.save_many([make_article("Second", ("More boats.",))], index=False)  # "crash"
     with Archive(tmp_path / "a.sqlite3") as archive:
         assert len(ids(archive, "boats")) == 2
+
+
+def test_a_queue_longer_than_one_batch_is_indexed_in_full(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "SYNC_BATCH", 2)
+    archive.sync_search()  # the index is open before the articles come
+    archive.save_many([make_article(f"Boat {n}", (f"Boats, {n}.",)) for n in range(5)],
+                      index=False)  # fmt: skip
+    assert archive.sync_search() == 5
+    assert search(archive, "boats").total == 5
 
 
 def test_an_empty_query_asks_for_words(archive: Archive, news: dict[str, int]) -> None:
