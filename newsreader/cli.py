@@ -58,8 +58,10 @@ def _print_json(data: Any) -> None:
 
 
 def _date(summary: ArticleSummary) -> str:
-    moment = summary.published_at or summary.saved_at
-    return moment.date().isoformat()
+    """The publication date; for an undated article, its saving date, said so."""
+    if summary.published_at is not None:
+        return summary.published_at.date().isoformat()
+    return f"saved {summary.saved_at.date().isoformat()}"
 
 
 def _is_web_address(value: str) -> bool:

@@ -137,6 +137,26 @@ def test_listing_loads_neither_alembic_nor_the_search_index(tmp_path: Path) -> N
     assert not loaded & {"alembic", "tantivy", "PySide6", "trafilatura", "courlan"}
 
 
+def test_list_sorted_by_title_ignores_case_and_accents_and_says_which_are_undated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsreader.core.archive import Archive
+    from tests.factories import make_article
+
+    path = str(tmp_path / "t.sqlite3")
+    with Archive(path) as archive:
+        for n, title in enumerate(["banana", "Éclair", "apple", "Cherry"]):
+            archive.save(make_article(title, (f"text {n}",), published="2024-01-0" + str(n + 1)))
+        archive.save(make_article("durian", ("undated",), saved_at="2026-11-02T10:00"))
+    code, out = run(capsys, "list", "--sort", "title", "--ascending", "--json", "--archive", path)
+    assert code == 0
+    assert [row["title"] for row in json.loads(out)] == [
+        "apple", "banana", "Cherry", "durian", "Éclair",
+    ]  # fmt: skip
+    code, out = run(capsys, "list", "--sort", "published", "--archive", path)
+    assert out.rstrip().splitlines()[-1].split()[1:3] == ["saved", "2026-11-02"]
+
+
 def test_a_file_that_is_not_an_archive_gives_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

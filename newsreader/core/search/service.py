@@ -118,7 +118,7 @@ def search(
         )  # fmt: skip
         ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
     else:
-        found = searcher.search(query, offset + limit, count=True)
+        found = searcher.search(query, offset + limit + 1, count=True)
         ids, scores = _ranked_page(searcher, query, found, offset, limit)
     results.total = int(getattr(found, "count", 0) or 0)
     terms, prefixes = results.terms, results.prefixes
@@ -147,18 +147,18 @@ def _ranked_page(
 
     Many articles can share the edge's score (copies of a story, a word only in titles);
     the engine returns them in index order, so those at the edge are fetched in full and
-    ordered by date before the page is cut.
+    ordered by date before the page is cut. `found` holds one hit more than the page: when
+    that one scores below the page's last, no tie crosses the edge and nothing more is
+    fetched.
     """
     hits = list(found.hits)
-    wanted = offset + limit
-    while hits and len(hits) == wanted and wanted < MAX_RESULTS_WINDOW:
-        edge = hits[-1][0]
-        more = list(searcher.search(query, min(wanted * 2, MAX_RESULTS_WINDOW), count=False).hits)
-        if len(more) <= len(hits):
-            break
-        hits, wanted = more, len(more)
+    wanted = offset + limit + 1
+    while len(hits) == wanted and wanted < MAX_RESULTS_WINDOW:
+        edge = hits[offset + limit - 1][0]
         if hits[-1][0] < edge:  # the score has dropped past the edge: all ties are in
             break
+        wanted = min(wanted * 2, MAX_RESULTS_WINDOW)
+        hits = list(searcher.search(query, wanted, count=False).hits)
     dates = searcher.fast_field_values("date", [address for _, address in hits])
     order = sorted(range(len(hits)), key=lambda i: (-float(hits[i][0]), -int(dates[i] or 0)))
     page = order[offset : offset + limit]
