@@ -1,5 +1,13 @@
 """Search at scale: latency per query class, ranking quality, index size and build speed.
 
+Goal (issue 11), at 1M articles: the window's first search page — `search(limit=200,
+facets=True, snippets=False)` and the passages of the rows on screen (`snippets_for`,
+VISIBLE_ROWS of them) — p95 <= 50 ms for every query class, warm and cold (cold: the
+archive and its index evicted from the page cache and opened anew before each query),
+beside the call the window made before (a passage for each of the 200 rows), and a class
+of misspelt words, which find nothing and get "did you mean" suggestions.
+`--window-only` runs just that.
+
 Goals (issue 3), at 1M articles on a 2-core machine: p95 <= 50 ms for every query class
 (top 50 with snippets); >= 100x faster than `LIKE '%term%'` on rare terms; top-10 overlap
 with an exhaustive bm25 ranking >= 0.9; index build as part of import >= 2,000 articles/s;
@@ -11,6 +19,7 @@ Greene & Cunningham 2006), copied to reach each size; how copies are varied is p
 with the figures (see `VARIATION`). Built archives are kept in --workdir and reused.
 
 Run: .venv/bin/python bench/search.py [--sizes 100000 1000000] [--workdir /tmp/nrbench]
+     [--window-only]
 """
 
 from __future__ import annotations
@@ -34,9 +43,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from page_cache import archive_files, evict
 from sqlalchemy import text as sql
 
 from newsreader.core.archive import Archive
@@ -46,7 +57,14 @@ from newsreader.core.ingest.jsonl import record_to_article
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
 from newsreader.core.search.query import parse_query
-from newsreader.core.search.service import _facets, _hits, count_matches, make_snippet, search
+from newsreader.core.search.service import (
+    _facets,
+    _hits,
+    count_matches,
+    make_snippet,
+    search,
+    snippets_for,
+)
 from newsreader.core.search.text import analyze_word
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -529,7 +547,8 @@ def stages(archive: Archive, query: BenchQuery) -> dict[str, float]:
     t = step("count", t)
     searcher.search(compiled, 50, count=True)  # the alternative: top 50 and count at once
     t = step("top50_with_count", t)
-    hits = _hits(archive, ids, scores, frozenset(info.terms), tuple(info.prefixes), False)
+    hits = _hits(archive, ids, scores, frozenset(info.terms), tuple(info.prefixes),
+                 with_snippets=True)  # fmt: skip
     t = step("hits_sql_and_snippets", t)
     _facets(archive, searcher, compiled)
     step("facets", t)
@@ -571,6 +590,128 @@ def ours(archive: Archive, facets: bool) -> Callable[[BenchQuery], object]:
         return search(archive, query.text, limit=50, facets=facets)
 
     return run
+
+
+# -- the window's call (issue 11) -------------------------------------------------------
+
+WINDOW_LIMIT = 200  # the list's first page of a search (newsreader/ui/article_list.py)
+VISIBLE_ROWS = 30  # rows on screen whose passages the list asks for (two-line rows, 1080p)
+WINDOW_CLASSES = (*CLASSES, "typo")
+
+
+def window_call(archive: Archive, query: BenchQuery) -> object:
+    """The window's first search page: rows, total and facets, then the visible passages."""
+    results = search(archive, query.text, limit=WINDOW_LIMIT, facets=True, snippets=False)
+    shown = [hit.id for hit in results.hits[:VISIBLE_ROWS]]
+    return snippets_for(archive, shown, results.terms, results.prefixes)
+
+
+def window_call_before(archive: Archive, query: BenchQuery) -> object:
+    """The call the window made before issue 11: a passage for each of its 200 rows."""
+    return search(archive, query.text, limit=WINDOW_LIMIT, facets=True)
+
+
+def typo_queries(archive: Archive, queries: list[BenchQuery]) -> list[BenchQuery]:
+    """Rare and medium words with one inner letter dropped (or two swapped) that match
+    nothing, as a reader mistypes them: the window's call then suggests close words."""
+    typos = []
+    for query in queries:
+        if query.kind not in ("rare", "medium") or len(query.text) < 5:
+            continue
+        word, middle = query.text, len(query.text) // 2
+        for typo in (
+            word[:middle] + word[middle + 1 :],
+            word[: middle - 1] + word[middle] + word[middle - 1] + word[middle + 1 :],
+        ):
+            found = search(archive, typo, limit=1, facets=False, snippets=False)
+            if not found.total and found.did_you_mean:
+                typos.append(
+                    BenchQuery(
+                        "typo",
+                        typo,
+                        f'"{typo}"',
+                        hits=0,
+                        extra={"did_you_mean": found.did_you_mean},
+                    )
+                )
+                break
+    return typos  # fmt: skip
+
+
+def cold_samples(
+    path: Path, queries: list[BenchQuery], run: Callable[[Archive, BenchQuery], object],
+    rounds: int,
+) -> list[float]:  # fmt: skip
+    """One timing per query and round, each after evicting the archive and its index from
+    the page cache and opening them anew (not timed): nothing is cached but the code."""
+    samples = []
+    for _ in range(rounds):
+        for query in queries:
+            gc.collect()  # the previous round's index is unmapped, so its pages can go
+            evict(archive_files(path))
+            with Archive(path) as archive:
+                archive.search_index  # noqa: B018 - opened as the window has it open
+                start = time.perf_counter()
+                run(archive, query)
+                samples.append(time.perf_counter() - start)
+    return samples
+
+
+def bench_window(path: Path, queries: list[BenchQuery], args: argparse.Namespace) -> dict[str, Any]:
+    """The window's call and the one it made before, warm and cold, per query class."""
+    out: dict[str, Any] = {"limit": WINDOW_LIMIT, "visible_rows": VISIBLE_ROWS}
+    calls = {"window": window_call, "before": window_call_before}
+    with Archive(path) as archive:
+        queries = queries + typo_queries(archive, queries)
+        for kind in WINDOW_CLASSES:
+            chosen = [q for q in queries if q.kind == kind]
+            if not chosen:
+                continue
+            out[kind] = {"queries": len(chosen), "examples": [q.text for q in chosen[:3]]}
+            if kind == "typo":
+                out[kind]["did_you_mean"] = [q.extra["did_you_mean"] for q in chosen[:3]]
+            for name, call in calls.items():
+                out[kind][f"{name}_warm"] = measure(
+                    partial(call, archive), chosen, args.reps, budget=60
+                )
+    for kind in WINDOW_CLASSES:
+        chosen = [q for q in queries if q.kind == kind]
+        if chosen:
+            for name, call in calls.items():
+                out[kind][f"{name}_cold"] = summary(cold_samples(path, chosen, call, rounds=2))
+            w = out[kind]
+            print(f"    {kind:7} window warm/cold {fmt(w['window_warm'])} {fmt(w['window_cold'])}"
+                  f"  before {fmt(w['before_warm'])} {fmt(w['before_cold'])}")  # fmt: skip
+    return out
+
+
+def print_window_report(size: int, window: dict[str, Any]) -> None:
+    print(
+        f"\n=== {size:,} articles: the window's first search page, ms p50 p95 "
+        f"(limit {window['limit']}, facets, passages for {window['visible_rows']} rows) ==="
+    )
+    print(f"{'class':8}{'queries':>8}   window warm       window cold       "
+          "before warm       before cold")  # fmt: skip
+    for kind in WINDOW_CLASSES:
+        w = window.get(kind)
+        if w:
+            print(f"{kind:8}{w['queries']:>8}  {fmt(w['window_warm'])}  {fmt(w['window_cold'])}"
+                  f"  {fmt(w['before_warm'])}  {fmt(w['before_cold'])}")  # fmt: skip
+
+
+def pick_for_window(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """--window-only: the archive, its queries and the window's call; nothing else."""
+    print(f"\n== {size:,} articles (window only) ==")
+    path, built = archive_for(size, args.workdir, args.rebuild)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        with Archive(path) as archive:
+            queries = pick_queries(archive, db, args.queries)
+    finally:
+        db.close()
+    print(f"  {len(queries)} queries picked; timing the window's call")
+    return {"size": size, "build": built, "variation": VARIATION,
+            "window": bench_window(path, queries, args)}  # fmt: skip
 
 
 # -- one size ---------------------------------------------------------------------------
@@ -645,6 +786,8 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 classes[kind]["overlap"] = round(statistics.mean(overlaps), 3) if overlaps else None
             print("  profiling our stages")
             result["stages_ms_p50"] = profile(archive, queries, reps=3)
+        print("  timing the window's call")
+        result["window"] = bench_window(path, queries, args)
         print("  timing FTS5 naive")
         for kind in CLASSES:
             chosen = [q for q in queries if q.kind == kind]
@@ -752,6 +895,10 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=12, help="queries per class")
     parser.add_argument("--reps", type=int, default=5, help="timed rounds per class")
     parser.add_argument(
+        "--window-only", action="store_true",
+        help="time only the window's call (issue 11), without the issue-3 baselines",
+    )  # fmt: skip
+    parser.add_argument(
         "--baseline-budget", type=float, default=30.0,
         help="seconds of timed rounds per class for FTS5 and LIKE (at least one round)",
     )  # fmt: skip
@@ -772,7 +919,7 @@ def main() -> int:
     for size in args.sizes:
         started = time.perf_counter()
         load = os.getloadavg()
-        result = bench_size(size, args)
+        result = pick_for_window(size, args) if args.window_only else bench_size(size, args)
         result["bench_s"] = round(time.perf_counter() - started, 1)
         # Other processes on the machine skew latencies: keep the load beside the figures.
         result["loadavg_1_5_15"] = {"before": load, "after": os.getloadavg()}
@@ -780,7 +927,9 @@ def main() -> int:
         results.append(result)
         saved["sizes"][str(size)] = result
         out_file.write_text(json.dumps(saved, indent=2))
-        print_report(result)
+        if not args.window_only:
+            print_report(result)
+        print_window_report(size, result["window"])
     print(f"\nwritten to {out_file}")
     return 0
 

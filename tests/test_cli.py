@@ -109,6 +109,54 @@ def test_the_installed_entry_point_runs_as_a_module(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def _modules_loaded_by(*argv: str) -> set[str]:
+    """Top-level packages a fresh `newsreader ARGV` process has imported when it exits."""
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "from newsreader.__main__ import main\n"
+        f"sys.argv = ['newsreader', *{list(argv)!r}]\n"
+        "main()"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"')))
+
+
+def test_help_starts_without_the_database_search_or_terminal_libraries() -> None:
+    loaded = _modules_loaded_by("--help")
+    assert not loaded & {"sqlalchemy", "alembic", "tantivy", "rich", "PySide6", "trafilatura"}
+
+
+def test_listing_loads_neither_alembic_nor_the_search_index(tmp_path: Path) -> None:
+    archive = str(tmp_path / "l.sqlite3")
+    assert main(["sections", "--archive", archive]) == 0  # created and migrated
+    loaded = _modules_loaded_by("list", "--limit", "1", "--archive", archive)
+    assert "sqlalchemy" in loaded
+    assert not loaded & {"alembic", "tantivy", "PySide6", "trafilatura", "courlan"}
+
+
+def test_list_sorted_by_title_ignores_case_and_accents_and_says_which_are_undated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsreader.core.archive import Archive
+    from tests.factories import make_article
+
+    path = str(tmp_path / "t.sqlite3")
+    with Archive(path) as archive:
+        for n, title in enumerate(["banana", "Éclair", "apple", "Cherry"]):
+            archive.save(make_article(title, (f"text {n}",), published="2024-01-0" + str(n + 1)))
+        archive.save(make_article("durian", ("undated",), saved_at="2026-11-02T10:00"))
+    code, out = run(capsys, "list", "--sort", "title", "--ascending", "--json", "--archive", path)
+    assert code == 0
+    assert [row["title"] for row in json.loads(out)] == [
+        "apple", "banana", "Cherry", "durian", "Éclair",
+    ]  # fmt: skip
+    code, out = run(capsys, "list", "--sort", "published", "--archive", path)
+    assert out.rstrip().splitlines()[-1].split()[1:3] == ["saved", "2026-11-02"]
+
+
 def test_a_file_that_is_not_an_archive_gives_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -253,10 +301,10 @@ def test_an_address_in_capitals_is_fetched_as_a_web_page(
 @pytest.mark.parametrize(
     ("address", "reason"),
     [
-        ("http://[::1", "not a valid web address"),
+        ("http://[::1", "not a web address (Invalid IPv6 URL)"),
         ("http://127.0.0.1:1/a\nb", "line break"),
         ("http://127.0.0.1:1/" + "a" * 100_000, "too long"),
-        ("http://127.0.0.1:port/", "not a valid web address"),
+        ("http://127.0.0.1:port/", "not a web address (Port could not be cast"),
     ],
 )
 def test_a_malformed_address_is_one_failed_item_with_a_reason(

@@ -12,19 +12,19 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from alembic.util.exc import CommandError
 from platformdirs import user_cache_path
-from sqlalchemy import Engine, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, delete, exists, func, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
-from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem, blocks_from_json
+from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
+from newsreader.core.errors import ArchiveBusy, ArchiveError, ArchiveFull, ArchiveReadOnly
 from newsreader.core.models import (
     Annotation,
     Article,
@@ -32,6 +32,7 @@ from newsreader.core.models import (
     ArticleOriginal,
     ArticleTag,
     Asset,
+    Base,
     Feed,
     Meta,
     SavedSearch,
@@ -40,13 +41,13 @@ from newsreader.core.models import (
     Tag,
     utcnow,
 )
-from newsreader.core.saving import SaveOutcome, Saver, content_hash
-from newsreader.core.search.index import STATE_KEY, SearchIndex
 from newsreader.core.unicode import scrub
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
     from newsreader.core.annotations import Annotations
     from newsreader.core.related import Related
+    from newsreader.core.saving import SaveOutcome
+    from newsreader.core.search.index import SearchIndex
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -54,28 +55,10 @@ __all__ = [
     "ArchiveError",
     "ArticleDetail",
     "ArticleSummary",
-    "SaveOutcome",
-    "content_hash",
 ]
 
 
 log = logging.getLogger(__name__)
-
-
-class ArchiveError(Exception):
-    """The archive cannot be opened or changed; the message says why, for a person."""
-
-
-class ArchiveBusy(ArchiveError):
-    """Another program held the write lock longer than we wait."""
-
-
-class ArchiveReadOnly(ArchiveError):
-    """The archive is open read-only (the file or its folder may not be written)."""
-
-
-class ArchiveFull(ArchiveError):
-    """The disk is full: the change was not saved."""
 
 
 def _write_failure(path: Path, error: OperationalError) -> Exception:
@@ -119,6 +102,12 @@ SortOrder = Literal["saved", "published", "title", "section", "source"]
 View = Literal["all", "unread", "starred", "annotated", "recent"]
 VIEWS: tuple[View, ...] = ("all", "unread", "starred", "annotated", "recent")
 RECENT_DAYS = 7
+
+
+def default_order(view: View) -> SortOrder:
+    """How a view lists when the reader has not chosen: "Recently saved" by saving time,
+    the others by date (published; undated ones by saving time, after the dated)."""
+    return "saved" if view == "recent" else "published"
 
 
 def _narrowed(
@@ -218,11 +207,34 @@ class ArticleDetail:
 
 @dataclass(frozen=True, slots=True)
 class ArticleSnapshot:
-    article: ExtractedArticle
-    is_read: bool
-    is_starred: bool
-    tags: list[str]
-    annotations: list[Any]  # AnnotationView
+    """An article's rows as they were, to put back under the same id (undo of a delete).
+
+    `rows`: the article's own row ("articles") and every row the delete removes with it
+    (annotations, tags, related links, versions, the original page, image links), by
+    table; `assets`: the images it uses, which the delete removes when nothing else
+    does; `pointers`: rows elsewhere that point at it (another article's related link, a
+    feed item) as (table, primary key, column), which the delete sets to NULL.
+    """
+
+    article_id: int
+    rows: dict[str, list[dict[str, Any]]]
+    assets: list[dict[str, Any]]
+    tag_names: dict[int, str]
+    pointers: list[tuple[str, dict[str, Any], str]]
+
+
+# Rows the delete removes that a restore leaves out: recomputed when needed.
+NOT_RESTORED = frozenset({"similar_cache"})
+
+
+def _references_to_articles(ondelete: str) -> list[tuple[Any, Any]]:
+    """(table, column) of every foreign key to articles.id with this ON DELETE action."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table.name == "articles" and (key.ondelete or "").upper() == ondelete:
+                found.append((table, key.parent))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +263,7 @@ class Archive:
         self._writer: Engine | None = None
         try:
             self._open_engines()
-        except (DBAPIError, CommandError, OSError) as error:
+        except (DBAPIError, db.MigrationError, OSError) as error:
             self.close()
             raise _open_failure(self.path, error) from error
         except ArchiveError:
@@ -275,7 +287,7 @@ class Archive:
             )
         if not self.read_only:
             db.migrate(self._writer, self._reader)
-        elif db.current_revision(self._reader) != db.head_revision():
+        elif db.current_revision(self._reader) != db.HEAD_REVISION:
             raise ArchiveError(
                 f"{self.path} is read-only and was made by another version of Newsreader; "
                 "it can be opened once it may be written (to upgrade it)"
@@ -296,6 +308,8 @@ class Archive:
         """The full-text index beside the archive file, opened (or rebuilt) on first use."""
         if self._search_index is not None:  # searches never wait for a running sync
             return self._search_index
+        from newsreader.core.search.index import STATE_KEY, SearchIndex
+
         with self._search_lock:
             if self._search_index is None:
 
@@ -387,6 +401,8 @@ class Archive:
         An item that fails to save rolls back alone and comes back as its exception;
         the rest of the batch is kept.
         """
+        from newsreader.core.saving import Saver
+
         with self.writing() as session:
             results = Saver(session.connection()).save_all(articles)
         if index:  # bulk imports index every few batches instead (one commit each)
@@ -410,18 +426,20 @@ class Archive:
         view: View = "all",
         limit: int = 100,
         offset: int = 0,
-        order: SortOrder = "saved",
+        order: SortOrder | None = None,
         descending: bool = True,
     ) -> list[ArticleSummary]:
-        """A window of the article list: everything, a smart view, a section or a source."""
+        """A window of the article list: everything, a smart view, a section or a source,
+        in `order` (None: the view's default_order). Dates and titles sort by the keys of
+        core/sorting.py."""
         columns = {
             "saved": Article.saved_at,
             "published": Article.sort_date,
-            "title": Article.title,
+            "title": Article.sort_title,
             "section": Section.name,
             "source": Source.name,
         }
-        column = columns[order]
+        column = columns[order or default_order(view)]
         query = (
             select(
                 Article.id,
@@ -537,47 +555,55 @@ class Archive:
             return (row.media_type, gzip.decompress(row.data)) if row is not None else None
 
     def snapshot(self, article_id: int) -> ArticleSnapshot | None:
-        """Everything needed to bring a deleted article back (undo): text, images, links,
-        flags, tags and highlights."""
-        article = self.get(article_id)
-        if article is None:
-            return None
-        images = {}
-        for block in article.blocks:
-            if block.kind == "image" and block.src.startswith("asset:"):
-                found = self.asset(block.src.removeprefix("asset:"))
-                if found is not None:
-                    images[block.src] = found[1]
+        """Everything needed to bring a deleted article back under its id (undo)."""
         with self.reading() as session:
-            row = session.execute(
-                select(Article.external_id, Article.format).where(Article.id == article_id)
-            ).one()
-        extracted = ExtractedArticle(
-            title=article.title, blocks=article.blocks, section=article.section,
-            byline=article.byline,
-            published=article.published_at.isoformat() if article.published_at else None,
-            related=[RelatedItem(r.title, r.url) for r in article.related if r.origin == "page"],
-            url=article.url, source=article.source, language=article.language,
-            format=row.format, external_id=row.external_id, images=images,
-        )  # fmt: skip
-        return ArticleSnapshot(
-            extracted,
-            article.is_read,
-            article.is_starred,
-            self.article_tags(article_id),
-            self.annotations.list(article_id),
-        )
+            conn = session.connection()
+            own = _rows(conn, select(Article.__table__).where(Article.id == article_id))
+            if not own:
+                return None
+            rows = {"articles": own}
+            for table, column in _references_to_articles("CASCADE"):
+                if table.name not in NOT_RESTORED:
+                    rows[table.name] = _rows(conn, select(table).where(column == article_id))
+            asset_ids = [row["asset_id"] for row in rows.get("article_assets", [])]
+            assets = _rows(conn, select(Asset.__table__).where(Asset.id.in_(asset_ids)))
+            tag_ids = [row["tag_id"] for row in rows.get("article_tags", [])]
+            tag_names = {row["id"]: row["name"] for row in _rows(
+                conn, select(Tag.id, Tag.name).where(Tag.id.in_(tag_ids)))}  # fmt: skip
+            pointers = [
+                (table.name, key, column.name)
+                for table, column in _references_to_articles("SET NULL")
+                for key in _rows(conn, select(*table.primary_key.columns).where(
+                    column == article_id))
+            ]  # fmt: skip
+        return ArticleSnapshot(article_id, rows, assets, tag_names, pointers)
 
     def restore(self, snapshot: ArticleSnapshot) -> int:
-        """Save a snapshotted article again, with its flags, tags and highlights."""
-        outcome = self.save(snapshot.article)
-        article_id = outcome.article_id
-        self.mark_read(article_id, snapshot.is_read)
-        self.star(article_id, snapshot.is_starred)
-        if snapshot.tags:
-            self.set_tags(article_id, snapshot.tags)
-        for annotation in snapshot.annotations:
-            self.annotations.restore(replace(annotation, article_id=article_id))
+        """Put a deleted article back from its snapshot, under the same id, with everything
+        it had; only if another article has taken the id meanwhile does it get a new one."""
+        with self.writing() as session:
+            conn = session.connection()
+            own = dict(snapshot.rows["articles"][0])
+            if _exists(conn, "articles", own["id"]):
+                del own["id"]
+            article_id = _insert(conn, "articles", own)
+            new_ids = {
+                "article_id": {snapshot.article_id: article_id},
+                "asset_id": {a["id"]: _restored_asset(conn, a) for a in snapshot.assets},
+                "tag_id": {old: _tag_id(conn, name) for old, name in snapshot.tag_names.items()},
+            }
+            for name, rows in snapshot.rows.items():
+                for row in rows if name != "articles" else ():
+                    values = {k: new_ids[k][v] if k in new_ids else v for k, v in row.items()}
+                    if "id" in values and _exists(conn, name, values["id"]):
+                        del values["id"]  # a version's or highlight's id, taken meanwhile
+                    _insert(conn, name, values)
+            for name, key, column in snapshot.pointers:
+                table = Base.metadata.tables[name]
+                where = [table.c[k] == v for k, v in key.items()]
+                conn.execute(update(table).where(*where, table.c[column].is_(None))
+                             .values({column: article_id}))  # fmt: skip
+        self.sync_search()
         return article_id
 
     def delete(self, article_id: int) -> bool:
@@ -656,6 +682,37 @@ class Archive:
     def set_meta(self, key: str, value: str) -> None:
         with self.writing() as session:
             session.merge(Meta(key=key, value=value))
+
+
+def _rows(conn: Connection, query: Any) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def _exists(conn: Connection, table_name: str, row_id: int) -> bool:
+    table = Base.metadata.tables[table_name]
+    return conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None
+
+
+def _insert(conn: Connection, table_name: str, values: dict[str, Any]) -> int:
+    """Insert one row; its primary key (the first column of a composite one)."""
+    key = conn.execute(
+        Base.metadata.tables[table_name].insert().values(values)
+    ).inserted_primary_key
+    return int(key[0]) if key else 0
+
+
+def _restored_asset(conn: Connection, asset: dict[str, Any]) -> int:
+    """The id of this asset in the archive: the same bytes if kept, else put back."""
+    found = conn.execute(select(Asset.id).where(Asset.sha256 == asset["sha256"])).scalar()
+    if found is not None:
+        return int(found)
+    values = {k: v for k, v in asset.items() if k != "id" or not _exists(conn, "assets", v)}
+    return _insert(conn, "assets", values)
+
+
+def _tag_id(conn: Connection, name: str) -> int:
+    found = conn.execute(select(Tag.id).where(Tag.name == name)).scalar()
+    return int(found) if found is not None else _insert(conn, "tags", {"name": name})
 
 
 def _detail(row: Article) -> ArticleDetail:

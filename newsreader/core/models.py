@@ -93,7 +93,8 @@ class Article(Base):
     saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     # The list's date: published, else saved. Stored and indexed so that a window of a
     # million-article list sorted by date is an index walk, not a sort.
-    sort_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sort_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # core/sorting.py
+    sort_title: Mapped[str] = mapped_column(Text, default="")  # title, case and accents folded
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"), index=True
     )
@@ -111,6 +112,7 @@ class Article(Base):
 
     __table_args__ = (
         Index("ix_articles_sort_date", "sort_date", "id"),
+        Index("ix_articles_sort_title", "sort_title", "id"),
         Index("ix_articles_section_sort_date", "section_id", "sort_date", "id"),
         Index("ix_articles_source_read", "source_id", "is_read"),  # a feed's unread count
     )

@@ -135,7 +135,8 @@ class Related:
         related.linked_from = [
             RelatedEntry(title, url, source_id, "backlink") for source_id, title, url in backlinks
         ]
-        return related
+        similar_ids = [e.target_id for e in related.similar if e.target_id is not None]
+        return _once_each(related, self._texts(similar_ids))
 
     def compute(self, article_id: int) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """(similar, duplicates) as (article id, score), best first; reads only."""
@@ -212,6 +213,35 @@ class Related:
                 _offer(connection, other, article_id, own_title, score, "similar")
             for other, score in duplicates:
                 _offer(connection, other, article_id, own_title, score, "duplicate")
+
+
+# An article found by several routes is listed once, in the most specific group: another
+# version of this story, then a link the page itself gives, then a page linking here, and
+# only then a computed "similar".
+GROUPS_MOST_SPECIFIC_FIRST = ("duplicates", "page", "linked_from", "similar")
+
+
+def _once_each(related: RelatedArticles, similar_texts: dict[int, str]) -> RelatedArticles:
+    """Each article once, in its most specific group; among the similar ones, one version
+    of each story (the best ranked), as near-duplicates of each other are the same read."""
+    seen: set[object] = set()
+    for group in GROUPS_MOST_SPECIFIC_FIRST:
+        kept = []
+        for entry in getattr(related, group):
+            key = entry.target_id if entry.target_id is not None else (entry.url or entry.title)
+            if key not in seen:
+                seen.add(key)
+                kept.append(entry)
+        setattr(related, group, kept)
+    stories: list[set[int]] = []
+    similar = []
+    for entry in related.similar:
+        words = shingles(similar_texts.get(entry.target_id or 0, ""))
+        if not any(is_near_duplicate(words, story) for story in stories):
+            stories.append(words)
+            similar.append(entry)
+    related.similar = similar
+    return related
 
 
 def _offer(connection: Any, neighbour: int, article_id: int, title: str, score: float,

@@ -40,6 +40,7 @@ from newsreader.core.models import (
     utcnow,
 )
 from newsreader.core.sections import section_display_name, section_key
+from newsreader.core.sorting import date_key, title_key
 from newsreader.core.unicode import scrub_article
 from newsreader.core.urls import host_of, normalize_url
 
@@ -225,7 +226,8 @@ class Saver:
                 "byline": article.byline,
                 "published_at": published,
                 "saved_at": saved_at,
-                "sort_date": published or saved_at,
+                "sort_date": date_key(published, saved_at),
+                "sort_title": title_key(title),
                 "section_id": self._section_id(article.section),
                 "source_id": self._source_id(article, url),
                 "language": article.language,
@@ -253,7 +255,7 @@ class Saver:
         """A known URL with new text: keep the old text as a version, then replace it."""
         old = self.conn.execute(
             select(articles.c.title, articles.c.text, articles.c.blocks,
-                   articles.c.content_hash, articles.c.saved_at)
+                   articles.c.content_hash, articles.c.saved_at, articles.c.published_at)
             .where(articles.c.id == article_id)
         ).one()  # fmt: skip
         self._insert(
@@ -264,19 +266,20 @@ class Saver:
         )  # fmt: skip
         blocks, asset_ids = self._store_images(article)
         title = article.title.strip() or old.title
+        published, saved_at = parse_published(article.published) or old.published_at, utcnow()
         values = {
             "title": title,
+            "sort_title": title_key(title),
             "text": canonical_text(blocks),
             "blocks": blocks_to_json(blocks),
             "content_hash": digest,
             "version": version + 1,
-            "saved_at": utcnow(),
+            "saved_at": saved_at,
+            "published_at": published,
+            "sort_date": date_key(published, saved_at),
         }
         if article.byline:
             values["byline"] = article.byline
-        if published := parse_published(article.published):
-            values["published_at"] = published
-            values["sort_date"] = published
         if section_id := self._section_id(article.section):
             values["section_id"] = section_id
         self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))

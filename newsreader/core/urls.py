@@ -104,20 +104,19 @@ def is_web_address(value: str) -> bool:
 def web_address_problem(url: str) -> str | None:
     """Why `url` cannot be fetched, said for a person; None when it can be."""
     if len(url) > MAX_WEB_ADDRESS_CHARS:
-        return (
-            f"the address is too long ({len(url):,} characters; at most {MAX_WEB_ADDRESS_CHARS:,})"
-        )
+        limit = MAX_WEB_ADDRESS_CHARS
+        return f"not a web address: too long ({len(url):,} characters; at most {limit:,})"
     if _TAB_NEWLINE_CONTROL.search(url.strip()) or " " in url.strip():
-        return "the address contains a space, a line break or another control character"
+        return "not a web address: it holds a space, a line break or another control character"
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError as error:
-        return f"not a valid web address ({error})"
+        return f"not a web address ({error})"
     if parts.scheme not in ("http", "https"):
-        return "only http and https addresses can be fetched"
+        return f"not a web address: {shown_address(url)!r} (only http and https are fetched)"
     if not parts.hostname:
-        return "the address names no site"
+        return f"not a web address: {shown_address(url)!r} names no site"
     return None
 
 

@@ -13,17 +13,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 
 from newsreader.core import db
-from newsreader.core.archive import (
-    Archive,
-    ArchiveBusy,
-    ArchiveError,
-    ArchiveFull,
-    SaveOutcome,
-    content_hash,
-)
+from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem
+from newsreader.core.errors import ArchiveBusy, ArchiveError, ArchiveFull
 from newsreader.core.models import Base
-from newsreader.core.saving import Saver
+from newsreader.core.saving import SaveOutcome, Saver, content_hash
+from newsreader.core.search.service import search
 from tests.factories import make_article
 
 
@@ -173,6 +168,68 @@ def test_deleting_an_article_removes_its_links_and_unshared_assets(archive: Arch
     linker = archive.get(other.article_id)
     assert linker is not None and linker.related[0].target_id is None
     assert not archive.delete(article_id)
+
+
+def _everything_about(archive: Archive, article_id: int) -> dict[str, object]:
+    article = archive.get(article_id)
+    assert article is not None
+    with sqlite3.connect(archive.path) as db:
+        versions = db.execute(
+            "SELECT version, title, text FROM article_versions WHERE article_id = ?", (article_id,)
+        ).fetchall()
+    return {
+        "article": article,
+        "tags": archive.article_tags(article_id),
+        "annotations": archive.annotations.list(article_id),
+        "versions": versions,
+        "images": [archive.asset(b.src.removeprefix("asset:")) for b in article.blocks
+                   if b.kind == "image"],
+    }  # fmt: skip
+
+
+def test_undoing_a_delete_brings_the_article_back_under_its_id_with_everything(
+    archive: Archive,
+) -> None:
+    url = "https://example.com/pictured"
+    archive.save(ExtractedArticle(title="Pictured", blocks=[Block("paragraph", "Old text.")],
+                                  url=url))  # fmt: skip
+    pictured = ExtractedArticle(
+        title="Pictured", url=url, related=[RelatedItem("Elsewhere", "https://example.com/e")],
+        blocks=[Block("paragraph", "Words to highlight."), Block("image", src="pic.png")],
+        images={"pic.png": b"\x89PNG fake"},
+    )  # fmt: skip
+    article_id = archive.save(pictured).article_id  # a new text: version 1 is kept
+    archive.set_tags(article_id, ["keep", "later"])
+    archive.annotations.create_from_quote(article_id, "Words", note="mine", tags=["t"])
+    archive.star(article_id)
+    linker = archive.save(make_article("Linker", ("x",), related=[("Pictured", url)]))
+    archive.save(make_article("Newer", ("y",)))  # the deleted one is not the newest
+    before = _everything_about(archive, article_id)
+    assert before["versions"] and before["images"] == [("image/png", b"\x89PNG fake")]
+
+    snapshot = archive.snapshot(article_id)
+    assert snapshot is not None and archive.delete(article_id)
+    assert archive.restore(snapshot) == article_id
+
+    assert _everything_about(archive, article_id) == before
+    back = archive.get(linker.article_id)
+    assert back is not None and back.related[0].target_id == article_id
+    assert [hit.id for hit in search(archive, "highlight").hits] == [article_id]
+
+
+def test_a_restored_article_whose_id_was_taken_meanwhile_comes_back_under_a_new_one(
+    archive: Archive,
+) -> None:
+    article_id = archive.save(make_article("Newest", ("gone",))).article_id
+    snapshot = archive.snapshot(article_id)
+    assert snapshot is not None and archive.delete(article_id)
+    taker = archive.save(make_article("Taker", ("took the id",))).article_id
+    assert taker == article_id  # SQLite hands out the highest id + 1 again
+    restored = archive.restore(snapshot)
+    assert restored != taker
+    assert [(a.id, a.title) for a in archive.list_articles(order="title", descending=False)] == [
+        (restored, "Newest"), (taker, "Taker"),
+    ]  # fmt: skip
 
 
 def test_one_bad_item_rolls_back_alone_in_a_batch(archive: Archive) -> None:

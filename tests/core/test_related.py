@@ -6,6 +6,7 @@ import pytest
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.jsonl import record_to_article
 from newsreader.core.related import is_near_duplicate, shingles
+from newsreader.core.seed import seed_if_new
 from newsreader.testing import shared_data
 from tests.factories import make_article
 
@@ -84,6 +85,31 @@ def test_a_new_article_joins_the_lists_of_its_neighbours(
     after = archive.related.for_article(topics["markets0"])
     assert after is not None
     assert newcomer.article_id in {e.target_id for e in after.similar + after.duplicates}
+
+
+def test_the_welcome_guide_lists_each_guide_article_once(archive: Archive) -> None:
+    report = seed_if_new(archive)
+    assert report is not None and report.counts()["saved"] == 4
+    (welcome,) = [a for a in archive.list_articles() if a.title.startswith("Welcome")]
+    related = archive.related.for_article(welcome.id)
+    assert related is not None
+    targets = [e.target_id for e in related.all()]
+    assert len(targets) == len(set(targets))
+    guide = {a.id for a in archive.list_articles() if a.id != welcome.id}
+    assert {e.target_id for e in related.page} <= guide and len(related.page) == 2
+
+
+def test_two_versions_of_one_story_are_listed_once_among_the_similar(
+    archive: Archive, topics: dict[str, int]
+) -> None:
+    story = " ".join(FOOTBALL[1:7])
+    first = archive.save(make_article("Derby report", (story, "By our sports desk.")))
+    second = archive.save(make_article("Derby report (updated)", (story, "Share this page.")))
+    related = archive.related.for_article(topics["football0"])
+    assert related is not None
+    listed = [e.target_id for e in related.all()]
+    assert (first.article_id in listed) != (second.article_id in listed)
+    assert len(listed) == len(set(listed))
 
 
 def test_backlinks_list_the_articles_that_link_here(archive: Archive) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.annotations import AnnotationError, AnnotationView
-from newsreader.core.archive import Archive, SaveOutcome
+from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, BlockKind, ExtractedArticle, clean_line, make_block
 from newsreader.core.dates import parse_published
 from newsreader.core.fetch_queue import PendingUrl
@@ -51,7 +51,7 @@ from newsreader.core.ingest.report import (
     Progress,
 )
 from newsreader.core.models import Annotation, Article, QueuedUrl
-from newsreader.core.saving import Saver
+from newsreader.core.saving import SaveOutcome, Saver
 from newsreader.core.urls import normalize_url
 
 __all__ = [

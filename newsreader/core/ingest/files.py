@@ -11,7 +11,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newsreader.core.archive import Archive, SaveOutcome
+from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
@@ -38,6 +38,7 @@ from newsreader.core.ingest.webarchive import (
     read_warc,
 )
 from newsreader.core.ingest.workers import PagePool
+from newsreader.core.saving import SaveOutcome
 
 Extracted = ExtractedArticle | ExtractionError
 Extractor = Callable[[Path], Extracted]

@@ -25,6 +25,7 @@ import tantivy
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.orm import aliased
 
+from newsreader.core.errors import IndexUnavailable
 from newsreader.core.models import (
     Annotation,
     Article,
@@ -102,10 +103,6 @@ class IndexedArticle:
             doc.add_text("color", scrub(color))
         doc.add_integer("date", self.date)
         return doc
-
-
-class IndexUnavailable(Exception):
-    """The search index cannot be kept where it belongs; the message says what to do."""
 
 
 ArchiveState = Callable[[], "str | None"]
@@ -213,6 +210,7 @@ class SearchIndex:
             try:
                 done, high_water = done + self._drain(writer, engine), self._high_water
             finally:
+                writer.wait_merging_threads()  # consumes the writer: once, after every batch
                 del writer
             with engine.connect() as connection:  # changes queued while we held the writer
                 if (
@@ -284,7 +282,6 @@ class SearchIndex:
                                 row.id, error)  # fmt: skip
                     failed.append(row.id)
             writer.commit()
-            writer.wait_merging_threads()
             token = uuid.uuid4().hex
             with engine.begin() as connection:
                 connection.execute(delete(queue).where(queue.c.seq <= upto))

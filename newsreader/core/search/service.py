@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -14,6 +15,7 @@ from newsreader.core.models import Article, Section, Source
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
 from newsreader.core.search.query import parse_query
+from newsreader.core.search.suggest import corrected_query, suggest
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.unicode import scrub
 
@@ -30,7 +32,7 @@ class SearchHit(ArticleSummary):
     """A row of the article list that a search found, with its score and passage."""
 
     score: float = 0.0
-    snippet: str = ""  # HTML: escaped text with the matched words in <mark>
+    snippet: str = ""  # HTML: escaped text with the matched words in <mark>; see snippets_for
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class SearchResults:
     hints: list[str] = field(default_factory=list)
     terms: frozenset[str] = frozenset()  # index terms to mark in the reader
     prefixes: tuple[str, ...] = ()
+    did_you_mean: str | None = None  # the query with unknown words replaced by close ones
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +71,7 @@ class SearchResults:
             "hits": [h.to_json() for h in self.hits],
             "facets": [{"key": f.key, "name": f.name, "count": f.count} for f in self.facets],
             "hints": self.hints,
+            "did_you_mean": self.did_you_mean,
         }
 
 
@@ -79,8 +83,13 @@ def search(
     limit: int = 50,
     offset: int = 0,
     facets: bool = True,
+    snippets: bool = True,
 ) -> SearchResults:
-    """Run a query of our language over the archive. Never raises on odd input."""
+    """Run a query of our language over the archive. Never raises on odd input.
+
+    With `snippets=False` the hits come without passages (and no article text is read):
+    a list shows a few of its rows at a time and asks `snippets_for` those rows only.
+    """
     results = SearchResults(query=scrub(text) if isinstance(text, str) else "")
     parsed = parse_query(results.query)
     limit, offset = max(0, min(int(limit), 1000)), max(0, int(offset))
@@ -109,13 +118,26 @@ def search(
         )  # fmt: skip
         ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
     else:
-        found = searcher.search(query, offset + limit, count=True)
+        found = searcher.search(query, offset + limit + 1, count=True)
         ids, scores = _ranked_page(searcher, query, found, offset, limit)
     results.total = int(getattr(found, "count", 0) or 0)
-    results.hits = _hits(archive, ids, scores, results.terms, results.prefixes, by_date)
-    if facets:
+    terms, prefixes = results.terms, results.prefixes
+    results.hits = _hits(archive, ids, scores, terms, prefixes, with_snippets=snippets)
+    if facets and results.total:
         results.facets = _facets(archive, searcher, query)
+    if not results.total and offset == 0:
+        _add_did_you_mean(results, parsed, searcher)
     return results
+
+
+def _add_did_you_mean(results: SearchResults, parsed: Any, searcher: tantivy.Searcher) -> None:
+    suggestions = suggest(parsed, searcher)
+    if not suggestions:
+        return
+    results.did_you_mean = corrected_query(results.query, suggestions)
+    for s in suggestions:
+        words = " or ".join(f"“{w}”" for w in s.close_words)
+        results.hints.append(f"no article contains “{s.word}”; did you mean {words}?")
 
 
 def _ranked_page(
@@ -125,18 +147,18 @@ def _ranked_page(
 
     Many articles can share the edge's score (copies of a story, a word only in titles);
     the engine returns them in index order, so those at the edge are fetched in full and
-    ordered by date before the page is cut.
+    ordered by date before the page is cut. `found` holds one hit more than the page: when
+    that one scores below the page's last, no tie crosses the edge and nothing more is
+    fetched.
     """
     hits = list(found.hits)
-    wanted = offset + limit
-    while hits and len(hits) == wanted and wanted < MAX_RESULTS_WINDOW:
-        edge = hits[-1][0]
-        more = list(searcher.search(query, min(wanted * 2, MAX_RESULTS_WINDOW), count=False).hits)
-        if len(more) <= len(hits):
-            break
-        hits, wanted = more, len(more)
+    wanted = offset + limit + 1
+    while len(hits) == wanted and wanted < MAX_RESULTS_WINDOW:
+        edge = hits[offset + limit - 1][0]
         if hits[-1][0] < edge:  # the score has dropped past the edge: all ties are in
             break
+        wanted = min(wanted * 2, MAX_RESULTS_WINDOW)
+        hits = list(searcher.search(query, wanted, count=False).hits)
     dates = searcher.fast_field_values("date", [address for _, address in hits])
     order = sorted(range(len(hits)), key=lambda i: (-float(hits[i][0]), -int(dates[i] or 0)))
     page = order[offset : offset + limit]
@@ -152,15 +174,17 @@ def count_matches(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
 
 def _hits(
     archive: Archive, ids: list[int], scores: list[float], terms: frozenset[str],
-    prefixes: tuple[str, ...], by_date: bool,
+    prefixes: tuple[str, ...], *, with_snippets: bool,
 ) -> list[SearchHit]:  # fmt: skip
     if not ids:
         return []
+    columns = [
+        Article.id, Article.title, Section.name.label("section_name"),
+        Source.name.label("source_name"), Article.published_at,
+        Article.saved_at, Article.is_read, Article.is_starred,
+    ]  # fmt: skip
     query = (
-        select(
-            Article.id, Article.title, Section.name, Source.name, Article.published_at,
-            Article.saved_at, Article.is_read, Article.is_starred, Article.text,
-        )
+        select(*columns, *([Article.text] if with_snippets else []))
         .outerjoin(Section, Article.section_id == Section.id)
         .outerjoin(Source, Article.source_id == Source.id)
         .where(Article.id.in_(ids))
@@ -169,15 +193,30 @@ def _hits(
         rows = {row.id: row for row in session.execute(query)}
     hits = [
         SearchHit(
-            id=row.id, title=row.title, section=row[2], source=row[3],
+            id=row.id, title=row.title, section=row.section_name, source=row.source_name,
             published_at=row.published_at, saved_at=row.saved_at, is_read=row.is_read,
             is_starred=row.is_starred, score=score,
-            snippet=make_snippet(row.text, terms, prefixes),
+            snippet=make_snippet(row.text, terms, prefixes) if with_snippets else "",
         )
         for article_id, score in zip(ids, scores, strict=True)
         if (row := rows.get(article_id)) is not None  # deleted since the index saw it
     ]  # fmt: skip
     return hits
+
+
+def snippets_for(
+    archive: Archive, ids: Sequence[int], terms: frozenset[str], prefixes: tuple[str, ...] = ()
+) -> dict[int, str]:
+    """The passages of these articles (rows a list shows), marked for a search's terms.
+
+    Pass the `terms` and `prefixes` of the search's SearchResults; ids no longer in the
+    archive are left out.
+    """
+    if not ids:
+        return {}
+    with archive.reading() as session:
+        rows = session.execute(select(Article.id, Article.text).where(Article.id.in_(ids)))
+        return {article_id: make_snippet(text, terms, prefixes) for article_id, text in rows}
 
 
 def _facets(

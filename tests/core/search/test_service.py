@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.archive import Archive
-from newsreader.core.search.service import make_snippet, search
+from newsreader.core.search import index as index_module
+from newsreader.core.search.service import make_snippet, search, snippets_for
 from newsreader.core.search.text import analyze_word
 from tests.factories import make_article
 
@@ -154,6 +155,48 @@ def test_snippets_mark_the_matched_words(archive: Archive, news: dict[str, int])
     assert hit.snippet == "A small <mark>café</mark> in Paris was sold."
 
 
+def test_a_search_without_snippets_leaves_them_to_the_rows_shown(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "military alliance", snippets=False)
+    assert [hit.snippet for hit in results.hits] == ["", ""]
+    shown = [hit.id for hit in results.hits[:1]]
+    passages = snippets_for(archive, shown, results.terms, results.prefixes)
+    with_snippets = {hit.id: hit.snippet for hit in search(archive, "military alliance").hits}
+    assert passages == {i: with_snippets[i] for i in shown}
+    assert all("<mark>" in passage for passage in passages.values())
+
+
+def test_snippets_for_articles_deleted_meanwhile_are_left_out(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "cafe", snippets=False)
+    archive.delete(news["cafe"])
+    assert snippets_for(archive, [news["cafe"]], results.terms) == {}
+
+
+def test_a_misspelt_word_finds_nothing_and_suggests_the_close_word(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "miltary aliance")
+    assert results.total == 0
+    assert results.did_you_mean == "military alliance"
+    assert any("did you mean “military”" in hint for hint in results.hints)
+    assert ids(archive, results.did_you_mean) == ids(archive, "military alliance") != []
+
+
+def test_a_suggestion_keeps_the_ending_the_stemmer_cut_off(archive: Archive) -> None:
+    archive.save(make_article("Government plans", ("The government said so.",)))
+    assert search(archive, "goverment").did_you_mean == "government"
+
+
+def test_words_that_exist_but_never_meet_get_no_suggestion(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    results = search(archive, "café election")
+    assert results.total == 0 and results.did_you_mean is None
+
+
 def test_a_snippet_is_escaped_html_around_the_best_passage() -> None:
     text = "<b>x</b> " + "filler " * 100 + "the alliance and the alliance again " + "tail " * 100
     snippet = make_snippet(text, frozenset(analyze_word("alliance")))
@@ -202,6 +245,17 @@ def test_changes_made_while_the_index_was_away_are_caught_up(tmp_path: Path) -> 
         archive.save_many([make_article("Second", ("More boats.",))], index=False)  # "crash"
     with Archive(tmp_path / "a.sqlite3") as archive:
         assert len(ids(archive, "boats")) == 2
+
+
+def test_a_queue_longer_than_one_batch_is_indexed_in_full(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "SYNC_BATCH", 2)
+    archive.sync_search()  # the index is open before the articles come
+    archive.save_many([make_article(f"Boat {n}", (f"Boats, {n}.",)) for n in range(5)],
+                      index=False)  # fmt: skip
+    assert archive.sync_search() == 5
+    assert search(archive, "boats").total == 5
 
 
 def test_an_empty_query_asks_for_words(archive: Archive, news: dict[str, int]) -> None:
