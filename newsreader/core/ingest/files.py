@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
+from newsreader.core.errors import ArchiveError
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
@@ -243,6 +244,7 @@ class _BatchReporter:
         self.archive = archive
         self.report = report
         self.pending: list[tuple[str, Extracted | ItemResult]] = []
+        self.stopped_by: ArchiveError | None = None  # the write failure that stopped it
         self.articles_pending = 0
         self.bytes_pending = 0  # images and originals held, so picture-heavy batches stay small
         self.unindexed = 0
@@ -256,13 +258,22 @@ class _BatchReporter:
             if self.articles_pending >= SAVE_BATCH or self.bytes_pending >= SAVE_BATCH_BYTES:
                 self.flush()
 
+    def skip(self, item: str, cancelled: bool) -> None:
+        """An item not imported because the import stopped (cancelled, or a write failed)."""
+        reason = "cancelled" if cancelled else f"not imported: {self.stopped_by}"
+        self.add_result(ItemResult(item, "skipped", reason=reason))
+
     def add_result(self, result: ItemResult) -> None:
         """A line decided without saving (skipped), kept in input order."""
         self.pending.append((result.item, result))
 
     def flush(self) -> None:
         articles = [r for _, r in self.pending if isinstance(r, ExtractedArticle)]
-        outcomes = iter(self.archive.save_many(articles, index=False) if articles else [])
+        try:
+            outcomes = iter(self.archive.save_many(articles, index=False) if articles else [])
+        except ArchiveError as error:  # a full disk, a lock held too long: stop and say so
+            self.stopped_by = error
+            outcomes = iter([error] * len(articles))
         self.unindexed += len(articles)
         if self.unindexed >= INDEX_EVERY:
             self.archive.sync_search()
@@ -323,7 +334,7 @@ def import_paths(
     def stop_here() -> bool:
         nonlocal stopped
         stopped = stopped or bool(should_cancel and should_cancel())
-        return stopped
+        return stopped or reporter.stopped_by is not None
 
     def step() -> None:
         nonlocal done
@@ -338,14 +349,14 @@ def import_paths(
     for items in streams:
         for item, result in items:
             if stop_here():
-                reporter.add_result(ItemResult(item, "skipped", reason="cancelled"))
+                reporter.skip(item, cancelled=stopped)
                 continue
             reporter.add(item, result)
             step()
     extracted = _extract_pages(pages, workers or os.cpu_count() or 1, extractor, report)
     for page in pages:
         if stop_here():
-            reporter.add_result(ItemResult(str(page), "skipped", reason="cancelled"))
+            reporter.skip(str(page), cancelled=stopped)
             continue
         _, result = next(extracted)
         reporter.add(str(page), result)

@@ -2,8 +2,10 @@ import gzip
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.files import (
@@ -268,3 +270,30 @@ def test_a_folder_import_reads_other_apps_exports_among_its_pages(
     report = import_paths(archive, [folder], workers=1)
     assert sorted(i.status for i in report.items) == ["queued", "queued", "saved"]
     assert report.counts()["queued"] == 2 and archive.count() == 1
+
+
+def test_a_full_disk_stops_the_import_with_a_report_of_what_was_saved(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(
+        json.dumps({"title": f"Story {n}", "body": f"Report {n}: " + "the council met. " * 60})
+        + "\n" for n in range(1_500)
+    ))  # fmt: skip
+    with Archive(tmp_path / "a.sqlite3") as archive:
+
+        @event.listens_for(archive.writer, "connect")
+        def _small_disk(connection: Any, _record: Any) -> None:
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            connection.execute(f"PRAGMA max_page_count = {pages + 400}")
+
+        archive.writer.dispose()
+        report = import_paths(archive, [corpus])
+        counts = report.counts()
+        assert counts["total"] == 1_500 and 0 < counts["saved"] < 1_500
+        assert counts["saved"] + counts["failed"] + counts["skipped"] == 1_500
+        assert archive.count() == counts["saved"]
+        stopped = [i for i in report.items if i.status != "saved"]
+        assert all("disk" in (i.reason or "") for i in stopped)
+        event.remove(archive.writer, "connect", _small_disk)
+        archive.writer.dispose()  # room again: the same import brings the rest
+        assert import_paths(archive, [corpus]).counts()["saved"] == 1_500 - counts["saved"]
+        assert archive.count() == 1_500
