@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -63,15 +64,15 @@ log = logging.getLogger(__name__)
 
 def _write_failure(path: Path, error: OperationalError) -> Exception:
     """The ArchiveError a failed write means, or the error itself if it means none."""
-    message = str(error.orig).lower()
-    if "locked" in message or "busy" in message:
+    kind = db.write_failure(error)
+    if kind == "busy":
         return ArchiveBusy(
-            f"{path} is busy: another program has been writing to it for over "
-            f"{db.BUSY_TIMEOUT_MS // 1000} s; nothing was changed — try again when it is done"
+            f"{path} is busy: another program is writing to it and did not let go in time; "
+            "nothing was changed — try again when it is done"
         )
-    if "full" in message:
+    if kind == "full":
         return ArchiveFull(f"the disk holding {path} is full; nothing more was saved")
-    if "readonly" in message or "read-only" in message:
+    if kind == "read-only":
         return ArchiveReadOnly(f"{path} cannot be written: nothing was changed")
     return error
 
@@ -263,7 +264,7 @@ class Archive:
         self._writer: Engine | None = None
         try:
             self._open_engines()
-        except (DBAPIError, db.MigrationError, OSError) as error:
+        except (DBAPIError, sqlite3.Error, db.MigrationError, OSError) as error:
             self.close()
             raise _open_failure(self.path, error) from error
         except ArchiveError:
@@ -275,16 +276,16 @@ class Archive:
     def _open_engines(self) -> None:
         """Open the file (read-only when this user may not write it), refuse a database
         another program made, and bring ours to the current schema."""
-        if self.read_only:
-            self._reader = self._writer = db.create_read_only_engine(self.path)
-        else:
-            self._reader, self._writer = db.create_engines(self.path)
-        if tables := db.foreign_tables(self._reader):
+        if tables := db.foreign_tables(self.path):
             raise ArchiveError(
                 f"{self.path} is a database of another program (tables: "
                 f"{', '.join(tables[:6])}{'…' if len(tables) > 6 else ''}); Newsreader leaves "
                 "it untouched — choose a new file or a Newsreader archive"
             )
+        if self.read_only:
+            self._reader = self._writer = db.create_read_only_engine(self.path)
+        else:
+            self._reader, self._writer = db.create_engines(self.path)
         if not self.read_only:
             db.migrate(self._writer, self._reader)
         elif db.current_revision(self._reader) != db.HEAD_REVISION:
@@ -308,21 +309,16 @@ class Archive:
         """The full-text index beside the archive file, opened (or rebuilt) on first use."""
         if self._search_index is not None:  # searches never wait for a running sync
             return self._search_index
-        from newsreader.core.search.index import STATE_KEY, SearchIndex
+        from newsreader.core.search.index import SearchIndex
 
         with self._search_lock:
             if self._search_index is None:
-
-                def state() -> str | None:
-                    return self.get_meta(STATE_KEY)
-
                 if self.read_only:
-                    self._search_index = SearchIndex(read_only_index_folder(self.path), state)
-                    self._search_index.fill_once(self.reader)
+                    folder = read_only_index_folder(self.path)
+                    self._search_index = SearchIndex(folder, self.reader, read_only=True)
                 else:
-                    self._search_index = SearchIndex(
-                        self.path.with_name(self.path.name + ".search"), state
-                    )
+                    folder = self.path.with_name(self.path.name + ".search")
+                    self._search_index = SearchIndex(folder, self.writer)
                     self._search_index.sync(self.writer)
             return self._search_index
 

@@ -8,8 +8,9 @@ it upgrades from reading to writing while another process writes.
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -60,15 +61,39 @@ def create_engines(path: Path) -> tuple[Engine, Engine]:
     return reader, writer
 
 
+WriteFailure = Literal["busy", "full", "read-only"]
+
+
+def write_failure(error: BaseException) -> WriteFailure | None:
+    """What a database error says about the archive as a whole — held by another writer,
+    its disk full, not writable — or None when it concerns only the statement at hand."""
+    if not isinstance(error, OperationalError):
+        return None
+    message = str(error.orig).lower()
+    if "locked" in message or "busy" in message:
+        return "busy"
+    if "full" in message:
+        return "full"
+    if "readonly" in message or "read-only" in message:
+        return "read-only"
+    return None
+
+
+READ_ONLY_MODES = ("mode=ro", "immutable=1")
+
+
+def _read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()))}"
+
+
 def create_read_only_engine(path: Path) -> Engine:
     """An engine that only reads the file at `path`, which this user may not write.
 
     A WAL database normally needs its -shm file beside it; in a folder we cannot write,
     SQLite opens it only as immutable (nobody else is expected to change it meanwhile).
     """
-    location = quote(str(path.resolve()))
-    for mode in ("mode=ro", "immutable=1"):
-        engine = create_engine(f"sqlite:///file:{location}?{mode}&uri=true", pool_size=4)
+    for mode in READ_ONLY_MODES:
+        engine = create_engine(f"sqlite:///{_read_only_uri(path)}?{mode}&uri=true", pool_size=4)
         _configure_sqlite(engine, "BEGIN", read_only=True)
         try:
             with engine.connect() as connection:
@@ -87,13 +112,28 @@ def is_writable(path: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK) if folder.exists() else True
 
 
-def foreign_tables(engine: Engine) -> list[str]:
-    """The tables of a database some other program made (empty for ours or a new file)."""
-    with engine.connect() as connection:
-        tables = list(connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).scalars())  # fmt: skip
-    return [] if not tables or "alembic_version" in tables else sorted(tables)
+def foreign_tables(path: Path) -> list[str]:
+    """The tables of a database some other program made at `path` (empty for ours, a new
+    file or an empty database). Read without changing the file: no journal mode set, no
+    connection of ours kept."""
+    if not path.exists() or path.stat().st_size == 0:
+        return []
+    tables: list[str] = []
+    for mode in READ_ONLY_MODES:  # a WAL file in a folder we cannot write: immutable only
+        try:
+            connection = sqlite3.connect(f"{_read_only_uri(path)}?{mode}", uri=True)
+            try:
+                tables = [row[0] for row in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )]  # fmt: skip
+            finally:
+                connection.close()
+            break
+        except sqlite3.OperationalError:
+            continue
+    ours = {"alembic_version", "articles"} <= set(tables)
+    return [] if not tables or ours else sorted(tables)
 
 
 def _alembic_config() -> Config:

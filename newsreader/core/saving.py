@@ -25,6 +25,7 @@ from newsreader.core.blocks import (
     canonical_text,
 )
 from newsreader.core.dates import parse_published
+from newsreader.core.db import write_failure
 from newsreader.core.media import image_type
 from newsreader.core.models import (
     Article,
@@ -125,8 +126,10 @@ class Saver:
         savepoint = self.conn.begin_nested()
         try:
             results = [self._checked(article) or self.save(article) for article in batch]
-        except Exception:
+        except Exception as error:
             savepoint.rollback()
+            if write_failure(error):  # no item can be written: the caller must stop
+                raise
             self._ids.clear()
             self._known_texts = None
             return self._save_one_by_one(batch)
@@ -167,6 +170,8 @@ class Saver:
                 outcome = self.save(article)
             except Exception as error:  # one bad item never aborts the batch
                 savepoint.rollback()
+                if write_failure(error):  # ...but a full disk or a held lock stops it
+                    raise
                 self._ids.clear()  # ids created inside the rolled-back savepoint are gone
                 results.append(error)
             else:

@@ -394,7 +394,7 @@ def test_a_write_under_a_lock_held_too_long_says_the_archive_is_busy(
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(ArchiveBusy, match="another program has been writing"):
+            with pytest.raises(ArchiveBusy, match="another program is writing to it"):
                 archive.star(article_id)
         finally:
             other.execute("ROLLBACK")
@@ -426,11 +426,21 @@ def test_another_programs_database_is_refused_and_left_untouched(tmp_path: Path)
     with sqlite3.connect(path) as theirs:
         theirs.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
         theirs.execute("INSERT INTO users (name) VALUES ('ada')")
+    before = path.read_bytes()
     with pytest.raises(ArchiveError, match=r"database of another program .*users"):
         Archive(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.sqlite3"]
+
+
+def test_another_programs_alembic_database_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.sqlite3"
     with sqlite3.connect(path) as theirs:
-        tables = [r[0] for r in theirs.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        assert tables == ["users"]
+        theirs.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        theirs.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
+        theirs.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    with pytest.raises(ArchiveError, match=r"database of another program .*orders"):
+        Archive(path)
 
 
 def test_an_empty_database_file_becomes_an_archive(tmp_path: Path) -> None:

@@ -34,6 +34,13 @@ def _import(path: str, corpus: str, start: Event) -> None:
 
 
 def archive_and_index_ids(path: Path) -> tuple[set[int], set[int], int]:
+    """What the archive and its index hold — the index as the importers left it: it must
+    already belong to the archive's state (reopening would otherwise rebuild it)."""
+    with sqlite3.connect(path) as connection:
+        (token,) = connection.execute(
+            "SELECT value FROM archive_meta WHERE key = 'search_index_state'"
+        ).fetchone()
+    assert (path.with_name(path.name + ".search") / "newsreader-archive-state").read_text() == token
     with Archive(path) as archive:
         archive.sync_search()
         with archive.reading() as session:

@@ -343,7 +343,14 @@ def import_paths(
             progress(done, total)
 
     for export in exports:  # each reports its own entries; their number is known once read
-        report.items += import_export(archive, export, should_cancel=stop_here).items
+        if stop_here():
+            reporter.skip(str(export), cancelled=stopped)
+            continue
+        try:
+            report.items += import_export(archive, export, should_cancel=stop_here).items
+        except ArchiveError as error:  # a full disk, a lock held too long: stop and say so
+            reporter.stopped_by = error
+            report.items.append(ItemResult(str(export), "failed", reason=str(error)))
     streams = [_jsonl_items(f) for f in jsonl_files]
     streams += [read_warc(f, should_cancel=stop_here) for f in warcs]
     for items in streams:

@@ -15,13 +15,18 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 import tantivy
+
+try:
+    import fcntl
+except ImportError:  # Windows: openers are not made to take turns
+    fcntl = None  # type: ignore[assignment]
 from sqlalchemy import Connection, Engine, Table, delete, func, select
 from sqlalchemy.orm import aliased
 
@@ -43,6 +48,7 @@ log = logging.getLogger(__name__)
 
 STATE_KEY = "search_index_state"  # in the archive's meta table
 STATE_FILE = "newsreader-archive-state"
+VERSION_FILE = "newsreader-index-version"
 STATE_CHECKS = 4
 INDEX_VERSION = "2"  # bump when the schema or the analysis changes: the index is rebuilt
 TEXT_FIELDS = ("title", "body", "byline", "section", "source", "annotation")
@@ -105,69 +111,100 @@ class IndexedArticle:
         return doc
 
 
-ArchiveState = Callable[[], "str | None"]
-
-
 class SearchIndex:
     """The index folder of one archive: opened, rebuilt when needed, kept in sync.
 
     The index belongs to one state of one archive: each sync records a fresh token in the
     archive (in the transaction that drains the queue), then in the index folder. An index
     whose token is not the archive's — another archive, a restored backup, a file emptied
-    or replaced — is rebuilt instead of answering for articles not there. A crash between
-    the two writes costs a rebuild, never a stale index.
+    or replaced, an index from before tokens — is rebuilt instead of answering for
+    articles not there. A crash between the two writes costs a rebuild, never a stale index.
+
+    Opening takes a lock file beside the folder, so processes opening at once take turns;
+    a rebuild is made in a folder of its own and moved into place whole, its token written
+    with the queue refilled (one transaction): index plus queue always equal the archive.
     """
 
-    def __init__(self, folder: Path, archive_state: ArchiveState = lambda: None) -> None:
+    def __init__(self, folder: Path, engine: Engine, *, read_only: bool = False) -> None:
         self.folder = folder
         self.schema = build_schema()
-        self.created = False  # made anew: every article must be indexed
         self.failed: set[int] = set()  # articles the last syncs could not index
-        self._high_water = 0  # the last queue entry the latest drain knew of
-        self._archive_state = archive_state
-        self.index = self._open(archive_state)
+        self._drained_to = 0  # the last queue entry the latest drain knew of
+        self.index = self._open(engine, read_only)
 
-    def _open(self, archive_state: ArchiveState) -> tantivy.Index:
-        version_file = self.folder / "newsreader-index-version"
+    def _open(self, engine: Engine, read_only: bool) -> tantivy.Index:
         if self.folder.exists() and not self.folder.is_dir():
             raise IndexUnavailable(
                 f"{self.folder} is a file where the search index belongs; move it away and "
                 "search again (the index is rebuilt from the archive)"
             )
-        if self.folder.exists():
-            fits = version_file.exists() and version_file.read_text().strip() == INDEX_VERSION
-            fits = fits and self._belongs(archive_state)
-            if fits:
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            lock = self.folder.with_name(self.folder.name + ".lock").open("a+b")
+        except OSError as error:
+            message = f"cannot keep the search index at {self.folder}: {error}"
+            raise IndexUnavailable(message) from error
+        with lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if self._fits(engine):
                 try:
-                    return self._register(tantivy.Index(self.schema, path=str(self.folder)))
+                    return self._load(self.folder)
                 except (ValueError, OSError) as error:  # damaged: rebuild from the archive
                     log.warning("search index at %s unusable (%s); rebuilding", self.folder, error)
-            else:
+            elif self.folder.exists():
                 log.info("search index at %s is not this archive's; rebuilding", self.folder)
-            shutil.rmtree(self.folder)
-        try:
-            self.folder.mkdir(parents=True)
-        except OSError as error:
-            message = f"cannot make the search index at {self.folder}: {error}"
-            raise IndexUnavailable(message) from error
-        index = self._register(tantivy.Index(self.schema, path=str(self.folder)))
-        version_file.write_text(INDEX_VERSION)
-        self.created = True
-        return index
+            return self._rebuild(engine, read_only)
+
+    def _fits(self, engine: Engine) -> bool:
+        """Whether the folder holds an index of this version for this archive's state. A
+        sync elsewhere records a new state in the archive a moment before in the index,
+        so a mismatch is looked at again before it counts."""
+        version = self.folder / VERSION_FILE
+        if not version.exists() or version.read_text().strip() != INDEX_VERSION:
+            return False
+        for attempt in range(STATE_CHECKS):
+            recorded = self._state_file.read_text() if self._state_file.exists() else None
+            if recorded == (archive_state(engine) or ""):
+                return True
+            time.sleep(0.05 * attempt)
+        return False
+
+    def _rebuild(self, engine: Engine, read_only: bool) -> tantivy.Index:
+        """A new index moved into place whole. For an archive we may write, it starts
+        empty with every article queued; for one we may only read, it is filled here."""
+        building = self.folder.with_name(f"{self.folder.name}.new-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+        index = self._load(building)
+        if read_only:
+            _index_everything(index, engine)
+            token = archive_state(engine) or ""
+        else:
+            token = uuid.uuid4().hex
+            with engine.begin() as connection:
+                connection.execute(delete(queue))
+                connection.execute(
+                    queue.insert().from_select(["article_id"], select(articles.c.id))
+                )
+                _set_state(connection, token)
+        del index
+        (building / VERSION_FILE).write_text(INDEX_VERSION)
+        (building / STATE_FILE).write_text(token)
+        if self.folder.exists():
+            old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(self.folder, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(building, self.folder)
+        return self._load(self.folder)
+
+    def _load(self, folder: Path) -> tantivy.Index:
+        return self._register(tantivy.Index(self.schema, path=str(folder)))
 
     @property
     def _state_file(self) -> Path:
         return self.folder / STATE_FILE
-
-    def _belongs(self, archive_state: ArchiveState) -> bool:
-        """Whether the index recorded the archive's state. A sync elsewhere records the
-        archive's new state a moment before the index's, so a mismatch is looked at again."""
-        for attempt in range(STATE_CHECKS):
-            recorded = self._state_file.read_text() if self._state_file.exists() else None
-            if recorded == archive_state():  # both None: made before states were recorded
-                return True
-            time.sleep(0.05 * attempt)
-        return False
 
     def _record_state(self, token: str) -> None:
         """Write the state atomically: a crash keeps the old one (and so a rebuild)."""
@@ -208,56 +245,25 @@ class SearchIndex:
                 log.info("search index busy (%s); its holder catches up", error)
                 return done
             try:
-                done, high_water = done + self._drain(writer, engine), self._high_water
+                done += self._drain(writer, engine)
             finally:
                 writer.wait_merging_threads()  # consumes the writer: once, after every batch
                 del writer
             with engine.connect() as connection:  # changes queued while we held the writer
-                if (
-                    connection.execute(
-                        select(queue.c.seq).where(queue.c.seq > high_water).limit(1)
-                    ).first()
-                    is None
-                ):
-                    return done
-
-    def fill_once(self, engine: Engine) -> int:
-        """Index every article of an archive we may only read (nothing is written to it).
-
-        Such an index lives in the user's cache, named after the archive's file and state,
-        so it is built once and stays right for as long as the file does not change.
-        """
-        if not self.created:
-            return 0
-        writer = self.index.writer(heap_size=WRITER_HEAP)
-        try:
-            with engine.connect() as connection:
-                ids = list(connection.execute(select(articles.c.id)).scalars())
-                for start in range(0, len(ids), SYNC_BATCH):
-                    for row in _indexed_articles(connection, ids[start : start + SYNC_BATCH]):
-                        writer.add_document(row.document())
-            writer.commit()
-            writer.wait_merging_threads()
-        finally:
-            del writer
-        if (state := self._archive_state()) is not None:
-            self._record_state(state)
-        self.created = False
-        return len(ids)
+                others = connection.execute(
+                    select(queue.c.seq)
+                    .where(queue.c.seq > self._drained_to, queue.c.article_id.not_in(self.failed))
+                    .limit(1)
+                ).first()
+            if others is None:
+                return done
 
     def _drain(self, writer: tantivy.IndexWriter, engine: Engine) -> int:
         """Index every queued article, batch by batch; articles that cannot be indexed are
         logged and queued again behind the rest, so one never blocks the others."""
-        if self.created:
-            with engine.begin() as connection:
-                connection.execute(delete(queue))
-                connection.execute(
-                    queue.insert().from_select(["article_id"], select(articles.c.id))
-                )
-            self.created = False
         with engine.connect() as connection:
             stop = connection.execute(select(func.max(queue.c.seq))).scalar() or 0
-        self._high_water = stop
+        self._drained_to = stop
         done = 0
         while True:
             with engine.connect() as connection:  # one snapshot: queue and rows agree
@@ -285,18 +291,37 @@ class SearchIndex:
             token = uuid.uuid4().hex
             with engine.begin() as connection:
                 connection.execute(delete(queue).where(queue.c.seq <= upto))
-                connection.execute(delete(meta).where(meta.c.key == STATE_KEY))
-                connection.execute(meta.insert().values(key=STATE_KEY, value=token))
+                _set_state(connection, token)
                 if failed:
                     connection.execute(queue.insert(), [{"article_id": i} for i in failed])
-                    self._high_water = (
-                        connection.execute(select(func.max(queue.c.seq))).scalar() or 0
-                    )
             self._record_state(token)
             self.failed = set(failed) | (self.failed - set(ids))
             done += len(rows) - len(failed)
             if upto >= stop:
                 return done
+
+
+def archive_state(engine: Engine) -> str | None:
+    """The state token the archive recorded at its last index sync (None before any)."""
+    with engine.connect() as connection:
+        return connection.execute(select(meta.c.value).where(meta.c.key == STATE_KEY)).scalar()
+
+
+def _set_state(connection: Connection, token: str) -> None:
+    connection.execute(delete(meta).where(meta.c.key == STATE_KEY))
+    connection.execute(meta.insert().values(key=STATE_KEY, value=token))
+
+
+def _index_everything(index: tantivy.Index, engine: Engine) -> None:
+    """Every article into a new index, without touching the archive (which may be read-only)."""
+    writer = index.writer(heap_size=WRITER_HEAP)
+    with engine.connect() as connection:
+        ids = list(connection.execute(select(articles.c.id)).scalars())
+        for start in range(0, len(ids), SYNC_BATCH):
+            for row in _indexed_articles(connection, ids[start : start + SYNC_BATCH]):
+                writer.add_document(row.document())
+    writer.commit()
+    writer.wait_merging_threads()
 
 
 def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[IndexedArticle]:
