@@ -60,6 +60,7 @@ from newsreader.core.search.query import parse_query
 from newsreader.core.search.service import (
     _facets,
     _hits,
+    _section_counts,
     count_matches,
     make_snippet,
     search,
@@ -550,7 +551,7 @@ def stages(archive: Archive, query: BenchQuery) -> dict[str, float]:
     hits = _hits(archive, ids, scores, frozenset(info.terms), tuple(info.prefixes),
                  with_snippets=True)  # fmt: skip
     t = step("hits_sql_and_snippets", t)
-    _facets(archive, searcher, compiled)
+    _facets(archive, _section_counts(searcher, compiled))
     step("facets", t)
     with archive.reading() as session:
         texts = [

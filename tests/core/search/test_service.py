@@ -149,6 +149,15 @@ def test_facets_count_the_matches_per_section(archive: Archive, news: dict[str, 
     ]  # fmt: skip
 
 
+def test_the_total_counts_articles_without_a_section_that_facets_leave_out(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    archive.save(make_article("Alliance news", ("An alliance without a section.",)))
+    with_facets, without = search(archive, "alliance"), search(archive, "alliance", facets=False)
+    assert with_facets.total == without.total == 5
+    assert sum(f.count for f in with_facets.facets) == 4
+
+
 def test_snippets_mark_the_matched_words(archive: Archive, news: dict[str, int]) -> None:
     (hit,) = search(archive, "cafe").hits
     assert hit.snippet == "A small <mark>café</mark> in Paris was sold."
