@@ -198,6 +198,13 @@ def test_a_suggestion_keeps_the_ending_the_stemmer_cut_off(archive: Archive) -> 
     assert search(archive, "goverment").did_you_mean == "government"
 
 
+def test_only_the_closest_words_are_suggested(archive: Archive) -> None:
+    archive.save(make_article("Parliament votes", ("The parliament voted on parchment.",)))
+    results = search(archive, "parliment")
+    assert results.did_you_mean == "parliament"
+    assert not any("parchment" in hint for hint in results.hints)
+
+
 def test_words_that_exist_but_never_meet_get_no_suggestion(
     archive: Archive, news: dict[str, int]
 ) -> None:
