@@ -92,50 +92,56 @@ def main() -> int:
         print(f"skipped: {COMMAND} is not installed (make .venv/.installed)")
         return 0
     scratch = Path(tempfile.mkdtemp(prefix="nr-startup-"))
-    small = scratch / "small.sqlite3"
     env = dict(
         os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(scratch),
         XDG_DATA_HOME=str(scratch / "data"), XDG_CONFIG_HOME=str(scratch / "config"),
     )  # fmt: skip
     env.pop("NEWSREADER_ARCHIVE", None)
-    sample = sorted((ROOT / "resources" / "sample").glob("*.txt"))
-    subprocess.run([str(COMMAND), "import", "--archive", str(small), "-q", *map(str, sample)],
-                   env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    code = [VENV, stdlib, ROOT / "newsreader"]
-    cmd = str(COMMAND)
-    png = str(scratch / "shot.png")
-    results: dict[str, object] = {"runs": args.runs, "cpus": os.cpu_count(),
-                                  "loadavg_before": os.getloadavg(), "small_archive_articles":
-                                  len(sample)}  # fmt: skip
-    print(f"{args.runs} cold and {args.runs} warm runs each (p50 and max of wall time)")
-    print(f"small archive: {len(sample)} sample article(s) at {small}")
-    runs = {
-        "help": ([cmd, "--help"], small),
-        "list_small": ([cmd, "list", "--limit", "1", "--archive", str(small)], small),
-        "search_small": ([cmd, "search", "iraq", "--limit", "5", "--archive", str(small)], small),
-        "app_small": ([cmd, "--archive", str(small), "--screenshot", png], small),
-    }
-    big = args.archive
-    if big.exists():
-        results["large_archive"] = str(big)
-        runs |= {
-            "list_large": ([cmd, "list", "--limit", "1", "--archive", str(big)], big),
-            "search_large": ([cmd, "search", "oil", "--limit", "5", "--archive", str(big)], big),
-            "app_large": ([cmd, "--archive", str(big), "--screenshot", png], big),
-        }
-        print(f"large archive: {big}")
-    else:
-        print(f"no large archive at {big}: build it with bench/search.py")
     trees = {"current": env}
+    code = [VENV, Path(sysconfig.get_paths()["stdlib"]), ROOT / "newsreader"]
     if args.baseline_tree:
         trees = {"baseline": dict(env, PYTHONPATH=str(args.baseline_tree.resolve())), **trees}
         code.append(args.baseline_tree)
-        results["baseline_tree"] = str(args.baseline_tree)
-    for name, (command, archive) in runs.items():
+    sample = sorted((ROOT / "resources" / "sample").glob("*.txt"))
+    small = {}
+    for tree, tree_env in trees.items():  # each tree makes its own: schemas differ
+        small[tree] = scratch / f"small-{tree}.sqlite3"
+        subprocess.run(
+            [str(COMMAND), "import", "--archive", str(small[tree]), "-q", *map(str, sample)],
+            env=tree_env, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    cmd, png = str(COMMAND), str(scratch / "shot.png")
+    results: dict[str, object] = {
+        "runs": args.runs, "cpus": os.cpu_count(), "loadavg_before": os.getloadavg(),
+        "small_archive_articles": len(sample), "baseline_tree": str(args.baseline_tree),
+    }  # fmt: skip
+    print(f"{args.runs} cold and {args.runs} warm runs each (p50 and max of wall time)")
+    print(f"small archives: {len(sample)} sample article(s), made by each tree's own import")
+    runs: dict[str, list[str]] = {
+        "help": [cmd, "--help"],
+        "list_small": [cmd, "list", "--limit", "1", "--archive", "{small}"],
+        "search_small": [cmd, "search", "iraq", "--limit", "5", "--archive", "{small}"],
+        "app_small": [cmd, "--archive", "{small}", "--screenshot", png],
+    }
+    big = args.archive
+    if big.exists():  # the current tree only: an older one cannot open a newer schema
+        results["large_archive"] = str(big)
+        runs |= {
+            "list_large": [cmd, "list", "--limit", "1", "--archive", str(big)],
+            "search_large": [cmd, "search", "oil", "--limit", "5", "--archive", str(big)],
+            "app_large": [cmd, "--archive", str(big), "--screenshot", png],
+        }
+        print(f"large archive (current tree only): {big}")
+    else:
+        print(f"no large archive at {big}: build it with bench/search.py")
+    for name, command in runs.items():
         for tree, tree_env in trees.items():
+            if name.endswith("_large") and tree != "current":
+                continue
+            archive = small[tree] if "{small}" in command else big
+            argv = [str(archive) if a == "{small}" else a for a in command]
             results[f"{name}_{tree}"] = measure(
-                f"{name} ({tree})", command, args.runs, tree_env, code + archive_files(archive)
+                f"{name} ({tree})", argv, args.runs, tree_env, code + archive_files(archive)
             )
     results["loadavg_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)

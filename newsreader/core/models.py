@@ -113,6 +113,19 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_sort_date", "sort_date", "id"),
         Index("ix_articles_sort_title", "sort_title", "id"),
+        # Everything a list row shows: a page of search hits (ids in any order) is read
+        # from this index alone, never from rows whose text spills over several pages.
+        Index(
+            "ix_articles_list_row",
+            "id",
+            "title",
+            "section_id",
+            "source_id",
+            "published_at",
+            "saved_at",
+            "is_read",
+            "is_starred",
+        ),
         Index("ix_articles_section_sort_date", "section_id", "sort_date", "id"),
         Index("ix_articles_source_read", "source_id", "is_read"),  # a feed's unread count
     )

@@ -19,6 +19,7 @@ import tantivy
 from sqlalchemy import Table, delete, insert, select
 
 from newsreader.core.models import Article, RelatedLink, SimilarCache, utcnow
+from newsreader.core.search.compile import term_query
 from newsreader.core.search.index import doc_ids
 from newsreader.core.search.text import analyze_word
 
@@ -309,7 +310,7 @@ def _more_like_this(
         return None
     clauses = [
         (tantivy.Occur.Should,
-         tantivy.Query.boost_query(tantivy.Query.term_query(schema, "body", term), vector[term]))
+         tantivy.Query.boost_query(term_query(schema, "body", term), vector[term]))
         for term in terms
     ]  # fmt: skip
     clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "id", article_id)))

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import tantivy
-from sqlalchemy import select
+from sqlalchemy import Boolean, DateTime, Integer, Text, bindparam, column, select, text
 
 from newsreader.core.archive import ArticleSummary
-from newsreader.core.models import Article, Section, Source
+from newsreader.core.models import Article, Section
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
 from newsreader.core.search.query import parse_query
@@ -111,20 +111,26 @@ def search(
     if limit == 0:
         results.total = count_matches(searcher, query)
         return results
+    # With facets, the counts per section also give the total, so ranking need not count
+    # every match (and can skip blocks that cannot reach the top).
+    per_section = _section_counts(searcher, query) if facets else None
+    count = per_section is None
     if by_date:
         found = searcher.search(
-            query, limit, count=True, order_by_field="date", offset=offset,
+            query, limit, count=count, order_by_field="date", offset=offset,
             order=tantivy.Order.Desc,
         )  # fmt: skip
         ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
     else:
-        found = searcher.search(query, offset + limit + 1, count=True)
+        found = searcher.search(query, offset + limit + 1, count=count)
         ids, scores = _ranked_page(searcher, query, found, offset, limit)
-    results.total = int(getattr(found, "count", 0) or 0)
+    if per_section is None:
+        results.total = int(getattr(found, "count", 0) or 0)
+    else:
+        results.total = sum(per_section.values())
+        results.facets = _facets(archive, per_section)
     terms, prefixes = results.terms, results.prefixes
     results.hits = _hits(archive, ids, scores, terms, prefixes, with_snippets=snippets)
-    if facets and results.total:
-        results.facets = _facets(archive, searcher, query)
     if not results.total and offset == 0:
         _add_did_you_mean(results, parsed, searcher)
     return results
@@ -172,36 +178,44 @@ def count_matches(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
     return int(getattr(found, "count", 0) or 0)
 
 
+# A page of hits, read from the index that covers a list row's columns: SQLite would
+# otherwise look the ids up in the table, whose rows spill their texts over several pages
+# (about three page reads per hit when nothing is cached). INDEXED BY is SQLite's own.
+_HIT_ROWS = (
+    text(
+        "SELECT a.id, a.title, s.name AS section, o.name AS source, a.published_at, "
+        "a.saved_at, a.is_read, a.is_starred "
+        "FROM articles AS a INDEXED BY ix_articles_list_row "
+        "LEFT JOIN sections AS s ON s.id = a.section_id "
+        "LEFT JOIN sources AS o ON o.id = a.source_id WHERE a.id IN :ids"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(
+        column("id", Integer), column("title", Text), column("section", Text),
+        column("source", Text), column("published_at", DateTime), column("saved_at", DateTime),
+        column("is_read", Boolean), column("is_starred", Boolean),
+    )
+)  # fmt: skip
+
+
 def _hits(
     archive: Archive, ids: list[int], scores: list[float], terms: frozenset[str],
     prefixes: tuple[str, ...], *, with_snippets: bool,
 ) -> list[SearchHit]:  # fmt: skip
     if not ids:
         return []
-    columns = [
-        Article.id, Article.title, Section.name.label("section_name"),
-        Source.name.label("source_name"), Article.published_at,
-        Article.saved_at, Article.is_read, Article.is_starred,
-    ]  # fmt: skip
-    query = (
-        select(*columns, *([Article.text] if with_snippets else []))
-        .outerjoin(Section, Article.section_id == Section.id)
-        .outerjoin(Source, Article.source_id == Source.id)
-        .where(Article.id.in_(ids))
-    )  # fmt: skip
     with archive.reading() as session:
-        rows = {row.id: row for row in session.execute(query)}
-    hits = [
+        rows = {row.id: row for row in session.execute(_HIT_ROWS, {"ids": ids})}
+    snippets = snippets_for(archive, ids, terms, prefixes) if with_snippets else {}
+    return [
         SearchHit(
-            id=row.id, title=row.title, section=row.section_name, source=row.source_name,
+            id=row.id, title=row.title, section=row.section, source=row.source,
             published_at=row.published_at, saved_at=row.saved_at, is_read=row.is_read,
-            is_starred=row.is_starred, score=score,
-            snippet=make_snippet(row.text, terms, prefixes) if with_snippets else "",
+            is_starred=row.is_starred, score=score, snippet=snippets.get(article_id, ""),
         )
         for article_id, score in zip(ids, scores, strict=True)
         if (row := rows.get(article_id)) is not None  # deleted since the index saw it
     ]  # fmt: skip
-    return hits
 
 
 def snippets_for(
@@ -219,11 +233,22 @@ def snippets_for(
         return {article_id: make_snippet(text, terms, prefixes) for article_id, text in rows}
 
 
-def _facets(
-    archive: Archive, searcher: tantivy.Searcher, query: tantivy.Query
-) -> list[SectionFacet]:
-    found = searcher.aggregate(query, {"s": {"terms": {"field": "section_key", "size": 500}}})
-    counts = {b["key"]: int(b["doc_count"]) for b in found.get("s", {}).get("buckets", [])}
+NO_SECTION = "\x00"  # the count of matches without a section (no section key is empty)
+MORE_SECTIONS = "\x01"  # matches in sections past MAX_FACETS, counted together
+MAX_FACETS = 1_000
+
+
+def _section_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
+    """How many matches each section key has (they add up to the total)."""
+    terms = {"field": "section_key", "size": MAX_FACETS, "missing": NO_SECTION}
+    found = searcher.aggregate(query, {"s": {"terms": terms}}).get("s", {})
+    counts = {b["key"]: int(b["doc_count"]) for b in found.get("buckets", [])}
+    counts[MORE_SECTIONS] = int(found.get("sum_other_doc_count", 0) or 0)
+    return counts
+
+
+def _facets(archive: Archive, per_section: dict[str, int]) -> list[SectionFacet]:
+    counts = {k: n for k, n in per_section.items() if k not in (NO_SECTION, MORE_SECTIONS)}
     if not counts:
         return []
     with archive.reading() as session:

@@ -3,7 +3,7 @@
 A word of the query that no article contains is compared with the index terms that start
 with the same letter (spell checkers such as Lucene's DirectSpellChecker assume that
 first letter right too): those within an edit distance of 1-2 (a transposition counts
-one) are candidates, the closest first and, among equally close ones, the commonest.
+one) are candidates; the closest of them are offered, the commonest first.
 The term dictionary is walked in tantivy (Rust) and distances are computed by
 rapidfuzz (C++), so a suggestion costs milliseconds at a million articles
 (bench/search.py measures it).
@@ -61,9 +61,10 @@ def close_words(searcher: tantivy.Searcher, word: str, limit: int = 3) -> tuple[
     vocabulary = searcher.terms_with_prefix(VOCABULARY_FIELD, term[0])  # by count, descending
     words = [t for t, _ in vocabulary if abs(len(t) - len(term)) <= MAX_DISTANCE]
     found = process.extract(term, words, scorer=OSA.distance, score_cutoff=MAX_DISTANCE, limit=None)
-    # extract keeps the vocabulary's order (commonest first) among equal distances
-    ranked = sorted(found, key=lambda match: (match[1], match[2]))
-    return tuple(_as_typed(word, term, t) for t, distance, _ in ranked[:limit] if distance)
+    closest = min((distance for _, distance, _ in found if distance), default=0)
+    # the closest words only, commonest first (the vocabulary's order)
+    ranked = sorted((index, t) for t, distance, index in found if distance == closest > 0)
+    return tuple(_as_typed(word, term, t) for _, t in ranked[:limit])
 
 
 def _as_typed(word: str, term: str, close: str) -> str:

@@ -150,6 +150,15 @@ def test_facets_count_the_matches_per_section(archive: Archive, news: dict[str, 
     ]  # fmt: skip
 
 
+def test_the_total_counts_articles_without_a_section_that_facets_leave_out(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    archive.save(make_article("Alliance news", ("An alliance without a section.",)))
+    with_facets, without = search(archive, "alliance"), search(archive, "alliance", facets=False)
+    assert with_facets.total == without.total == 5
+    assert sum(f.count for f in with_facets.facets) == 4
+
+
 def test_snippets_mark_the_matched_words(archive: Archive, news: dict[str, int]) -> None:
     (hit,) = search(archive, "cafe").hits
     assert hit.snippet == "A small <mark>café</mark> in Paris was sold."
@@ -188,6 +197,13 @@ def test_a_misspelt_word_finds_nothing_and_suggests_the_close_word(
 def test_a_suggestion_keeps_the_ending_the_stemmer_cut_off(archive: Archive) -> None:
     archive.save(make_article("Government plans", ("The government said so.",)))
     assert search(archive, "goverment").did_you_mean == "government"
+
+
+def test_only_the_closest_words_are_suggested(archive: Archive) -> None:
+    archive.save(make_article("Parliament votes", ("The parliament voted on parchment.",)))
+    results = search(archive, "parliment")
+    assert results.did_you_mean == "parliament"
+    assert not any("parchment" in hint for hint in results.hints)
 
 
 def test_words_that_exist_but_never_meet_get_no_suggestion(

@@ -1,5 +1,6 @@
 """articles.sort_title (case- and accent-folded, indexed); undated articles' sort_date
-moved below every dated one (see newsreader/core/sorting.py)
+moved below every dated one (see newsreader/core/sorting.py); an index covering the
+columns of a list row, so a page of search hits never reads the articles' texts
 
 Revision ID: 0009
 Revises: 0008
@@ -17,6 +18,9 @@ branch_labels = None
 depends_on = None
 
 BATCH = 10_000
+# as in newsreader/core/models.py (a migration keeps its own copy: models change later)
+LIST_ROW_COLUMNS = ("id", "title", "section_id", "source_id", "published_at", "saved_at",
+                    "is_read", "is_starred")  # fmt: skip
 
 
 def upgrade() -> None:
@@ -48,9 +52,11 @@ def upgrade() -> None:
             [{"id": i, "key": saved - UNDATED_SHIFT} for i, saved in undated],
         )
     op.create_index("ix_articles_sort_title", "articles", ["sort_title", "id"])
+    op.create_index("ix_articles_list_row", "articles", list(LIST_ROW_COLUMNS))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_list_row", "articles")
     op.drop_index("ix_articles_sort_title", "articles")
     op.execute("UPDATE articles SET sort_date = coalesce(published_at, saved_at)")
     op.drop_column("articles", "sort_title")  # in place: a rebuild would break the triggers
