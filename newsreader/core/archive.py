@@ -46,6 +46,7 @@ from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:
     from newsreader.core.annotations import Annotations
+    from newsreader.core.codebook import Codebook
     from newsreader.core.related import Related
 from newsreader.core.sections import section_key
 
@@ -318,6 +319,13 @@ class Archive:
         from newsreader.core.annotations import Annotations
 
         return Annotations(self)
+
+    @property
+    def codebook(self) -> Codebook:
+        """Codes and the codings of highlights (see newsreader.core.codebook)."""
+        from newsreader.core.codebook import Codebook
+
+        return Codebook(self)
 
     @property
     def related(self) -> Related:
