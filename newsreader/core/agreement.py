@@ -134,9 +134,12 @@ def agreement(
         for r in rows:
             by_article.setdefault(r.article_id, set()).add(r.coder)
         shared = {a for a, who in by_article.items() if len(who) >= 2}
-        texts = dict(session.execute(
-            select(Article.id, Article.text).where(Article.id.in_(shared))
-        ).tuples().all())  # fmt: skip
+        texts: dict[int, str] = {
+            row.id: row.text
+            for row in session.execute(
+                select(Article.id, Article.text).where(Article.id.in_(shared))
+            )
+        }
     everyone = tuple(sorted({c for a in shared for c in by_article[a]}))
     spans: dict[tuple[int, str], list[tuple[int, int, set[str]]]] = {}
     for r in rows:
