@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
-from newsreader.ui import charts, concordance
+from newsreader.ui import charts, concordance, research
 from newsreader.ui.codebook import CodePicker
 from newsreader.ui.main_window import MainWindow
 from tests.factories import make_article
@@ -116,3 +116,34 @@ def test_the_chart_counts_the_articles_of_a_search(
     qtbot.waitUntil(lambda: dialog.loaded == 2)
     assert dialog.chart.groups() == ["Politics"]
     assert not dialog.chart.grab().isNull()
+
+
+def test_the_search_is_exported_in_the_chosen_format(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
+    open_article(qtbot, main_window, archive)
+    archive.save(make_article("Weather", ("Rain all day.",)))
+    out = tmp_path / "refs.ris"
+    monkeypatch.setattr(research.ExportDialog, "ask", classmethod(lambda cls, parent: ("ris", out)))
+    main_window.search_field.setText("rates")
+    main_window.research.export_action.trigger()
+    qtbot.waitUntil(out.exists)
+    assert out.read_text().count("ER  - ") == 1 and "Rates rise" in out.read_text()
+
+
+def test_the_agreement_dialog_shows_alpha_per_code(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = archive.save(make_article("Rates rise", TEXT)).article_id
+    for coder in ("ana", "ben"):
+        archive.annotations.create_from_quote(
+            article_id, "Interest rates rose", coder=coder, codes=["blue"]
+        )
+    archive.annotations.create_from_quote(article_id, "hurt wages", coder="ana", codes=["blue"])
+    dialog = research.open_agreement(main_window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.results is not None)
+    cells = [[dialog.table.item(0, c).text() for c in range(4)]]  # type: ignore[union-attr]
+    assert dialog.table.rowCount() == 1
+    assert cells == [["blue", "2", "0.500", "0.000"]]  # 1 of 2 sentences agree
+    assert "ana, ben" in dialog.summary.text()

@@ -1,4 +1,4 @@
-"""Shared fixtures of the research workbench tests: a BBC archive built once per module."""
+"""Shared fixtures of the research workbench tests: a BBC archive built once per run."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def bbc_records(limit: int | None = None) -> list[dict[str, str]]:
     return records[:limit] if limit else records
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def bbc_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """The whole BBC corpus (2,225 articles), indexed; tests must not change it."""
     records = bbc_records()
