@@ -88,7 +88,7 @@ class ConcordanceDialog(QDialog):
         self.main, self.query = window, query
         self.setObjectName("concordanceDialog")
         self.setWindowTitle("Concordance")
-        self.resize(900, 500)
+        self.resize(1200, 500)
         self.complete = False
         self.all_lines: list[ConcordanceLine] = []
         self.status = plain_label("", self)
@@ -115,6 +115,11 @@ class ConcordanceDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        for column, width in enumerate((330, 130, 330, 90, 110)):
+            self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._chosen)
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
