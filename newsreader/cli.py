@@ -820,7 +820,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(
     argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None
 ) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    links = [a for a in argv if a.startswith("newsreader://")]
+    span: list[str] = []
+    if links:  # the app as the handler of its own links: open the article at the passage
+        from newsreader.core.citations import parse_article_link
+
+        parsed = parse_article_link(links[-1])
+        if parsed is None:
+            print(f"newsreader: not a link to an article: {links[-1]}", file=sys.stderr)
+            return EXIT_USAGE
+        article_id, start, end = parsed
+        argv = [a for a in argv if not a.startswith("newsreader://")] + ["--open", str(article_id)]
+        span = [f"--newsreader-span={start},{end}"] if start is not None else []
     args, rest = build_parser().parse_known_args(argv)
+    rest += span
     archive_path = resolve_archive_path(getattr(args, "archive", None))
     if args.command is None:
         if args.screenshot:

@@ -92,3 +92,17 @@ def test_agreement_and_citations_from_the_cli(
     quote, reference, link = out.splitlines()
     assert code == 0 and quote == "“Rate cut”" and "Rates 0" in reference
     assert link == "newsreader://article/1#char=29,37"
+
+
+def test_a_newsreader_link_opens_the_app_at_the_passage(tmp_path: Path) -> None:
+    seen: list[list[str]] = []
+
+    def open_gui(_path: Path, qt_args: list[str]) -> int:
+        seen.append(qt_args)
+        return 0
+
+    archive = str(tmp_path / "g.sqlite3")
+    assert main(["--archive", archive, "newsreader://article/7#char=3,9"], open_gui=open_gui) == 0
+    assert main(["--archive", archive, "newsreader://article/8"], open_gui=open_gui) == 0
+    assert seen == [["--newsreader-span=3,9", "--newsreader-open=7"], ["--newsreader-open=8"]]
+    assert main(["--archive", archive, "newsreader://elsewhere"], open_gui=open_gui) == 2
