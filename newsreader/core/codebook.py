@@ -247,14 +247,16 @@ def code_for(session: Session, name: str, color: str | None = None) -> Code:
 
 
 def _find(session: Session, name_or_id: str | int) -> Code | None:
-    if isinstance(name_or_id, int) or (isinstance(name_or_id, str) and name_or_id.isdigit()):
-        row = session.get(Code, int(name_or_id))
-        if row is not None:
-            return row
-    name = " ".join(scrub(str(name_or_id)).split()).casefold()
-    return session.scalars(select(Code).where(func.lower(Code.name) == name)).first() or next(
+    """A code by id (an int), else by name (case-insensitive), else by id written as text."""
+    if isinstance(name_or_id, int):
+        return session.get(Code, name_or_id)
+    name = " ".join(scrub(name_or_id).split()).casefold()
+    found = session.scalars(select(Code).where(func.lower(Code.name) == name)).first() or next(
         (c for c in session.scalars(select(Code)) if c.name.casefold() == name), None
-    )
+    )  # SQLite's lower() folds ASCII only
+    if found is None and name.isdigit():
+        found = session.get(Code, int(name))
+    return found
 
 
 def _require(session: Session, name_or_id: str | int) -> Code:

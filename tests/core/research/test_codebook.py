@@ -141,3 +141,11 @@ def test_an_older_archive_gets_the_codebook_with_its_highlights_coded_by_colour(
         (view,) = archive.annotations.list()
         assert view.codes == ["purple"] and view.coder == ""
         assert search(archive, "code:purple").total == 1
+
+
+def test_a_code_named_with_digits_is_found_by_its_name_before_any_id(archive: Archive) -> None:
+    archive.codebook.create("2024")
+    archive.codebook.create("Ünion")
+    assert archive.codebook.find("2024").name == "2024"  # type: ignore[union-attr]
+    assert archive.codebook.find("1").name == "yellow"  # type: ignore[union-attr]
+    assert archive.codebook.find("ünion").name == "Ünion"  # type: ignore[union-attr]
