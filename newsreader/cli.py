@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from newsreader.core.ingest.report import ImportReport
     from newsreader.core.web.feeds import FeedView
 
+# The formats of `newsreader export` (core.exports.EXPORT_FORMATS, which --help must not
+# import: a test keeps the two equal).
+EXPORT_FORMATS = ("qdpx", "qdc", "csl-json", "bibtex", "ris", "jsonl", "csv")
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
@@ -310,12 +313,15 @@ def _marked_for_terminal(snippet: str) -> str:
 
 
 def cmd_annotate(archive: Archive, args: argparse.Namespace) -> int:
+    import os
+
     from newsreader.core.annotations import AnnotationError
 
     try:
         made = archive.annotations.create_from_quote(
-            args.id, args.quote, color=args.color, note=args.note or "", tags=args.tag
-        )
+            args.id, args.quote, color=args.color, note=args.note or "", tags=args.tag,
+            codes=args.code or None, coder=args.coder or os.environ.get("NEWSREADER_CODER", ""),
+        )  # fmt: skip
     except AnnotationError as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_NOT_FOUND
@@ -327,9 +333,16 @@ def cmd_annotate(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(archive: Archive, args: argparse.Namespace) -> int:
-    views = archive.annotations.list(
-        args.id, color=args.color, tag=args.tag, section=args.section, text=args.text
-    )
+    from newsreader.core.codebook import CodebookError
+
+    try:
+        views = archive.annotations.list(
+            args.id, color=args.color, tag=args.tag, section=args.section, text=args.text,
+            code=args.code, coder=args.coder,
+        )  # fmt: skip
+    except CodebookError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     if args.json:
         _print_json([v.to_json() for v in views])
         return EXIT_OK
@@ -342,6 +355,9 @@ def cmd_annotations(archive: Archive, args: argparse.Namespace) -> int:
             out.print(f"  {escape(v.note)}")
         if v.tags:
             out.print(f"  [dim]tags: {escape(', '.join(v.tags))}[/]")
+        if v.codes or v.coder:
+            coder = f" · coder: {v.coder}" if v.coder else ""
+            out.print(f"  [dim]codes: {escape(', '.join(v.codes) or '—')}{escape(coder)}[/]")
     if not views:
         out.print("no annotations")
     return EXIT_OK
@@ -426,6 +442,166 @@ def cmd_delete(archive: Archive, args: argparse.Namespace) -> int:
     if not archive.delete(args.id):
         print(f"no article with id {args.id}", file=sys.stderr)
         return EXIT_NOT_FOUND
+    return EXIT_OK
+
+
+def cmd_codes(archive: Archive, args: argparse.Namespace) -> int:
+    """The codebook: list, add, rename/recolour/describe/move, merge, delete."""
+    from newsreader.core.codebook import CodebookError
+
+    book = archive.codebook
+    try:
+        if args.action == "add":
+            book.create(args.name, color=args.color, description=args.description or "",
+                        parent=args.parent)  # fmt: skip
+        elif args.action == "edit":
+            book.update(args.code, name=args.name, color=args.color,
+                        description=args.description, parent=args.parent,
+                        no_parent=args.top)  # fmt: skip
+        elif args.action == "merge":
+            book.merge(args.code, args.into)
+        elif args.action == "delete":
+            book.delete(args.code)
+        elif args.action == "code":
+            names = book.set_codes(args.annotation, args.codes)
+            print(f"annotation #{args.annotation}: {', '.join(names) or 'no codes'}")
+            return EXIT_OK
+    except CodebookError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    codes = book.list()
+    if args.json:
+        _print_json([c.to_json() for c in codes])
+        return EXIT_OK
+    depth: dict[int, int] = {}
+    for code in codes:
+        depth[code.id] = depth.get(code.parent_id or 0, -1) + 1 if code.parent_id else 0
+    for key, code in enumerate(codes, 1):
+        shortcut = str(key) if key <= 9 else " "
+        print(f"{shortcut} {code.count:>6}  {'  ' * depth[code.id]}{code.name}  {code.color}")
+    return EXIT_OK
+
+
+def _query_text(args: argparse.Namespace) -> str:
+    return " ".join(getattr(args, "query", None) or [])
+
+
+def cmd_concordance(archive: Archive, args: argparse.Namespace) -> int:
+    """Every occurrence of the query's words, with N words of context each side."""
+    import csv
+    import itertools
+
+    from newsreader.core.concordance import CSV_FIELDS, concordance, patterns_of, sort_lines
+
+    query = _query_text(args)
+    if not patterns_of(query):
+        print('newsreader: give words or a "phrase" to find in context', file=sys.stderr)
+        return EXIT_USAGE
+    lines = concordance(archive, query, width=args.width)
+    if args.sort != "article":
+        lines = iter(sort_lines(lines, args.sort))
+    if args.limit:
+        lines = itertools.islice(lines, args.limit)
+    if args.json:
+        _print_json([line.to_json() for line in lines])
+    elif args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for line in lines:
+            writer.writerow(line.to_json())
+    else:
+        for line in lines:
+            left = line.left[-60:].rjust(60)
+            print(f"{left}  [{line.match}]  {line.right[:60]}   #{line.article_id}")
+    return EXIT_OK
+
+
+def cmd_stats(archive: Archive, args: argparse.Namespace) -> int:
+    """Articles (or codings, with --split code) per week or month, as CSV."""
+    from newsreader.core.stats import counts_over_time, to_csv
+
+    counts = counts_over_time(archive, _query_text(args), by=args.by, split=args.split)
+    sys.stdout.write(to_csv(counts, args.split))
+    return EXIT_OK
+
+
+def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.exports import ExportError, export
+
+    try:
+        result = export(archive, args.format, Path(args.out), query=_query_text(args) or None,
+                        article_ids=args.article)  # fmt: skip
+    except (ExportError, OSError) as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    notes = f" and {result.annotations} highlights" if result.annotations else ""
+    print(f"{result.articles} articles{notes} written to {', '.join(map(str, result.paths))}")
+    return EXIT_OK
+
+
+def cmd_import_qda(archive: Archive, args: argparse.Namespace) -> int:
+    """A REFI-QDA codebook (.qdc) or a project's codes and codings (.qdpx)."""
+    from newsreader.core.refiqda import RefiQdaError, import_qdc, import_qdpx
+
+    path = Path(args.file)
+    try:
+        if path.suffix.lower() == ".qdc":
+            summary = import_qdc(archive, path.read_bytes())
+        else:
+            summary = import_qdpx(archive, path)
+    except (RefiQdaError, OSError) as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    for reason in summary.failed:
+        print(f"   failed  {reason}")
+    for name in summary.sources_missing:
+        print(f"  missing  {name} (not in this archive)")
+    print(f"{summary.codes_added} codes added, {summary.codes_matched} already here; "
+          f"{summary.codings} codings imported on {summary.sources_matched} articles "
+          f"({summary.orphaned} orphaned), {summary.duplicates} already here, "
+          f"{len(summary.sources_missing)} sources missing")  # fmt: skip
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def cmd_agreement(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.agreement import agreement
+
+    results = agreement(archive, codes=args.codes or None, unit=args.unit)
+    if args.json:
+        _print_json([r.to_json() for r in results])
+        return EXIT_OK
+    if not results:
+        print("no articles were highlighted by two or more coders")
+        return EXIT_OK
+
+    def figure(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    print(f"coders: {', '.join(results[0].coders)}; {results[0].articles} articles, "
+          f"unit: {args.unit}")  # fmt: skip
+    print(f"{'code':<30} {'units':>6} {'agreement':>10} {'alpha':>7}")
+    for r in results:
+        print(f"{r.code[:30]:<30} {r.units:>6} {figure(r.percent):>10} {figure(r.alpha):>7}")
+    return EXIT_OK
+
+
+def cmd_cite(archive: Archive, args: argparse.Namespace) -> int:
+    from newsreader.core.citations import cited_articles, format_citation, quote_with_citation
+
+    found = cited_articles(archive, [args.id])
+    if not found:
+        print(f"no article with id {args.id}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.quote:
+        text = archive.get(args.id).text  # type: ignore[union-attr]
+        needle = " ".join(args.quote.split())
+        start = text.find(needle)
+        if start < 0:
+            print("newsreader: the quote is not in the article's text", file=sys.stderr)
+            return EXIT_NOT_FOUND
+        print(quote_with_citation(found[0], needle, start, start + len(needle), args.style))
+    else:
+        print(format_citation(found[0], args.style))
     return EXIT_OK
 
 
@@ -534,6 +710,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", help="a note on the highlight")
     p.add_argument("--color", default="yellow", help="yellow, green, blue, pink or purple")
     p.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    p.add_argument(
+        "--code",
+        action="append",
+        default=[],
+        help="a code of the codebook (repeatable; default: the colour's code)",
+    )
+    p.add_argument("--coder", help="who coded it (default: $NEWSREADER_CODER)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_annotate)
 
@@ -543,8 +726,88 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag")
     p.add_argument("--section")
     p.add_argument("--text", help="only those whose quote or note contains this")
+    p.add_argument("--code", help="only those with this code")
+    p.add_argument("--coder", help="only this coder's")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_annotations)
+
+    p = sub.add_parser("codes", parents=[common], help="the codebook: list, add, edit, merge")
+    p.add_argument("--json", action="store_true")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    a = actions.add_parser("list", parents=[common], help="codes with their counts")
+    a = actions.add_parser("add", parents=[common], help="a new code")
+    a.add_argument("name")
+    a.add_argument("--color", help="#rrggbb")
+    a.add_argument("--description")
+    a.add_argument("--parent", help="the code it sits under")
+    a = actions.add_parser("edit", parents=[common], help="rename, recolour, describe, move")
+    a.add_argument("code", help="name or id")
+    a.add_argument("--name", help="the new name")
+    a.add_argument("--color", help="#rrggbb")
+    a.add_argument("--description")
+    a.add_argument("--parent", help="move under this code")
+    a.add_argument("--top", action="store_true", help="move to the top level")
+    a = actions.add_parser("merge", parents=[common], help="fold a code into another")
+    a.add_argument("code")
+    a.add_argument("into")
+    a = actions.add_parser("delete", parents=[common], help="delete a code and its codings")
+    a.add_argument("code")
+    a = actions.add_parser("code", parents=[common], help="set a highlight's codes")
+    a.add_argument("annotation", type=int)
+    a.add_argument("codes", nargs="*")
+    p.set_defaults(handler=cmd_codes)
+
+    p = sub.add_parser("concordance", parents=[common],
+                       help="every occurrence of the words, in context (KWIC)")  # fmt: skip
+    p.add_argument("query", nargs="+", help='our search language; "quoted" = exact forms')
+    p.add_argument("--width", type=int, default=5, help="words of context each side")
+    p.add_argument(
+        "--sort",
+        choices=["article", "left", "right", "date", "section"],
+        default="article",
+        help="order of the lines (default: newest article first)",
+    )
+    p.add_argument("--limit", type=int, default=0, help="at most this many lines")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    p.set_defaults(handler=cmd_concordance)
+
+    p = sub.add_parser("stats", parents=[common], help="counts over time, as CSV")
+    p.add_argument("query", nargs="*", help="a search (none: the whole archive)")
+    p.add_argument("--by", choices=["week", "month"], default="month")
+    p.add_argument(
+        "--split",
+        choices=["section", "source", "code"],
+        help="a column per section or source; code: codings per code",
+    )
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("export", parents=[common],
+                       help="articles as a QDA project, references or a corpus")  # fmt: skip
+    p.add_argument("query", nargs="*", help="a search selecting the articles (none: all)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    p.add_argument("--article", type=int, action="append", metavar="ID", help="(repeatable)")
+    p.add_argument("--out", metavar="PATH", required=True)
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("import-qda", parents=[common],
+                       help="a REFI-QDA codebook (.qdc) or project's codings (.qdpx)")  # fmt: skip
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=cmd_import_qda)
+
+    p = sub.add_parser("agreement", parents=[common],
+                       help="agreement between coders per code (Krippendorff's alpha)")  # fmt: skip
+    p.add_argument("--codes", nargs="+", metavar="CODE", help="only these codes")
+    p.add_argument("--unit", choices=["sentence", "paragraph"], default="sentence")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_agreement)
+
+    p = sub.add_parser("cite", parents=[common], help="an article's citation (or a quote's)")
+    p.add_argument("id", type=int)
+    p.add_argument("--style", choices=["apa", "chicago", "mla"], default="apa")
+    p.add_argument("--quote", help="a passage of the article to quote with the citation")
+    p.set_defaults(handler=cmd_cite)
 
     p = sub.add_parser("export-annotations", parents=[common], help="export annotations")
     p.add_argument("--format", choices=["md", "jsonld", "csv"], default="md")
@@ -582,7 +845,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(
     argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None
 ) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    links = [a for a in argv if a.startswith("newsreader://")]
+    span: list[str] = []
+    if links:  # the app as the handler of its own links: open the article at the passage
+        from newsreader.core.citations import parse_article_link
+
+        parsed = parse_article_link(links[-1])
+        if parsed is None:
+            print(f"newsreader: not a link to an article: {links[-1]}", file=sys.stderr)
+            return EXIT_USAGE
+        article_id, start, end = parsed
+        argv = [a for a in argv if not a.startswith("newsreader://")] + ["--open", str(article_id)]
+        span = [f"--newsreader-span={start},{end}"] if start is not None else []
     args, rest = build_parser().parse_known_args(argv)
+    rest += span
     try:
         archive_path = resolve_archive_path(getattr(args, "archive", None))
     except ArchiveAddressError as error:

@@ -327,3 +327,10 @@ def test_an_archive_address_is_refused_and_nothing_is_made(
     monkeypatch.setenv("NEWSREADER_ARCHIVE", address)
     assert main(["sections"]) == 4
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_export_formats_offered_are_those_the_exporter_writes() -> None:
+    from newsreader.cli import EXPORT_FORMATS
+    from newsreader.core import exports
+
+    assert set(EXPORT_FORMATS) == set(exports.EXPORT_FORMATS)

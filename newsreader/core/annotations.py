@@ -17,9 +17,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import Connection, Table, select, update
+from sqlalchemy.orm import Session
 
 from newsreader.core.anchoring import TextQuote, anchor, describe
-from newsreader.core.models import Annotation, Article, ArticleVersion, Section, utcnow
+from newsreader.core.models import (
+    Annotation,
+    AnnotationCode,
+    Article,
+    ArticleVersion,
+    Code,
+    Section,
+    utcnow,
+)
 from newsreader.core.unicode import scrub, scrub_optional
 from newsreader.core.urls import normalize_url
 
@@ -59,13 +68,15 @@ class AnnotationView:
     article_title: str = ""
     article_url: str | None = None
     section: str | None = None
+    coder: str = ""
+    codes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "uuid": self.uuid, "article_id": self.article_id,
             "article_title": self.article_title, "start": self.start, "end": self.end,
             "quote": self.exact, "status": self.status, "color": self.color,
-            "note": self.note, "tags": self.tags,
+            "note": self.note, "tags": self.tags, "codes": self.codes, "coder": self.coder,
             "created": self.created_at.isoformat() if self.created_at else None,
             "updated": self.updated_at.isoformat() if self.updated_at else None,
         }  # fmt: skip
@@ -87,13 +98,14 @@ def _tags(tags: Iterable[str] | None) -> list[str]:
     return seen
 
 
-def _view(row: Any) -> AnnotationView:
+def _view(row: Any, codes: list[str] | None = None) -> AnnotationView:
     return AnnotationView(
         id=row.id, uuid=row.uuid, article_id=row.article_id, start=row.start, end=row.end,
         exact=row.exact, prefix=row.prefix, suffix=row.suffix, status=row.status,
         color=row.color, note=row.note, tags=list(row.tags or []), created_at=row.created_at,
         updated_at=row.updated_at, article_title=getattr(row, "title", "") or "",
         article_url=getattr(row, "url", None), section=getattr(row, "section_name", None),
+        coder=row.coder or "", codes=list(codes or []),
     )  # fmt: skip
 
 
@@ -102,7 +114,7 @@ _LISTING = (
         Annotation.id, Annotation.uuid, Annotation.article_id, Annotation.start,
         Annotation.end, Annotation.exact, Annotation.prefix, Annotation.suffix,
         Annotation.status, Annotation.color, Annotation.note, Annotation.tags,
-        Annotation.created_at, Annotation.updated_at, Article.title,
+        Annotation.created_at, Annotation.updated_at, Annotation.coder, Article.title,
         Article.original_url.label("url"), Section.name.label("section_name"),
     )
     .join(Article, Article.id == Annotation.article_id)
@@ -120,9 +132,13 @@ class Annotations:
 
     def create(
         self, article_id: int, start: int, end: int, *, color: str | None = None,
-        note: str = "", tags: Iterable[str] | None = None,
+        note: str = "", tags: Iterable[str] | None = None, codes: Sequence[str] | None = None,
+        coder: str = "",
     ) -> AnnotationView:  # fmt: skip
-        """Highlight text[start:end] of an article (a selection in the reader)."""
+        """Highlight text[start:end] of an article (a selection in the reader).
+
+        Without `codes`, the highlight is coded by the code named after its colour (the
+        default codes), when the codebook still has one."""
         with self.archive.writing() as session:
             text = session.scalar(select(Article.text).where(Article.id == article_id))
             if text is None:
@@ -134,16 +150,19 @@ class Annotations:
                 uuid=str(uuid.uuid4()), article_id=article_id, start=start, end=end,
                 exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix,
                 status="anchored", color=_color(color), note=scrub(note).strip(), tags=_tags(tags),
+                coder=_coder(coder),
             )  # fmt: skip
             session.add(row)
             session.flush()
-            view = _view(row)
+            names = _code_rows(session, row, row.color if codes is None else codes,
+                               strict=codes is not None)  # fmt: skip
+            view = _view(row, names)
         self.archive.sync_search()
         return view
 
     def create_from_quote(
         self, article_id: int, quote: str, *, color: str | None = None, note: str = "",
-        tags: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None, codes: Sequence[str] | None = None, coder: str = "",
     ) -> AnnotationView:  # fmt: skip
         """Highlight the first place where `quote` appears in the article (the CLI's way)."""
         article = self.archive.get(article_id)
@@ -154,7 +173,7 @@ class Annotations:
         if start < 0:
             raise AnnotationError("the quote is not in the article's text")
         return self.create(article_id, start, start + len(needle), color=color, note=note,
-                           tags=tags)  # fmt: skip
+                           tags=tags, codes=codes, coder=coder)  # fmt: skip
 
     def update(
         self, annotation_id: int, *, note: str | None = None, color: str | None = None,
@@ -172,7 +191,7 @@ class Annotations:
                 row.tags = _tags(tags)
             row.updated_at = utcnow()
             session.flush()
-            view = _view(row)
+            view = _view(row, _codes_of(session, row.id))
         self.archive.sync_search()
         return view
 
@@ -190,7 +209,7 @@ class Annotations:
             row.exact, row.prefix, row.suffix = quote.exact, quote.prefix, quote.suffix
             row.updated_at = utcnow()
             session.flush()
-            view = _view(row)
+            view = _view(row, _codes_of(session, row.id))
         self.archive.sync_search()
         return view
 
@@ -200,7 +219,7 @@ class Annotations:
             row = session.get(Annotation, annotation_id)
             if row is None:
                 raise AnnotationError(f"no annotation with id {annotation_id}")
-            view = _view(row)
+            view = _view(row, _codes_of(session, row.id))
             session.delete(row)
         self.archive.sync_search()
         return view
@@ -211,12 +230,12 @@ class Annotations:
             row = Annotation(
                 uuid=view.uuid, article_id=view.article_id, start=view.start, end=view.end,
                 exact=view.exact, prefix=view.prefix, suffix=view.suffix, status=view.status,
-                color=view.color, note=view.note, tags=list(view.tags),
+                color=view.color, note=view.note, tags=list(view.tags), coder=view.coder,
                 created_at=view.created_at or utcnow(), updated_at=view.updated_at or utcnow(),
             )  # fmt: skip
             session.add(row)
             session.flush()
-            restored = _view(row)
+            restored = _view(row, _code_rows(session, row, view.codes, strict=False))
         self.archive.sync_search()
         return restored
 
@@ -226,7 +245,7 @@ class Annotations:
         self, article_id: int | None = None, *, color: str | None = None,
         tag: str | None = None, section: str | None = None, text: str | None = None,
         status: str | None = None, since: datetime | None = None,
-        until: datetime | None = None,
+        until: datetime | None = None, code: str | None = None, coder: str | None = None,
     ) -> list[AnnotationView]:  # fmt: skip
         """Annotations in text order (of one article, or the whole archive by article)."""
         query = _LISTING
@@ -239,6 +258,18 @@ class Annotations:
             query = query.where(Annotation.color == color.casefold())
         if status:
             query = query.where(Annotation.status == status)
+        if coder is not None:
+            query = query.where(Annotation.coder == coder)
+        if code:
+            from newsreader.core.codebook import CodebookError, _find
+
+            with self.archive.reading() as session:
+                found = _find(session, code)
+            if found is None:
+                raise CodebookError(f"no code {code!r}")
+            query = query.where(Annotation.id.in_(
+                select(AnnotationCode.annotation_id).where(AnnotationCode.code_id == found.id)
+            ))  # fmt: skip
         if since is not None:
             query = query.where(Annotation.created_at >= since)
         if until is not None:
@@ -250,7 +281,9 @@ class Annotations:
         query = query.order_by(Annotation.article_id, Annotation.start.is_(None),
                                Annotation.start, Annotation.id)  # fmt: skip
         with self.archive.reading() as session:
-            views = [_view(row) for row in session.execute(query)]
+            rows = list(session.execute(query))
+        codes = self.archive.codebook.codes_of(row.id for row in rows)
+        views = [_view(row, codes.get(row.id)) for row in rows]
         if tag:
             views = [v for v in views if tag.casefold() in (t.casefold() for t in v.tags)]
         if text:
@@ -324,7 +357,8 @@ class Annotations:
         annotation_uuid = identifier.removeprefix("urn:uuid:") if identifier.startswith(
             "urn:uuid:") else str(uuid.uuid5(uuid.NAMESPACE_URL, identifier or json.dumps(
                 item, sort_keys=True)))  # fmt: skip
-        note, tags, color = _bodies(item)
+        note, tags, color, code_names = _bodies(item)
+        coder = _creator(item.get("creator"))
         with self.archive.writing() as session:
             if session.scalar(select(Annotation.id).where(Annotation.uuid == annotation_uuid)):
                 summary.duplicate += 1
@@ -336,13 +370,16 @@ class Annotations:
             start = _int_or_none(position.get("start")) if position else None
             end = _int_or_none(position.get("end")) if position else None
             found = anchor(text, quote, start, end)
-            session.add(Annotation(
+            row = Annotation(
                 uuid=annotation_uuid, article_id=article_id, start=found.start, end=found.end,
                 exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix,
-                status=found.status, color=color, note=note, tags=tags,
+                status=found.status, color=color, note=note, tags=tags, coder=coder,
                 created_at=_time(item.get("created")) or utcnow(),
                 updated_at=_time(item.get("modified")) or utcnow(),
-            ))  # fmt: skip
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            _code_rows(session, row, code_names or color, strict=False, create=True)
         summary.imported += 1
         if found.status == "orphaned":
             summary.orphaned += 1
@@ -385,11 +422,11 @@ def _annotation_items(parsed: Any) -> Sequence[Any]:
     raise AnnotationError("expected an annotation, a list of them, or a collection")
 
 
-def _bodies(item: dict[str, Any]) -> tuple[str, list[str], str]:
-    """(note, tags, colour) from an annotation's bodies and styling."""
+def _bodies(item: dict[str, Any]) -> tuple[str, list[str], str, list[str]]:
+    """(note, tags, colour, codes) from an annotation's bodies and styling."""
     bodies = item.get("body") or []
     bodies = bodies if isinstance(bodies, list) else [bodies]
-    notes, tags = [], []
+    notes, tags, codes = [], [], []
     for body in bodies:
         if isinstance(body, str):
             notes.append(body)
@@ -397,6 +434,8 @@ def _bodies(item: dict[str, Any]) -> tuple[str, list[str], str]:
             value = str(body.get("value", "")).strip()
             if body.get("purpose") == "tagging":
                 tags.append(value)
+            elif body.get("purpose") == "classifying" and value:
+                codes.append(value)
             elif value:
                 notes.append(value)
     color = "yellow"
@@ -404,7 +443,56 @@ def _bodies(item: dict[str, Any]) -> tuple[str, list[str], str]:
     style = target.get("styleClass") if isinstance(target, dict) else None
     if isinstance(style, str) and style.casefold() in COLORS:
         color = style.casefold()
-    return "\n\n".join(notes), _tags(tags), color
+    return "\n\n".join(notes), _tags(tags), color, codes
+
+
+def _creator(creator: Any) -> str:
+    """The coder a JSON-LD annotation names as its creator (a name, or a Person)."""
+    if isinstance(creator, list) and creator:
+        creator = creator[0]
+    if isinstance(creator, dict):
+        creator = creator.get("name") or creator.get("nickname") or creator.get("id") or ""
+    return _coder(creator if isinstance(creator, str) else "")
+
+
+def _coder(name: str) -> str:
+    return " ".join(scrub(name or "").split())[:120]
+
+
+def _codes_of(session: Session, annotation_id: int) -> list[str]:
+    return list(session.scalars(
+        select(Code.name).join(AnnotationCode, AnnotationCode.code_id == Code.id)
+        .where(AnnotationCode.annotation_id == annotation_id).order_by(Code.position, Code.name)
+    ))  # fmt: skip
+
+
+def _code_rows(
+    session: Session, row: Annotation, codes: str | Sequence[str], *, strict: bool,
+    create: bool = False,
+) -> list[str]:  # fmt: skip
+    """Code a highlight just flushed, and return its code names.
+
+    A colour name (a str) codes it by the default code of that name, if there is one;
+    with `strict`, an unknown code name is an error; with `create`, it is added."""
+    from newsreader.core.codebook import CodebookError, _find, code_for
+
+    names = [codes] if isinstance(codes, str) else list(codes)
+    found: list[Code] = []
+    for name in names:
+        try:
+            code = code_for(session, name) if create else _find(session, name)
+        except CodebookError as error:  # an empty or over-long name from elsewhere
+            raise AnnotationError(str(error)) from error
+        if code is None:
+            if strict:
+                raise AnnotationError(f"no code {name!r} in the codebook")
+            continue
+        if code not in found:
+            found.append(code)
+    for code in found:
+        session.add(AnnotationCode(annotation_id=row.id, code_id=code.id))
+    session.flush()
+    return [c.name for c in sorted(found, key=lambda c: (c.position, c.name))]
 
 
 def _match_article(connection: Connection, source: str) -> tuple[int | None, str]:
@@ -451,6 +539,7 @@ def to_web_annotation(view: AnnotationView, content_hash: str | None) -> dict[st
         bodies.append({"type": "TextualBody", "value": view.note, "format": "text/plain",
                        "purpose": "commenting"})  # fmt: skip
     bodies += [{"type": "TextualBody", "value": t, "purpose": "tagging"} for t in view.tags]
+    bodies += [{"type": "TextualBody", "value": c, "purpose": "classifying"} for c in view.codes]
     selectors: list[dict[str, Any]] = []
     if view.start is not None and view.end is not None:
         selectors.append({"type": "TextPositionSelector", "start": view.start, "end": view.end})
@@ -467,6 +556,8 @@ def to_web_annotation(view: AnnotationView, content_hash: str | None) -> dict[st
                        "value": f".{view.color} {{ background-color: {COLOR_CSS[view.color]} }}"},
         "target": {"source": source, "styleClass": view.color, "selector": selectors},
     }  # fmt: skip
+    if view.coder:
+        annotation["creator"] = {"type": "Person", "name": view.coder}
     if bodies:
         annotation["body"] = bodies if len(bodies) > 1 else bodies[0]
     return annotation
@@ -477,7 +568,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 CSV_FIELDS = ["article_id", "article_title", "article_url", "section", "quote", "note",
-              "color", "tags", "status", "start", "end", "created", "updated"]  # fmt: skip
+              "color", "codes", "coder", "tags", "status", "start", "end", "created",
+              "updated"]  # fmt: skip
 
 
 def to_csv(views: Iterable[AnnotationView]) -> str:
@@ -488,7 +580,8 @@ def to_csv(views: Iterable[AnnotationView]) -> str:
         writer.writerow({
             "article_id": v.article_id, "article_title": v.article_title,
             "article_url": v.article_url or "", "section": v.section or "", "quote": v.exact,
-            "note": v.note, "color": v.color, "tags": "; ".join(v.tags), "status": v.status,
+            "note": v.note, "color": v.color, "codes": "; ".join(v.codes), "coder": v.coder,
+            "tags": "; ".join(v.tags), "status": v.status,
             "start": "" if v.start is None else v.start, "end": "" if v.end is None else v.end,
             "created": _iso(v.created_at) or "", "updated": _iso(v.updated_at) or "",
         })  # fmt: skip

@@ -46,6 +46,7 @@ from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
     from newsreader.core.annotations import Annotations
+    from newsreader.core.codebook import Codebook
     from newsreader.core.related import Related
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
@@ -228,12 +229,12 @@ class ArticleSnapshot:
 NOT_RESTORED = frozenset({"similar_cache"})
 
 
-def _references_to_articles(ondelete: str) -> list[tuple[Any, Any]]:
-    """(table, column) of every foreign key to articles.id with this ON DELETE action."""
+def _references_to_articles(ondelete: str, parent: str = "articles") -> list[tuple[Any, Any]]:
+    """(table, column) of every foreign key to `parent`.id with this ON DELETE action."""
     found = []
     for table in Base.metadata.sorted_tables:
         for key in table.foreign_keys:
-            if key.column.table.name == "articles" and (key.ondelete or "").upper() == ondelete:
+            if key.column.table.name == parent and (key.ondelete or "").upper() == ondelete:
                 found.append((table, key.parent))
     return found
 
@@ -328,6 +329,13 @@ class Archive:
         from newsreader.core.annotations import Annotations
 
         return Annotations(self)
+
+    @property
+    def codebook(self) -> Codebook:
+        """Codes and the codings of highlights (see newsreader.core.codebook)."""
+        from newsreader.core.codebook import Codebook
+
+        return Codebook(self)
 
     @property
     def related(self) -> Related:
@@ -561,6 +569,11 @@ class Archive:
             for table, column in _references_to_articles("CASCADE"):
                 if table.name not in NOT_RESTORED:
                     rows[table.name] = _rows(conn, select(table).where(column == article_id))
+            for parent in list(rows):  # rows deleted with those (a highlight's codings)
+                ids = [row["id"] for row in rows[parent] if "id" in row]
+                for table, column in _references_to_articles("CASCADE", parent):
+                    if parent != "articles" and ids:
+                        rows[table.name] = _rows(conn, select(table).where(column.in_(ids)))
             asset_ids = [row["asset_id"] for row in rows.get("article_assets", [])]
             assets = _rows(conn, select(Asset.__table__).where(Asset.id.in_(asset_ids)))
             tag_ids = [row["tag_id"] for row in rows.get("article_tags", [])]
@@ -590,10 +603,13 @@ class Archive:
             }
             for name, rows in snapshot.rows.items():
                 for row in rows if name != "articles" else ():
-                    values = {k: new_ids[k][v] if k in new_ids else v for k, v in row.items()}
+                    values = {k: new_ids[k].get(v, v) if k in new_ids else v
+                              for k, v in row.items()}  # fmt: skip
                     if "id" in values and _exists(conn, name, values["id"]):
                         del values["id"]  # a version's or highlight's id, taken meanwhile
-                    _insert(conn, name, values)
+                    new_id = _insert(conn, name, values)
+                    if "id" in row:  # rows restored after it point at its id as it is now
+                        new_ids.setdefault(_key_column(name), {})[row["id"]] = new_id
             for name, key, column in snapshot.pointers:
                 table = Base.metadata.tables[name]
                 where = [table.c[k] == v for k, v in key.items()]
@@ -678,6 +694,11 @@ class Archive:
     def set_meta(self, key: str, value: str) -> None:
         with self.writing() as session:
             session.merge(Meta(key=key, value=value))
+
+
+def _key_column(table_name: str) -> str:
+    """The column name other tables use for this table's id ("annotations" → "annotation_id")."""
+    return table_name.removesuffix("s") + "_id"
 
 
 def _rows(conn: Connection, query: Any) -> list[dict[str, Any]]:

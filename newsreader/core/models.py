@@ -254,8 +254,43 @@ class Annotation(Base):
     color: Mapped[str] = mapped_column(String(16), default="yellow", index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Who coded it: the name set in Preferences, or a JSON-LD import's creator. Agreement
+    # between coders compares their highlights (see core/agreement.py).
+    coder: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Code(Base):
+    """A code of the codebook: a name, a colour, a description and an optional parent.
+
+    The five highlight colours are the codes a new archive starts with (migration 0010);
+    `uuid` names the code in REFI-QDA exchanges, so a round trip keeps it the same code.
+    """
+
+    __tablename__ = "codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    color: Mapped[str] = mapped_column(String(16))  # "#rrggbb"
+    description: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("codes.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)  # keys 1-9 follow this order
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AnnotationCode(Base):
+    """A coding: a highlight carries a code."""
+
+    __tablename__ = "annotation_codes"
+    annotation_id: Mapped[int] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class SimilarCache(Base):

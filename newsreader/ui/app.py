@@ -16,6 +16,7 @@ from newsreader.ui.main_window import MainWindow
 from newsreader.ui.plain_text import message_box
 
 OPEN_FLAG = "--newsreader-open="
+SPAN_FLAG = "--newsreader-span="  # start,end of a passage to select (a newsreader:// link)
 SCREENSHOT_SIZE = (1440, 860)
 SETTLE_AFTER_MS = 1500
 
@@ -44,7 +45,8 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
     """Open the main window over the archive at `archive_path` and run until it closes."""
     args = list(qt_args or [])
     to_open = [int(a.removeprefix(OPEN_FLAG)) for a in args if a.startswith(OPEN_FLAG)]
-    app = _application([a for a in args if not a.startswith(OPEN_FLAG)])
+    spans = [a.removeprefix(SPAN_FLAG).split(",") for a in args if a.startswith(SPAN_FLAG)]
+    app = _application([a for a in args if not a.startswith((OPEN_FLAG, SPAN_FLAG))])
     try:
         archive = Archive(archive_path)
     except ArchiveError as error:
@@ -54,7 +56,11 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
         window = MainWindow(archive)
         window.show()
         QTimer.singleShot(SETTLE_AFTER_MS, settle_after_start)  # once the first page is up
-        if to_open:
+        if to_open and spans:
+            from newsreader.ui.concordance import open_at
+
+            open_at(window, to_open[-1], int(spans[-1][0]), int(spans[-1][1]))
+        elif to_open:
             window.open_article(to_open[-1])
         return int(app.exec())
     finally:

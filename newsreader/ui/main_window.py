@@ -324,6 +324,9 @@ class MainWindow(QMainWindow):
         self.web = WebActions(self)
         self.reader.save_requested.connect(self.web.offer_to_save)
         self._make_actions()
+        from newsreader.ui import research  # the research workbench (issue 13)
+
+        self.research = research.install(self)
         themes.apply(self.theme)
         self._restore_settings()
         if seed:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, time
 
 import tantivy
 
+from newsreader.core.search.index import EXACT_FIELDS
 from newsreader.core.search.query import Clause, Filter, ParsedQuery, Words
-from newsreader.core.search.text import analyze_word, fold_prefix
+from newsreader.core.search.text import analyze_exact, analyze_word, fold_prefix
 from newsreader.core.sections import section_key
 
 # A hit in the title outranks one in the body; a section or source name counts a little.
@@ -85,7 +86,7 @@ def _atom(
     if isinstance(atom, Filter):
         return _filter(atom, schema)
     fields = FIELDS_OF[atom.field]
-    if atom.phrase and atom.field is None:
+    if (atom.phrase or atom.exact) and atom.field is None:
         fields = PHRASE_FIELDS
     if atom.prefix:
         return _prefix(atom.words[0], fields, schema, searcher, info, track)
@@ -94,7 +95,13 @@ def _atom(
         return None
     if track:
         info.terms.update(terms)
-    per_field = [_boosted(_words_in(schema, name, terms, atom.phrase), name) for name in fields]
+    if atom.exact and atom.field is None:  # quoted: the unstemmed twin of each text field
+        forms = [t for word in atom.words for t in analyze_exact(word)]
+        per_field = [
+            _boosted(_words_in(schema, EXACT_FIELDS[name], forms, True), name) for name in fields
+        ]
+    else:
+        per_field = [_boosted(_words_in(schema, name, terms, atom.phrase), name) for name in fields]
     return per_field[0] if len(per_field) == 1 else Q.boolean_query(
         [(Occur.Should, q) for q in per_field]
     )  # fmt: skip
@@ -172,6 +179,8 @@ def _filter(atom: Filter, schema: tantivy.Schema) -> tantivy.Query | None:
         return term_query(schema, "flag", atom.value if atom.name == "is" else "note")
     if atom.name == "color":
         return term_query(schema, "color", atom.value)
+    if atom.name == "code":
+        return term_query(schema, "code", " ".join(atom.value.split()).casefold())
     if atom.day is None:
         return None
     if atom.name == "before":

@@ -33,15 +33,22 @@ from sqlalchemy.orm import aliased
 from newsreader.core.errors import IndexUnavailable
 from newsreader.core.models import (
     Annotation,
+    AnnotationCode,
     Article,
     ArticleTag,
+    Code,
     Meta,
     SearchQueue,
     Section,
     Source,
     Tag,
 )
-from newsreader.core.search.text import ANALYZER_NAME, build_analyzer
+from newsreader.core.search.text import (
+    ANALYZER_NAME,
+    EXACT_ANALYZER_NAME,
+    build_analyzer,
+    build_exact_analyzer,
+)
 from newsreader.core.unicode import scrub
 
 log = logging.getLogger(__name__)
@@ -50,8 +57,10 @@ STATE_KEY = "search_index_state"  # in the archive's meta table
 STATE_FILE = "newsreader-archive-state"
 VERSION_FILE = "newsreader-index-version"
 STATE_CHECKS = 4
-INDEX_VERSION = "2"  # bump when the schema or the analysis changes: the index is rebuilt
+INDEX_VERSION = "3"  # bump when the schema or the analysis changes: the index is rebuilt
 TEXT_FIELDS = ("title", "body", "byline", "section", "source", "annotation")
+# The same texts as exact word forms (not stemmed), for quoted phrases: "interest rates".
+EXACT_FIELDS = {"title": "title_exact", "body": "body_exact", "annotation": "annotation_exact"}
 SYNC_BATCH = 5_000
 WRITER_HEAP = 48_000_000  # the writer's arena; more buys little for batches of 5,000
 # The parts of the index every search reads (term dictionaries, document frequencies and
@@ -70,7 +79,9 @@ def build_schema() -> tantivy.Schema:
     schema.add_integer_field("id", indexed=True, fast=True)
     for name in TEXT_FIELDS:
         schema.add_text_field(name, tokenizer_name=ANALYZER_NAME)
-    for name in ("section_key", "tag", "flag", "color"):
+    for name in EXACT_FIELDS.values():
+        schema.add_text_field(name, tokenizer_name=EXACT_ANALYZER_NAME)
+    for name in ("section_key", "tag", "flag", "color", "code"):
         schema.add_text_field(name, tokenizer_name="raw", fast=name == "section_key")
     schema.add_integer_field("date", indexed=True, fast=True)  # published, else saved
     return schema.build()
@@ -96,6 +107,7 @@ class IndexedArticle:
     tags: tuple[str, ...] = ()
     annotation: str = ""  # highlighted quotes and notes
     colors: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # code names, case-folded
 
     def document(self) -> tantivy.Document:
         doc = tantivy.Document()
@@ -104,6 +116,8 @@ class IndexedArticle:
             value = getattr(self, name)
             if value:
                 doc.add_text(name, scrub(value))
+                if name in EXACT_FIELDS:
+                    doc.add_text(EXACT_FIELDS[name], scrub(value))
         if self.section_key:
             doc.add_text("section_key", scrub(self.section_key))
         for flag in self.flags:
@@ -112,6 +126,8 @@ class IndexedArticle:
             doc.add_text("tag", scrub(tag))
         for color in self.colors:
             doc.add_text("color", scrub(color))
+        for code in self.codes:
+            doc.add_text("code", scrub(code))
         doc.add_integer("date", self.date)
         return doc
 
@@ -222,6 +238,7 @@ class SearchIndex:
     @staticmethod
     def _register(index: tantivy.Index) -> tantivy.Index:
         index.register_tokenizer(ANALYZER_NAME, build_analyzer())
+        index.register_tokenizer(EXACT_ANALYZER_NAME, build_exact_analyzer())
         return index
 
     def searcher(self) -> tantivy.Searcher:
@@ -390,6 +407,14 @@ def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[In
             colors.setdefault(article_id, set()).add(color)
             extra_flags.setdefault(article_id, {"annotated"}).update({"note"} if note else ())
             tags.setdefault(article_id, []).extend(t.casefold() for t in tag_list or [])
+        codes: dict[int, set[str]] = {}
+        for article_id, name in connection.execute(
+            select(Annotation.article_id, Code.name)
+            .join(AnnotationCode, AnnotationCode.annotation_id == Annotation.id)
+            .join(Code, Code.id == AnnotationCode.code_id)
+            .where(Annotation.article_id.in_(chunk))
+        ):
+            codes.setdefault(article_id, set()).add(name.casefold())
         for row in connection.execute(query):
             flags = ("read" if row.is_read else "unread",) + (
                 ("starred",) if row.is_starred else ()
@@ -402,6 +427,7 @@ def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[In
                 tags=tuple(tags.get(row.id, ())),
                 annotation="\n".join(n for n in notes.get(row.id, ()) if n),
                 colors=tuple(sorted(colors.get(row.id, ()))),
+                codes=tuple(sorted(codes.get(row.id, ()))),
             )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """The search query language, parsed into a small backend-neutral tree.
 
     words            all must match            election iraq
-    "a phrase"       the words in this order   "military alliance"
+    "a phrase"       these exact word forms,   "military alliance"  "rates"
+                     in this order (case and accents folded, never stemmed)
     -word, -"p"      must not match            iraq -syria
     a OR b           either                    iraq OR syria
     prefix*          words starting so         elect*
@@ -9,7 +10,7 @@
                                                title:talks  author:smith  tag:later
                                                before:2024-02-01  after:2023
                                                is:unread|read|starred|annotated
-                                               has:note  color:yellow
+                                               has:note  color:yellow  code:economy
 
 Any input parses: what cannot be understood is dropped with a hint, never an error.
 User text never reaches a backend's own query syntax; backends build queries from this
@@ -40,12 +41,13 @@ class Words:
     words: tuple[str, ...]
     phrase: bool = False
     prefix: bool = False
+    exact: bool = False  # quoted: these word forms only (no stemming)
     field: TextField | None = None  # None: any text field
 
 
 @dataclass(frozen=True, slots=True)
 class Filter:
-    name: Literal["section", "source", "tag", "before", "after", "is", "has", "color"]
+    name: Literal["section", "source", "tag", "before", "after", "is", "has", "color", "code"]
     value: str
     day: date | None = None  # before/after
 
@@ -100,7 +102,7 @@ _TOKEN = re.compile(
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
 _FILTER_NAMES = {
     "section", "source", "tag", "before", "after", "is", "has", "color", "colour", "title",
-    "author", "by",
+    "author", "by", "code",
 }  # fmt: skip
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -184,7 +186,7 @@ def parse_query(text: str) -> ParsedQuery:
                 atom = Words(words[-1:]) if words else None
         elif match.group("phrase") is not None:
             words = _words(match.group("phrase"))
-            atom = Words(words, phrase=len(words) > 1) if words else None
+            atom = Words(words, phrase=len(words) > 1, exact=True) if words else None
         else:
             word = match.group("word")
             if word == "OR" and not negated:

@@ -291,3 +291,24 @@ def make_snippet(
         cursor = span.end
     out.append(html.escape(piece[cursor:]))
     return ("…" if start > 0 else "") + "".join(out).strip() + ("…" if end < len(text) else "")
+
+
+def matching_ids(archive: Archive, text: str | None) -> list[int]:
+    """Every article a query selects, newest first (no query: the whole archive).
+
+    For exports, counts and concordances, which need all the matches, not a page."""
+    from newsreader.core.models import Article as ArticleRow
+
+    if not text or not text.strip():
+        with archive.reading() as session:
+            return list(session.scalars(
+                select(ArticleRow.id).order_by(ArticleRow.sort_date.desc(), ArticleRow.id.desc())
+            ))  # fmt: skip
+    parsed = parse_query(scrub(text))
+    searcher = archive.search_index.searcher()
+    query, _info = compile_query(parsed, archive.search_index.schema, searcher)
+    if query is None or parsed.is_empty:
+        return []
+    found = searcher.search(query, max(1, searcher.num_docs), order_by_field="date",
+                            order=tantivy.Order.Desc)  # fmt: skip
+    return doc_ids(searcher, found.hits)

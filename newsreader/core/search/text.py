@@ -16,6 +16,7 @@ from functools import lru_cache
 import tantivy
 
 ANALYZER_NAME = "newsreader"
+EXACT_ANALYZER_NAME = "newsreader_exact"  # quoted phrases: folded, never stemmed
 MAX_TOKEN_CHARS = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -31,7 +32,25 @@ def build_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def build_exact_analyzer() -> tantivy.TextAnalyzer:
+    """The analyzer of exact word forms: the same words, folded the same, not stemmed."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
 _ANALYZER = build_analyzer()
+_EXACT_ANALYZER = build_exact_analyzer()
+
+
+@lru_cache(maxsize=200_000)
+def analyze_exact(word: str) -> tuple[str, ...]:
+    """The exact-form index terms of one word ("Rates" -> rates, "café" -> cafe)."""
+    return tuple(_EXACT_ANALYZER.analyze(word))
 
 
 @lru_cache(maxsize=200_000)

@@ -19,7 +19,7 @@ def test_words_are_each_required() -> None:
 
 def test_a_quoted_phrase_keeps_its_words_together() -> None:
     assert atoms('"military alliance"') == [
-        (False, (Words(("military", "alliance"), phrase=True),))
+        (False, (Words(("military", "alliance"), phrase=True, exact=True),))
     ]
 
 
