@@ -111,24 +111,18 @@ def search(
     if limit == 0:
         results.total = count_matches(searcher, query)
         return results
-    # With facets, the counts per section also give the total, so ranking need not count
-    # every match (and can skip blocks that cannot reach the top).
-    per_section = _section_counts(searcher, query) if facets else None
-    count = per_section is None
     if by_date:
         found = searcher.search(
-            query, limit, count=count, order_by_field="date", offset=offset,
+            query, limit, count=True, order_by_field="date", offset=offset,
             order=tantivy.Order.Desc,
         )  # fmt: skip
         ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
     else:
-        found = searcher.search(query, offset + limit + 1, count=count)
+        found = searcher.search(query, offset + limit + 1, count=True)
         ids, scores = _ranked_page(searcher, query, found, offset, limit)
-    if per_section is None:
-        results.total = int(getattr(found, "count", 0) or 0)
-    else:
-        results.total = sum(per_section.values())
-        results.facets = _facets(archive, per_section)
+    results.total = int(getattr(found, "count", 0) or 0)
+    if facets and results.total:
+        results.facets = _facets(archive, _section_counts(searcher, query))
     terms, prefixes = results.terms, results.prefixes
     results.hits = _hits(archive, ids, scores, terms, prefixes, with_snippets=snippets)
     if not results.total and offset == 0:
@@ -233,22 +227,17 @@ def snippets_for(
         return {article_id: make_snippet(text, terms, prefixes) for article_id, text in rows}
 
 
-NO_SECTION = "\x00"  # the count of matches without a section (no section key is empty)
-MORE_SECTIONS = "\x01"  # matches in sections past MAX_FACETS, counted together
 MAX_FACETS = 1_000
 
 
 def _section_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
-    """How many matches each section key has (they add up to the total)."""
-    terms = {"field": "section_key", "size": MAX_FACETS, "missing": NO_SECTION}
+    """How many matches each section key has (articles without a section are left out)."""
+    terms = {"field": "section_key", "size": MAX_FACETS}
     found = searcher.aggregate(query, {"s": {"terms": terms}}).get("s", {})
-    counts = {b["key"]: int(b["doc_count"]) for b in found.get("buckets", [])}
-    counts[MORE_SECTIONS] = int(found.get("sum_other_doc_count", 0) or 0)
-    return counts
+    return {b["key"]: int(b["doc_count"]) for b in found.get("buckets", [])}
 
 
-def _facets(archive: Archive, per_section: dict[str, int]) -> list[SectionFacet]:
-    counts = {k: n for k, n in per_section.items() if k not in (NO_SECTION, MORE_SECTIONS)}
+def _facets(archive: Archive, counts: dict[str, int]) -> list[SectionFacet]:
     if not counts:
         return []
     with archive.reading() as session:
