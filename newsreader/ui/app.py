@@ -18,9 +18,13 @@ from newsreader.ui.plain_text import message_box
 OPEN_FLAG = "--newsreader-open="
 SCREENSHOT_SIZE = (1440, 860)
 SETTLE_AFTER_MS = 1500
+UI_SWITCH_INTERVAL_S = 0.001
 
 
 def _application(qt_args: list[str]) -> QApplication:
+    # Background jobs are Python too: hand the interpreter to the UI thread within a
+    # millisecond, not the default five, so a busy import never stalls the window.
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName("Newsreader")
