@@ -75,6 +75,7 @@ class AnnotationsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.list)
+        self.hide()  # shown once an article with highlights is open
 
     def set_theme(self, theme: str) -> None:
         self.look = themes.colors(theme)
@@ -87,6 +88,7 @@ class AnnotationsPanel(QWidget):
             self.list.addItem(_item(annotation, self.look))
         count = len(annotations)
         self.title.setText(f"Highlights ({count})" if count else "Highlights")
+        self.setVisible(bool(count))  # the reader takes the room while there are none
 
     def select(self, annotation_id: int | None) -> None:
         for row in range(self.list.count()):

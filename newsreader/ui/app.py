@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -66,9 +67,15 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
 
 
 def screenshot(
-    archive_path: Path, out: Path, article_id: int | None = None, theme: str | None = None
+    archive_path: Path,
+    out: Path,
+    article_id: int | None = None,
+    theme: str | None = None,
+    size: tuple[int, int] = SCREENSHOT_SIZE,
+    prepare: Callable[[MainWindow], None] | None = None,
 ) -> int:
-    """Render the main window offscreen with an article open, save a PNG, exit."""
+    """Render the main window offscreen with an article open, save a PNG, exit;
+    `prepare` may set the window up first (a search, the highlights window)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application([])
     try:
@@ -81,10 +88,12 @@ def screenshot(
     try:
         window = MainWindow(archive, settings=settings)
         window.set_theme(theme or "light")
-        window.resize(*SCREENSHOT_SIZE)
+        window.resize(*size)
         window.show()
         if article_id is not None:
             window.open_article(article_id)
+        if prepare is not None:
+            prepare(window)
         loop = QEventLoop()
         idle = QTimer()
         idle.setInterval(50)

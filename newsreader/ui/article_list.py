@@ -50,6 +50,7 @@ from newsreader.ui.plain_text import literal, plain_label
 PAGE_SIZE = 200
 MAX_PAGES = 20  # pages kept in memory: 4,000 rows whatever the archive's size
 LOADING = "…"
+BEST_MATCH = "Best match"
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 10
 META_ROLE = Qt.ItemDataRole.UserRole + 11  # "source · section · date"
 UNREAD_ROLE = Qt.ItemDataRole.UserRole + 12
@@ -168,6 +169,10 @@ class ArticleListModel(QAbstractListModel):
     # -- our interface ------------------------------------------------------------------
 
     @property
+    def order(self) -> SortOrder:
+        return self._order
+
+    @property
     def total(self) -> int:
         return self._total
 
@@ -196,6 +201,8 @@ class ArticleListModel(QAbstractListModel):
 
     def set_query(self, query: str) -> None:
         """List the results of a search across all sections (an empty query: everything)."""
+        if not self._query:
+            self._search_sort = "relevance"  # a new search: best matches first
         self._query = query.strip()
         self._scope = Scope()
         self.reload()
@@ -370,22 +377,33 @@ class ArticleDelegate(QStyledItemDelegate):
         title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if index.data(STARRED_ROLE):
             title = "★ " + title
-        meta = str(index.data(META_ROLE) or "")
+        meta, date = self._meta(index)
+        meta_font = QFont(option.font)
+        meta_font.setBold(False)
+        date_width = QFontMetrics(meta_font).horizontalAdvance(date) + 4
         painter.save()
         painter.setClipRect(option.rect)
         if self.compact:
-            meta_width = min(QFontMetrics(option.font).horizontalAdvance(meta) + 12,
-                             rect.width() // 2)  # fmt: skip
+            meta_width = min(
+                QFontMetrics(meta_font).horizontalAdvance(date) + 12, rect.width() // 2
+            )
             title_rect = QRect(rect.left(), rect.top(), rect.width() - meta_width, line)
             meta_rect = QRect(rect.right() - meta_width, rect.top(), meta_width, line)
             self._text(painter, title_rect, title, title_font, text_color)
-            self._text(painter, meta_rect, meta, option.font, muted, Qt.AlignmentFlag.AlignRight)
+            self._text(painter, meta_rect, date, meta_font, muted, Qt.AlignmentFlag.AlignRight)
             painter.restore()
             return
-        self._text(painter, QRect(rect.left(), rect.top(), rect.width(), line), title,
-                   title_font, text_color)  # fmt: skip
-        self._text(painter, QRect(rect.left(), rect.top() + line, rect.width(), line), meta,
-                   option.font, muted)  # fmt: skip
+        self._text(
+            painter, QRect(rect.left(), rect.top(), rect.width(), line), title, title_font,
+            text_color,
+        )  # fmt: skip
+        second = rect.top() + line
+        where_width = max(0, rect.width() - date_width - 8)
+        self._text(painter, QRect(rect.left(), second, where_width, line), meta, meta_font, muted)
+        self._text(
+            painter, QRect(rect.right() - date_width, second, date_width, line), date,
+            meta_font, muted, Qt.AlignmentFlag.AlignRight,
+        )  # fmt: skip
         snippet = index.data(SNIPPET_ROLE)
         if snippet:
             document = self.snippet_document(str(snippet), option.font, rect.width(), selected,
@@ -394,6 +412,13 @@ class ArticleDelegate(QStyledItemDelegate):
             painter.setClipRect(QRectF(0, 0, rect.width(), 2 * line))
             document.drawContents(painter)
         painter.restore()
+
+    @staticmethod
+    def _meta(index: AnyIndex) -> tuple[str, str]:
+        """("source · section", date): the date is never elided, the names may be."""
+        line = str(index.data(META_ROLE) or "")
+        where, _sep, date = line.rpartition(" · ")
+        return where, date
 
     def snippet_document(self, snippet: str, font: QFont, width: int, selected: bool,
                          color: QColor) -> QTextDocument:  # fmt: skip
@@ -471,10 +496,27 @@ class ArticleListPane(QWidget):
         layout.addWidget(self.view, stretch=1)
         layout.addWidget(self.empty, stretch=1)
         self.sort_choice.setCurrentIndex(0)
+        self._before_search = 0
 
     def _sort_chosen(self, number: int) -> None:
-        _label, order, descending, search_sort = SORTS[number]
-        self.model.set_sort(order, descending, search_sort)
+        if 0 <= number < len(SORTS):
+            _label, order, descending, search_sort = SORTS[number]
+            self.model.set_sort(order, descending, search_sort)
+        elif number == len(SORTS):  # "Best match", offered while searching
+            self.model.set_sort(self.model.order, True, "relevance")
+
+    def set_searching(self, searching: bool) -> None:
+        """A search lists its best matches first; "Best match" is offered only then."""
+        choice = self.sort_choice
+        choice.blockSignals(True)
+        if searching and choice.count() == len(SORTS):
+            self._before_search = choice.currentIndex()
+            choice.addItem(BEST_MATCH)
+            choice.setCurrentIndex(len(SORTS))
+        elif not searching and choice.count() > len(SORTS):
+            choice.removeItem(len(SORTS))
+            choice.setCurrentIndex(self._before_search)
+        choice.blockSignals(False)
 
     def set_compact(self, compact: bool) -> None:
         self.delegate.compact = compact

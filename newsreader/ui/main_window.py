@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         reading.addWidget(self.reader)
         reading.addWidget(self.annotations_panel)
         reading.setStretchFactor(0, 1)
+        reading.setCollapsible(0, False)
         reading.setSizes([640, 200])
         splitter = QSplitter(self)
         splitter.setObjectName("mainSplitter")
@@ -182,7 +183,10 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.list_pane)
         splitter.addWidget(reading)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([200, 380, 700])
+        splitter.setCollapsible(2, False)
+        self.sidebar.setMinimumWidth(120)
+        self.list_pane.setMinimumWidth(220)
+        self.splitter = splitter
         self.setCentralWidget(splitter)
 
         self._search_timer = QTimer(self)
@@ -471,6 +475,7 @@ class MainWindow(QMainWindow):
         if not model.query:
             self._scope_before_search = model.scope
         self.status.search_hint.hide()
+        self.list_pane.set_searching(bool(query))
         if query:
             model.set_query(query)
         else:
@@ -790,10 +795,20 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        self._panes_restored = False
         for splitter in self.findChildren(QSplitter):
             state = self.settings.value(f"window/{splitter.objectName()}")
             if isinstance(state, QByteArray):
-                splitter.restoreState(state)
+                self._panes_restored = splitter.restoreState(state) or self._panes_restored
+
+    def showEvent(self, event: Any) -> None:
+        """The first time: panes in proportion to the window (a fixed list width would
+        leave the reader a sliver at 900 px)."""
+        if not self._panes_restored:
+            width = max(self.width(), 600)
+            self.splitter.setSizes([int(width * 0.17), int(width * 0.31), int(width * 0.52)])
+            self._panes_restored = True
+        super().showEvent(event)
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

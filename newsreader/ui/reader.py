@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -236,6 +237,7 @@ class ReaderView(QWidget):
         self.body.setOpenExternalLinks(False)
         self.body.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.body.document().setUndoRedoEnabled(False)
+        self.body.setWordWrapMode(QTextOption.WrapMode.WordWrap)  # never inside a word
         self.body.anchorClicked.connect(self._open_link)
         self.find_bar = FindBar(self.body, self)
         layout = QVBoxLayout(self)
