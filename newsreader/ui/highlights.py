@@ -31,6 +31,7 @@ class Highlights(QObject):
         self.window = window
         self.last_color = COLORS[0]
         self.library: HighlightsLibrary | None = None
+        self.pending: AnnotationView | None = None  # to show once its article is open
         window.annotations_panel.annotation_clicked.connect(self.go_to)
         window.reader.body.cursorPositionChanged.connect(self.cursor_moved)
 
@@ -41,8 +42,14 @@ class Highlights(QObject):
     # -- what is shown ------------------------------------------------------------------
 
     def show(self, annotations: list[AnnotationView]) -> None:
-        self.window.reader.set_annotations(annotations)
+        reader = self.window.reader
+        reader.set_annotations(annotations)
         self.window.annotations_panel.show_annotations(annotations)
+        pending = self.pending
+        if pending is not None and reader.article is not None:
+            if reader.article.id == pending.article_id:
+                self.go_to(next((a for a in annotations if a.id == pending.id), pending))
+            self.pending = None
         self.cursor_moved()
 
     def reload(self, article_id: int) -> None:
@@ -241,15 +248,9 @@ class Highlights(QObject):
             )
 
     def open_annotation(self, annotation: AnnotationView) -> None:
-        """Open an annotation's article in the main window with the highlight shown; the
-        main window comes to the front."""
-
-        def show(article_id: int) -> None:
-            if article_id == annotation.article_id:
-                self.changed.disconnect(show)
-                self.go_to(annotation)
-
-        self.changed.connect(show)
+        """Open an annotation's article in the main window, which comes to the front, and
+        show the highlight there once its article is drawn."""
+        self.pending = annotation
         self.window.open_article(annotation.article_id)
         main = self.window.widget()
         main.raise_()
