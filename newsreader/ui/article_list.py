@@ -51,6 +51,8 @@ PAGE_SIZE = 200
 MAX_PAGES = 20  # pages kept in memory: 4,000 rows whatever the archive's size
 LOADING = "…"
 BEST_MATCH = "Best match"
+TITLE_LINES = 2  # a title wraps once before it is elided
+SNIPPET_LINES = 2
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 10
 META_ROLE = Qt.ItemDataRole.UserRole + 11  # "source · section · date"
 UNREAD_ROLE = Qt.ItemDataRole.UserRole + 12
@@ -85,6 +87,24 @@ class Page:
     rows: list[Row]
     total: int
     results: SearchResults | None = None  # for a search: facets, hints, terms
+
+
+def wrap(text: str, metrics: QFontMetrics, width: int, lines: int) -> list[str]:
+    """`text` on at most `lines` lines of `width` pixels, broken between words, the last
+    line elided if it still does not fit."""
+    words, result = text.split(), list[str]()
+    while words and len(result) < lines - 1:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line += " " + words.pop(0)
+        if metrics.horizontalAdvance(line) > width:  # one word wider than the row
+            words.insert(0, line)
+            break
+        result.append(line)
+    if words:
+        rest = " ".join(words)
+        result.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+    return result
 
 
 def date_text(row: ArticleSummary) -> str:
@@ -351,7 +371,7 @@ class ArticleDelegate(QStyledItemDelegate):
 
     def row_height(self, font: QFont, snippets: bool) -> int:
         line = QFontMetrics(font).lineSpacing()
-        lines = 1 if self.compact else (4 if snippets else 2)
+        lines = 1 if self.compact else TITLE_LINES + 1 + (SNIPPET_LINES if snippets else 0)
         return line * lines + (8 if self.compact else 12)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
@@ -393,11 +413,14 @@ class ArticleDelegate(QStyledItemDelegate):
             self._text(painter, meta_rect, date, meta_font, muted, Qt.AlignmentFlag.AlignRight)
             painter.restore()
             return
-        self._text(
-            painter, QRect(rect.left(), rect.top(), rect.width(), line), title, title_font,
-            text_color,
-        )  # fmt: skip
-        second = rect.top() + line
+        painter.setFont(title_font)
+        painter.setPen(text_color)
+        title_lines = wrap(title, QFontMetrics(title_font), rect.width(), TITLE_LINES)
+        for number, text in enumerate(title_lines):
+            painter.drawText(QRect(rect.left(), rect.top() + number * line, rect.width(), line),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             text)  # fmt: skip
+        second = rect.top() + len(title_lines) * line
         where_width = max(0, rect.width() - date_width - 8)
         self._text(painter, QRect(rect.left(), second, where_width, line), meta, meta_font, muted)
         self._text(
@@ -408,8 +431,8 @@ class ArticleDelegate(QStyledItemDelegate):
         if snippet:
             document = self.snippet_document(str(snippet), option.font, rect.width(), selected,
                                              text_color)  # fmt: skip
-            painter.translate(rect.left(), rect.top() + 2 * line)
-            painter.setClipRect(QRectF(0, 0, rect.width(), 2 * line))
+            painter.translate(rect.left(), second + line)
+            painter.setClipRect(QRectF(0, 0, rect.width(), SNIPPET_LINES * line))
             document.drawContents(painter)
         painter.restore()
 

@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.executor = Executor(self)
         self.status = StatusArea(self)
         self.commit_watch = CommitWatch(archive.path)
-        self.ops = Operations(self.executor, self.commit_watch, self)
+        self.ops = Operations(self.executor, self)
         self.ops.changed.connect(self.redraw)
         self.ops.failed.connect(lambda what, error: self.status.report_error(what, error))
         self.undo_stack = QUndoStack(self)
@@ -502,14 +502,19 @@ class MainWindow(QMainWindow):
         self._show_facets(results)
         self.status.search_hint.setText(" ".join(results.hints))
         self.status.search_hint.setVisible(bool(results.hints))
-        article = self.reader.article
-        if article is not None:  # the open article's marks follow the new search
-            text = article.text
-            self.executor.read(
-                lambda: matching_spans(text, results.terms, results.prefixes),
-                lambda hits: self._show_hits(article.id, hits),
-            )
+        self._mark_hits()
         self._show_empty()
+
+    def _mark_hits(self) -> None:
+        """The open article's search marks follow the current search."""
+        article, results = self.reader.article, self.articles_model.results
+        if article is None or results is None or not self.articles_model.query:
+            return
+        text = article.text
+        self.executor.read(
+            lambda: matching_spans(text, results.terms, results.prefixes),
+            lambda hits: self._show_hits(article.id, hits),
+        )
 
     def _show_hits(self, article_id: int, hits: list[Span]) -> None:
         if self._shown_id() == article_id and self.articles_model.query:
@@ -552,6 +557,8 @@ class MainWindow(QMainWindow):
         self.reader.show_article(article, loaded.assets)
         self.highlights.show(loaded.annotations)
         self.reader.set_hits(loaded.hits)
+        if not loaded.hits:  # the search may have finished while the article loaded
+            self._mark_hits()
         self.navigation.remember(article_id)
         self.update_actions()
         archive = self.archive

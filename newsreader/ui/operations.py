@@ -55,11 +55,9 @@ class Operations(QObject):
     changed = Signal(object)  # Changes
     failed = Signal(str, object)  # what was tried, the error
 
-    def __init__(self, executor: Executor, watch: CommitWatch | None = None,
-                 parent: QObject | None = None) -> None:  # fmt: skip
+    def __init__(self, executor: Executor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = executor
-        self._watch = watch
 
     def write(
         self, what: str, fn: Callable[[], Any], changes: ChangesOf,
@@ -68,15 +66,7 @@ class Operations(QObject):
     ) -> None:  # fmt: skip
         """Run `fn` on the writer thread; then redraw what it changed (or undo on screen
         with `on_failed` and say why)."""
-        watch = self._watch
-
-        def job() -> Any:
-            result = fn()
-            if watch is not None:
-                watch.changed()  # our own commit: redrawn below, not as news from elsewhere
-            return result
-
-        self._executor.write(job, self._succeeded(changes, on_done), self._failed(what, on_failed))
+        self._executor.write(fn, self._succeeded(changes, on_done), self._failed(what, on_failed))
 
     def done(self, changes: Changes) -> None:
         """Work that ran elsewhere (an import, a fetch) has finished: redraw what it changed."""
@@ -104,7 +94,12 @@ class Operations(QObject):
 
 
 class ArchiveWatch(QObject):
-    """Asks, once a second and off the UI thread, whether anyone else committed."""
+    """Asks, once a second and off the UI thread, whether any connection committed.
+
+    Our own writes are seen too, a second later: telling them apart by data_version alone
+    would sometimes swallow another program's commit made at the same moment, and a
+    second redraw of the same counts costs little (the list keeps its place).
+    """
 
     changed_elsewhere = Signal(object)  # Changes
 
