@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
         self.action("undo").setEnabled(False)
         self.action("redo").setEnabled(False)
         self.web.start()
+        self._keyboard_path()
 
         self.font_size = int(self.settings.value("reader/font_size", DEFAULT_FONT_SIZE))  # type: ignore[call-overload]
         family = self.settings.value("reader/font_family")
@@ -282,6 +284,14 @@ class MainWindow(QMainWindow):
                 button.setAccessibleName(action.text().replace("&", ""))
                 button.setAccessibleDescription(action.toolTip())
         return toolbar
+
+    def _keyboard_path(self) -> None:
+        """Tab goes search → sidebar → list → reader → highlights, and round again."""
+        path = [self.search_field, self.sidebar, self.article_list, self.reader.body,
+                self.annotations_panel.list]  # fmt: skip
+        for before, after in pairwise(path):
+            QWidget.setTabOrder(before, after)
+        self.reader.body.setTabChangesFocus(True)  # Tab leaves the reader, as in a browser
 
     def _theme_menu(self) -> None:
         menu = self.menus["&View"].addMenu("&Theme")

@@ -517,9 +517,9 @@ class ReaderView(QWidget):
     def show_span(self, start: int, end: int) -> None:
         """Centre offsets `start`…`end` in the view and flash them (a highlight clicked in
         the panel); the cursor goes there without selecting, so its colour shows."""
-        document = self.body.document()
-        cursor = QTextCursor(document)
+        cursor = QTextCursor(self.body.document())
         cursor.setPosition(self.body_start + end)
+        self.body.setTextCursor(cursor)  # scrolls it into view; centred below
         bottom = self.body.cursorRect(cursor).bottom()
         cursor.setPosition(self.body_start + start)
         self.body.setTextCursor(cursor)

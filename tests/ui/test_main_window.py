@@ -519,3 +519,70 @@ def test_closing_the_window_leaves_no_worker_threads(qtbot: QtBot, archive: Arch
     window.refresh()
     window.close()
     assert not [t for t in threading.enumerate() if t.name.startswith("nr-")]
+
+
+def test_escape_clears_the_search_and_returns_to_the_view_before_it(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Harbour", ("Boats in the harbour.",), section="World"))
+    archive.save(make_article("Market", ("Fish at the market.",), section="Business"))
+    main_window.refresh()
+    qtbot.waitUntil(lambda: "Business (1)" in sidebar_texts(main_window))
+    main_window.select_section("business")
+    qtbot.waitUntil(lambda: titles(main_window) == ["Market"])
+    main_window.focus_search()
+    qtbot.keyClicks(main_window.search_field, "harbour")
+    with qtbot.waitSignal(main_window.articles_model.search_finished):
+        main_window.run_search()
+    assert titles(main_window) == ["Harbour"]
+    qtbot.keyClick(main_window.search_field, Qt.Key.Key_Escape)
+    assert main_window.search_field.text() == ""
+    qtbot.waitUntil(lambda: titles(main_window) == ["Market"])
+    assert main_window.articles_model.scope == Scope(section="business")
+    qtbot.waitUntil(lambda: "Business (1)" in sidebar_texts(main_window))
+    current = main_window.sidebar.currentIndex().data()
+    assert current == "Business (1)"
+
+
+def test_a_search_that_finds_nothing_says_so_in_place_of_the_list(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Parliament", ("The parliament met.",)))
+    main_window.search_field.setText("parliment")
+    with qtbot.waitSignal(main_window.articles_model.search_finished):
+        main_window.run_search()
+    empty = main_window.list_pane.empty
+    qtbot.waitUntil(empty.isVisible)
+    assert "No articles match “parliment”" in empty.text()
+    assert "Escape" in empty.text()
+    assert not main_window.article_list.isVisible()
+    main_window.clear_search()
+    qtbot.waitUntil(lambda: main_window.article_list.isVisible())
+    assert not empty.isVisible()
+
+
+def test_the_last_article_is_remembered_per_archive(qtbot: QtBot, tmp_path: Path) -> None:
+    settings_folder = tmp_path / "settings"
+    settings_folder.mkdir()
+    opened = {}
+    for name, title in (("one", "In the first archive"), ("two", "In the second archive")):
+        with Archive(tmp_path / name / "archive.sqlite3") as archive:
+            archive.save(make_article("Filler", (f"Filler of {name}.",)))
+            article_id = archive.save(make_article(title, (f"Text of {name}.",))).article_id
+            window = MainWindow(archive, seed=False, settings=isolated_settings(settings_folder))
+            qtbot.addWidget(window)
+            with qtbot.waitSignal(window.article_shown):
+                window.open_article(article_id)
+            qtbot.waitUntil(lambda: window.executor.in_flight == 0)  # noqa: B023
+            window.close()
+            opened[name] = article_id
+    for name, title in (("one", "In the first archive"), ("two", "In the second archive")):
+        with Archive(tmp_path / name / "archive.sqlite3") as archive:
+            window = MainWindow(archive, seed=False, settings=isolated_settings(settings_folder))
+            qtbot.addWidget(window)
+            qtbot.waitUntil(lambda: window.reader.article is not None)  # noqa: B023
+            assert window.reader.article is not None
+            assert window.reader.article.title == title
+            assert "no longer in the archive" not in window.reader.body.toPlainText()
+            qtbot.waitUntil(lambda: window.executor.in_flight == 0)  # noqa: B023
+            window.close()

@@ -228,3 +228,19 @@ def test_an_export_imported_in_the_window_queues_its_links_and_fetches_them_on_r
     article = archive.get(item.article_id)
     assert article is not None and article.is_read and article.saved_at.year == 2017
     assert archive.article_tags(item.article_id) == ["reading"]
+
+
+def test_a_page_that_cannot_be_reached_is_explained_in_words(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with qtbot.waitSignal(window.web.pages_saved, timeout=20_000):
+        window.web.save_urls([f"http://127.0.0.1:{port}/story"])
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Could not save the page. Could not connect to 127.0.0.1")
+    assert "0 saved" not in message and "Errno" not in message
+    assert window.status.details_button.isVisible()
