@@ -36,10 +36,12 @@ def test_the_report_of_an_import_stays_behind_show_report_and_exports_as_csv_and
     window = main_window.imports.report_window
     assert window is not None and window.isVisible()
     table = window.table
-    cells = {
-        (table.item(r, 0).text(), Path(table.item(r, 1).text()).name)
-        for r in range(table.rowCount())
-    }
+
+    def cell(row: int, column: int) -> str:
+        item = table.item(row, column)
+        return item.text() if item is not None else ""
+
+    cells = {(cell(r, 0), Path(cell(r, 1)).name) for r in range(table.rowCount())}
     assert ("failed", "broken.html") in cells
     assert sorted(status for status, _name in cells) == ["duplicate", "failed", "saved"]
     for fmt in ("csv", "json"):
