@@ -111,7 +111,7 @@ def date_text(row: ArticleSummary) -> str:
     """The published date; an undated article says so, with the day it was saved."""
     if row.published_at is not None:
         return row.published_at.strftime("%d %b %Y").lstrip("0")
-    return "undated, saved " + row.saved_at.strftime("%d %b %Y").lstrip("0")
+    return "undated, saved " + row.saved_at.strftime("%d %b").lstrip("0")
 
 
 def meta_line(row: ArticleSummary) -> str:

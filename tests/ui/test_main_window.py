@@ -586,3 +586,31 @@ def test_the_last_article_is_remembered_per_archive(qtbot: QtBot, tmp_path: Path
             assert "no longer in the archive" not in window.reader.body.toPlainText()
             qtbot.waitUntil(lambda: window.executor.in_flight == 0)  # noqa: B023
             window.close()
+
+
+def test_the_font_chooser_lists_families_and_sizes_with_a_live_preview(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QFont
+
+    chooser = FontChooser(None, QFont("Serif", 12))
+    qtbot.addWidget(chooser)
+    assert chooser.family.count() > 0
+    chooser.points.setValue(18)
+    assert chooser.preview.font().pointSize() == 18
+    chooser.family.setCurrentIndex(chooser.family.count() - 1)
+    assert chooser.preview.font().family() == chooser.family.currentFont().family()
+    assert chooser.chosen().pointSize() == 18
+
+
+def test_a_deletion_undone_can_be_redone(qtbot: QtBot, archive: Archive, main_window: Any) -> None:
+    article_id = archive.save(make_article("Back and forth", ("Text.",))).article_id
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.open_article(article_id)
+    with qtbot.waitSignal(main_window.article_deleted):
+        main_window.action("delete").trigger()
+    assert main_window.action("undo").isEnabled()
+    assert "Back and forth" in main_window.action("undo").text()
+    with qtbot.waitSignal(main_window.article_shown, timeout=10_000):
+        main_window.action("undo").trigger()
+    assert archive.count() == 1 and main_window.action("redo").isEnabled()
+    main_window.action("redo").trigger()
+    qtbot.waitUntil(lambda: archive.count() == 0)
