@@ -92,9 +92,10 @@ def main(out: Path = OUT) -> int:
             ("reader-dark.png", sample.id, "dark", (1280, 800), None),
             ("reader-sepia.png", sample.id, "sepia", (1280, 800), None),
             ("search.png", harbour.id, "light", (1280, 800), search_for("harbour")),
-            ("highlights.png", sample.id, "light", (1280, 800), None),
             ("small-900x600.png", harbour.id, "light", (900, 600), None),
         ]
+        if len(sys.argv) > 2 and sys.argv[2] == "--large":
+            shots = [("large-2560x1440.png", sample.id, "dark", (2560, 1440), None)]
         for name, article_id, theme, size, prepare in shots:
             code = screenshot(path, out / name, article_id, theme, size=size, prepare=prepare)
             print(f"{out / name}: {'ok' if code == 0 else 'failed'}")

@@ -69,6 +69,7 @@ class AnnotationsPanel(QWidget):
         self.list.setAccessibleName("Highlights of this article")
         self.list.setAccessibleDescription("Click or press Enter to show a highlight")
         self.list.setWordWrap(True)
+        self.list.setSpacing(3)
         for signal in (self.list.itemClicked, self.list.itemActivated):
             signal.connect(lambda item: self.annotation_clicked.emit(item.data(ANNOTATION_ROLE)))
         layout = QVBoxLayout(self)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSizePolicy,
     QSplitter,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.annotations import AnnotationView
+from newsreader.core.annotations import COLORS, AnnotationView
 from newsreader.core.archive import Archive, ArticleDetail
 from newsreader.core.changes import CommitWatch
 from newsreader.core.ingest.report import ImportReport
@@ -62,6 +63,8 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 DEFAULT_FONT_SIZE = 12
 ICON_NAMES = {spec.name: spec.icon for spec in ACTIONS if spec.icon}
+READER_MENU = ("highlight", *(f"highlight{c.capitalize()}" for c in COLORS), "note",
+               "deleteHighlight", "reattach", "find")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,8 @@ class MainWindow(QMainWindow):
         self.reader.article_requested.connect(self.open_article)
         self.reader.web_link_clicked.connect(self.open_web_link)
         self.reader.link_refused.connect(self._link_refused)
+        self.reader.body.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.reader.body.customContextMenuRequested.connect(self._reader_menu)
         self.annotations_panel = AnnotationsPanel(self)
         self.navigation = Navigation(self)
         self.highlights = Highlights(self)
@@ -331,7 +336,7 @@ class MainWindow(QMainWindow):
             "openOriginal",
             "copyLink",
             "find",
-            *(f"highlight{c.capitalize()}" for c in ("yellow", "green", "blue", "pink", "purple")),
+            *(f"highlight{c.capitalize()}" for c in COLORS),
         ):
             self.action(name).setEnabled(has_article)
         self.action("deleteHighlight").setEnabled(
@@ -583,6 +588,19 @@ class MainWindow(QMainWindow):
     def _show_related(self, article_id: int, related: RelatedArticles | None) -> None:
         if related is not None and self._shown_id() == article_id:
             self.reader.show_related(related)
+
+    def reader_menu(self, point: QPoint) -> QMenu:
+        """The reader's own menu (copy, select all) and the highlight commands."""
+        menu = self.reader.body.createStandardContextMenu(point)
+        menu.addSeparator()
+        for name in READER_MENU:
+            menu.addAction(self.action(name))
+        return menu
+
+    def _reader_menu(self, point: QPoint) -> None:
+        menu = self.reader_menu(point)
+        menu.exec(self.reader.body.mapToGlobal(point))
+        menu.deleteLater()
 
     def focus_reader(self) -> None:
         self.reader.body.setFocus(Qt.FocusReason.ShortcutFocusReason)

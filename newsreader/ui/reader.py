@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QKeyEvent,
+    QPalette,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -297,6 +298,11 @@ class ReaderView(QWidget):
 
     def set_theme(self, theme: str) -> None:
         self.colors = themes.colors(theme)
+        palette = self.body.palette()  # the margins beside the text column: the page's colour
+        palette.setColor(QPalette.ColorRole.Window, QColor(self.colors.base))
+        palette.setColor(QPalette.ColorRole.Base, QColor(self.colors.base))
+        self.body.setPalette(palette)
+        self.body.setAutoFillBackground(True)
         self._rerender()
 
     def set_font(self, family: str, points: int) -> None:

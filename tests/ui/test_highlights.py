@@ -104,3 +104,16 @@ def test_highlights_export_from_the_menu_and_from_the_all_highlights_window(
     qtbot.waitUntil(out.exists)
     qtbot.waitUntil(lambda: expected in out.read_text(encoding="utf-8"))
     qtbot.waitUntil(lambda: "exported" in main_window.statusBar().currentMessage())
+
+
+def test_the_reader_context_menu_offers_copy_and_the_highlight_commands(
+    qtbot: QtBot, archive: Archive, main_window: MainWindow
+) -> None:
+    from PySide6.QtCore import QPoint
+
+    open_article(qtbot, main_window, archive, (TEXT,))
+    menu = main_window.reader_menu(QPoint(10, 10))
+    shown = [action.text().replace("&", "") for action in menu.actions()]
+    assert any(text.startswith("Copy") for text in shown)
+    assert {"Highlight", "Highlight green", "Note…", "Find in article"} <= set(shown)
+    menu.deleteLater()
