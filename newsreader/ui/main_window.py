@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         self.search_field.textChanged.connect(lambda _text: self._search_timer.start())
         self.search_field.returnPressed.connect(self.run_search)
         self._scope_before_search = Scope()
+        self._sidebar_loading = self._sidebar_stale = False
         self._list_place: tuple[int | None, int] = (None, 0)
 
         self.actions_by_name = build_actions(self, ACTIONS)
@@ -377,10 +378,24 @@ class MainWindow(QMainWindow):
         self.redraw(EVERYTHING)
 
     def load_sidebar(self) -> None:
+        """Count again; while a count runs, the next waits for it (one at a time, however
+        many changes arrive: a big archive's counts take a while)."""
+        if self._sidebar_loading:
+            self._sidebar_stale = True
+            return
+        self._sidebar_loading, self._sidebar_stale = True, False
         archive, feeds = self.archive, self.web.feeds
-        self.executor.read(lambda: load_sidebar(archive, feeds), self._show_sidebar)
+        self.executor.read(lambda: load_sidebar(archive, feeds), self._show_sidebar,
+                           self._sidebar_failed)  # fmt: skip
+
+    def _sidebar_failed(self, error: BaseException) -> None:
+        self._sidebar_loading = False
+        self.status.report_error("Could not count the articles", error)
 
     def _show_sidebar(self, data: SidebarData) -> None:
+        self._sidebar_loading = False
+        if self._sidebar_stale:
+            self.load_sidebar()
         self.sidebar.data = data
         results = self.articles_model.results
         if self.articles_model.query and results is not None:
