@@ -188,7 +188,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.list_pane)
         splitter.addWidget(reading)
-        splitter.setStretchFactor(2, 1)
+        splitter.setStretchFactor(0, 1)  # a resize is shared by all three panes
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 3)
         splitter.setCollapsible(2, False)
         self.sidebar.setMinimumWidth(120)
         self.list_pane.setMinimumWidth(220)
