@@ -40,6 +40,7 @@ class Executor(QObject):
         super().__init__(parent)
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nr-read")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-write")
+        self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-count")
         self._long_threads: list[threading.Thread] = []
         self._network = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-net")
         self._in_flight = 0
@@ -52,6 +53,13 @@ class Executor(QObject):
 
     def read(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None) -> None:
         self._submit(self._readers, fn, on_done, on_error)
+
+    def count(
+        self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None
+    ) -> None:
+        """A read over the whole archive (the sidebar's counts): on a thread of its own, so
+        opening an article or paging the list never queues behind it."""
+        self._submit(self._counts, fn, on_done, on_error)
 
     def write(
         self, fn: Callable[[], Any], on_done: OnDone | None = None, on_error: OnError | None = None
@@ -128,6 +136,7 @@ class Executor(QObject):
         """Wait for running jobs (a write must finish, never be cut in half)."""
         self._closed = True
         self._readers.shutdown(wait=True, cancel_futures=True)
+        self._counts.shutdown(wait=True, cancel_futures=True)
         deadline = time.monotonic() + LONG_GRACE_S
         for thread in self._long_threads:
             thread.join(max(0.0, deadline - time.monotonic()))

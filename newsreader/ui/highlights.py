@@ -57,9 +57,12 @@ class Highlights(QObject):
 
         def show(annotations: list[AnnotationView]) -> None:
             shown = self.window.reader.article
-            if shown is not None and shown.id == article_id:
-                self.show(annotations)
-                self.changed.emit(article_id)
+            if shown is None or shown.id != article_id:
+                return
+            if annotations == self.window.reader.annotations and self.pending is None:
+                return  # nothing new (our own change, seen again from the archive's side)
+            self.show(annotations)
+            self.changed.emit(article_id)
 
         self.window.executor.read(lambda: self.archive.annotations.list(article_id), show)
 

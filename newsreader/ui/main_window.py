@@ -387,8 +387,8 @@ class MainWindow(QMainWindow):
             return
         self._sidebar_loading, self._sidebar_stale = True, False
         archive, feeds = self.archive, self.web.feeds
-        self.executor.read(lambda: load_sidebar(archive, feeds), self._show_sidebar,
-                           self._sidebar_failed)  # fmt: skip
+        self.executor.count(lambda: load_sidebar(archive, feeds), self._show_sidebar,
+                            self._sidebar_failed)  # fmt: skip
 
     def _sidebar_failed(self, error: BaseException) -> None:
         self._sidebar_loading = False

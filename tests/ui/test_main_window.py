@@ -235,9 +235,8 @@ def test_a_search_can_be_saved_and_run_again_from_the_sidebar(
     with qtbot.waitSignal(main_window.articles_model.search_finished):
         main_window.run_search()
     monkeypatch.setattr(SaveSearchDialog, "ask", classmethod(lambda cls, parent, q: "Boats"))
-    with qtbot.waitSignal(main_window.sections_loaded):
-        main_window.action("saveSearch").trigger()
-    assert [s.name for s in archive.saved_searches()] == ["Boats"]
+    main_window.action("saveSearch").trigger()
+    qtbot.waitUntil(lambda: [s.name for s in archive.saved_searches()] == ["Boats"])
     main_window.search_field.clear()
     main_window.run_search()
     qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 2)
