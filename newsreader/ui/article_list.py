@@ -294,6 +294,8 @@ class ArticleListModel(QAbstractListModel):
         archive, scope, query = self._archive, self._scope, self._query
         section = scope.section
         order, descending, search_sort = self._order, self._descending, self._search_sort
+        if scope.view == "recent" and order == "published":
+            order = "saved"  # "Recently saved" is by saving time unless another sort is chosen
         if query:
             text = f'{query} section:"{section}"' if section else query
 

@@ -136,3 +136,22 @@ def test_a_title_wraps_between_words_and_is_elided_only_on_its_last_line(qtbot: 
     assert wrap("Short", metrics, width, 2) == ["Short"]
     long_word = "x" * 200
     assert wrap(long_word, metrics, width, 2)[0].endswith("…")
+
+
+def test_recently_saved_lists_by_saving_time_not_by_publication(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    from newsreader.ui.article_list import Scope
+
+    archive.save(make_article("Saved first, published late", ("a",), published="2024-05-01"))
+    archive.save(make_article("Saved last, published early", ("b",), published="1999-01-01"))
+    main_window.refresh()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 2)
+    main_window.select_scope(Scope(view="recent"))
+    model = main_window.articles_model
+    qtbot.waitUntil(
+        lambda: (
+            [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+            == ["Saved last, published early", "Saved first, published late"]
+        )
+    )
