@@ -20,7 +20,7 @@ from newsreader.core.annotations import COLORS
 class ActionSpec:
     name: str  # objectName is f"{name}Action"
     text: str
-    slot: str  # a method path from the window: "toggle_star", "web.refresh_all"
+    slot: str  # a method path from the window: "reading.toggle_star", "web.refresh_all"
     shortcuts: tuple[str, ...] = ()
     menu: str = ""  # the menu's title, "" for none
     icon: str = ""  # a name in resources/icons
@@ -43,17 +43,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
                separator=True),
     ActionSpec("quit", "&Quit", "close", ("Ctrl+Q",), "&File", separator=True),
     # Article
-    ActionSpec("star", "&Star", "toggle_star", ("S",), "&Article", "star",
+    ActionSpec("star", "&Star", "reading.toggle_star", ("S",), "&Article", "star",
                "Star or unstar the article (S)"),
-    ActionSpec("toggleRead", "Mark &unread", "toggle_read", ("M",), "&Article", "read",
+    ActionSpec("toggleRead", "Mark &unread", "reading.toggle_read", ("M",), "&Article", "read",
                "Mark the article read or unread (M)"),
-    ActionSpec("tag", "&Tags…", "edit_tags", ("T",), "&Article", "tag"),
-    ActionSpec("delete", "&Delete", "delete_current", ("Del",), "&Article", "delete",
+    ActionSpec("tag", "&Tags…", "reading.edit_tags", ("T",), "&Article", "tag"),
+    ActionSpec("delete", "&Delete", "reading.delete", ("Del",), "&Article", "delete",
                "Delete the article (Ctrl+Z brings it back)"),
-    ActionSpec("openOriginal", "Open &original", "open_original", ("Ctrl+Shift+B",),
+    ActionSpec("openOriginal", "Open &original", "reading.open_original", ("Ctrl+Shift+B",),
                "&Article", tip="Open the article's web address in the browser",
                separator=True),
-    ActionSpec("copyLink", "Copy &link", "copy_link", ("Ctrl+Shift+C",), "&Article"),
+    ActionSpec("copyLink", "Copy &link", "reading.copy_link", ("Ctrl+Shift+C",), "&Article"),
     ActionSpec("undo", "&Undo", "undo_stack.undo", ("Ctrl+Z",), "&Article", separator=True),
     ActionSpec("redo", "&Redo", "undo_stack.redo", ("Ctrl+Shift+Z",), "&Article"),
     # Highlights
@@ -79,14 +79,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("exportCsv", "Export highlights as &CSV…", "highlights.export_csv", (),
                "&Highlights"),
     # Search
-    ActionSpec("focusSearch", "&Search", "focus_search", ("/", "Ctrl+K"), "&Search", "search"),
-    ActionSpec("clearSearch", "&Clear search", "clear_search", (), "&Search",
+    ActionSpec("focusSearch", "&Search", "search.focus", ("/", "Ctrl+K"), "&Search", "search"),
+    ActionSpec("clearSearch", "&Clear search", "search.clear", (), "&Search",
                tip="Clear the search and go back to the view before it (Escape)"),
     ActionSpec("previousHit", "Previous hit", "reader.previous_hit", ("Shift+F3",),
                "&Search", "up", "Previous place the search found in this article"),
     ActionSpec("nextHit", "Next hit", "reader.next_hit", ("F3",), "&Search", "down",
                "Next place the search found in this article"),
-    ActionSpec("saveSearch", "Save search…", "save_current_search", ("Ctrl+Shift+S",),
+    ActionSpec("saveSearch", "Save search…", "search.save_current", ("Ctrl+Shift+S",),
                "&Search", "saved-search"),
     # View
     ActionSpec("nextArticle", "Next article", "navigation.next_article", ("J",), "&View",
@@ -107,8 +107,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("readerFont", "Reader &font…", "choose_font", (), "&View"),
     ActionSpec("compactList", "&Compact list", "set_compact", (), "&View",
                tip="One line a row in the article list", checkable=True, separator=True),
-    ActionSpec("readHere", "Read the article", "focus_reader", ("Return",), widget_only=True),
-    ActionSpec("escape", "Clear search or close find", "escape", ("Escape",)),
+    ActionSpec("readHere", "Read the article", "reading.focus_reader", ("Return",),
+               widget_only=True),
+    ActionSpec("escape", "Clear search or close find", "search.escape", ("Escape",)),
     # Feeds
     ActionSpec("subscribe", "&Subscribe to a feed…", "web.ask_to_subscribe",
                ("Ctrl+Shift+F",), "Fee&ds"),

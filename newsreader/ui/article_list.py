@@ -227,6 +227,11 @@ class ArticleListModel(QAbstractListModel):
         self._scope = Scope()
         self.reload()
 
+    def end_search(self, scope: Scope) -> None:
+        """Back from a search to the view `scope`."""
+        self._query = ""
+        self.set_scope(scope)
+
     def row_data(self, row: int) -> Row | None:
         """The row if its page is loaded; otherwise None, and the page is asked for."""
         number, within = divmod(row, PAGE_SIZE)

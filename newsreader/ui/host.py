@@ -14,10 +14,14 @@ if TYPE_CHECKING:
     from newsreader.core.ingest.report import ImportReport
     from newsreader.core.web.feeds import FeedView
     from newsreader.ui.annotations import AnnotationsPanel
-    from newsreader.ui.article_list import ArticleListModel
+    from newsreader.ui.article_list import ArticleListModel, ArticleListPane
     from newsreader.ui.executor import Executor
+    from newsreader.ui.highlights import Highlights
+    from newsreader.ui.navigation import Navigation
     from newsreader.ui.operations import Operations
     from newsreader.ui.reader import ReaderView
+    from newsreader.ui.searching import Searching
+    from newsreader.ui.sidebar import SidebarView
     from newsreader.ui.status import StatusArea
 
 
@@ -32,6 +36,11 @@ class Window(Protocol):
     article_list: QListView
     annotations_panel: AnnotationsPanel
     undo_stack: QUndoStack
+    list_pane: ArticleListPane
+    sidebar: SidebarView
+    highlights: Highlights
+    navigation: Navigation
+    search: Searching
 
     def widget(self) -> QWidget: ...
     def action(self, name: str) -> QAction: ...

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from newsreader.core.ingest.files import import_paths
 from newsreader.core.ingest.report import ImportReport
 from newsreader.ui.dialogs import ImportDialog, SaveFileDialog
+from newsreader.ui.errors import human
 from newsreader.ui.host import Window
 from newsreader.ui.operations import EVERYTHING
 from newsreader.ui.plain_text import plain_label
@@ -189,11 +190,28 @@ class Imports(QObject):
         status.message("Import cancelled; what was saved is kept", 8000)
         self.window.ops.done(EVERYTHING)
 
-    def keep(self, report: ImportReport, summary: str) -> None:
+    def report_done(self, report: ImportReport, what: str) -> None:
+        """The counts in the status bar, kept behind "Show report"; a single page that
+        could not be saved says why in words."""
+        summary = summary_of(report, what)
         self.report, self.summary = report, summary
         status = self.window.status
         status.cancel_import_button.setVisible(bool(self.cancels))
         status.report_button.show()
+        status.message(summary, 15000)
+        status.done_working()
+        failures = [i for i in report.items if i.status in ("failed", "skipped")]
+        if len(report.items) == 1 and failures:
+            item = failures[0]
+            status.report_error("Could not save the page", item.reason or item.status)
+            status.bar.showMessage(
+                f"Could not save the page. {human(item.reason, url=item.item)}", 15000
+            )
+        elif failures:
+            lines = [f"{i.item}: {i.reason}" for i in failures]
+            status.show_problems("Import report", summary, lines)
+        self.finished.emit(report)
+        self.window.ops.done(EVERYTHING)
 
     def show_report(self) -> ReportWindow | None:
         if self.report is None:

@@ -1,111 +1,59 @@
 """The main window: it only assembles the parts and wires them.
 
-Sidebar (ui/sidebar.py), article list (ui/article_list.py), reader (ui/reader.py),
-highlights (ui/highlights.py), imports (ui/imports.py), navigation (ui/navigation.py) and
-the web (ui/web.py) each live in their own module; the commands come from the table in
-ui/actions.py. Every change runs as an operation (ui/operations.py) whose `Changes` come
-back to `redraw`, the one place that decides what to draw again — for this window's
-changes and for those made elsewhere alike.
+Sidebar (ui/sidebar.py), article list (ui/article_list.py), reader (ui/reader.py), reading
+the open article (ui/reading.py), searching (ui/searching.py), highlights
+(ui/highlights.py), imports (ui/imports.py), navigation (ui/navigation.py), the status bar
+(ui/status.py) and the web (ui/web.py) each live in their own module; the commands come
+from the table in ui/actions.py. Every change runs as an operation (ui/operations.py) whose
+`Changes` come back to `redraw`, the one place that decides what to draw again — for this
+window's changes and for those made elsewhere alike.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QUndoStack
+from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QUndoStack
 from PySide6.QtWidgets import (
-    QLineEdit,
     QMainWindow,
-    QMenu,
-    QMessageBox,
-    QSizePolicy,
     QSplitter,
     QToolBar,
     QWidget,
 )
 
-from newsreader.core.annotations import COLORS, AnnotationView
-from newsreader.core.archive import Archive, ArticleDetail
+from newsreader.core.annotations import COLORS
+from newsreader.core.archive import Archive
 from newsreader.core.changes import CommitWatch
 from newsreader.core.ingest.report import ImportReport
-from newsreader.core.related import RelatedArticles
-from newsreader.core.search.service import SearchResults
-from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.seed import seed_if_new
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, themes
 from newsreader.ui.actions import ACTIONS, TOOLBAR, build_actions, build_menus, grouped
 from newsreader.ui.annotations import AnnotationsPanel
 from newsreader.ui.article_list import ArticleListModel, ArticleListPane, Scope
-from newsreader.ui.dialogs import FontChooser, SaveSearchDialog, ShortcutsDialog, TagDialog
-from newsreader.ui.errors import human
+from newsreader.ui.dialogs import FontChooser, ShortcutsDialog
 from newsreader.ui.executor import Executor
 from newsreader.ui.highlights import Highlights
-from newsreader.ui.imports import Imports, summary_of
-from newsreader.ui.links import open_in_browser
+from newsreader.ui.imports import Imports
 from newsreader.ui.navigation import Navigation
 from newsreader.ui.operations import EVERYTHING, ArchiveWatch, Changes, Operations
-from newsreader.ui.plain_text import message_box
 from newsreader.ui.reader import ReaderView
+from newsreader.ui.reading import Reading
+from newsreader.ui.searching import Searching, empty_message
 from newsreader.ui.sidebar import SidebarData, SidebarView, load_sidebar
 from newsreader.ui.status import StatusArea
 from newsreader.ui.themes import THEMES
-from newsreader.ui.undo import DoneCommand
 from newsreader.ui.web import WebActions
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 DEFAULT_FONT_SIZE = 12
 ICON_NAMES = {spec.name: spec.icon for spec in ACTIONS if spec.icon}
-READER_MENU = ("highlight", *(f"highlight{c.capitalize()}" for c in COLORS), "note",
-               "deleteHighlight", "reattach", "find")  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedArticle:
-    article: ArticleDetail | None
-    assets: dict[str, bytes]
-    hits: list[Span]
-    annotations: list[AnnotationView]
-
-
-def load_article(
-    archive: Archive, article_id: int, results: SearchResults | None = None
-) -> LoadedArticle:
-    """Background job: the article, its stored images, its highlights and where the
-    current search's words stand. Reads only, so it never waits behind a writer."""
-    article = archive.get(article_id)
-    if article is None:
-        return LoadedArticle(None, {}, [], [])
-    assets: dict[str, bytes] = {}
-    for block in article.blocks:
-        if block.kind == "image" and block.src.startswith("asset:"):
-            sha = block.src.removeprefix("asset:")
-            found = archive.asset(sha)
-            if found is not None:
-                assets[sha] = found[1]
-    hits = []
-    if results is not None:
-        hits = matching_spans(article.text, results.terms, results.prefixes)
-    return LoadedArticle(article, assets, hits, archive.annotations.list(article_id))
-
-
-def load_related(archive: Archive, article_id: int) -> RelatedArticles | None:
-    """Background job, after the article shows: its related articles (computing them may
-    wait for the write lock; the article never waits for them)."""
-    try:
-        return archive.related.for_article(article_id)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # also a Rust panic in the index: the article still shows
-        log.exception("related articles of #%s could not be computed", article_id)
-        return None
 
 
 def archive_key(archive: Archive) -> str:
@@ -159,18 +107,19 @@ class MainWindow(QMainWindow):
         self.articles_model.total_changed.connect(self._show_count)
         self.articles_model.loaded.connect(self._list_loaded)
         self.articles_model.modelAboutToBeReset.connect(self._remember_list_place)
-        self.articles_model.search_finished.connect(self._search_finished)
         self.reader = ReaderView(self)
-        self.reader.article_requested.connect(self.open_article)
-        self.reader.web_link_clicked.connect(self.open_web_link)
-        self.reader.link_refused.connect(self._link_refused)
-        self.reader.body.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.reader.body.customContextMenuRequested.connect(self._reader_menu)
         self.annotations_panel = AnnotationsPanel(self)
+        self.search = Searching(self)
+        self.search_field = self.search.field
+        self.reading = Reading(self)
+        self.reading.shown.connect(self.article_shown)
+        self.reading.deleted.connect(self.article_deleted)
+        self.reading.tags_changed.connect(self.tags_changed)
         self.navigation = Navigation(self)
         self.highlights = Highlights(self)
         self.highlights.changed.connect(self.annotations_changed)
         self.imports = Imports(self)
+        self.imports.finished.connect(self.import_finished)
         self.web = WebActions(self)
         self.reader.save_requested.connect(self.web.offer_to_save)
         self.watch = ArchiveWatch(self.executor, self.commit_watch, self)
@@ -197,24 +146,6 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.run_search)
-        self.search_field = QLineEdit(self)
-        self.search_field.setObjectName("searchField")
-        self.search_field.setAccessibleName("Search the archive")
-        self.search_field.setAccessibleDescription(
-            'Words, "phrases", -exclusions and filters such as section: or is:unread; '
-            "Escape clears the search"
-        )
-        self.search_field.setPlaceholderText('Search (/)  words "phrases" -not section:…')
-        self.search_field.setClearButtonEnabled(True)
-        self.search_field.setMinimumWidth(140)
-        self.search_field.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.search_field.textChanged.connect(lambda _text: self._search_timer.start())
-        self.search_field.returnPressed.connect(self.run_search)
-        self._scope_before_search = Scope()
         self._sidebar_loading = self._sidebar_stale = False
         self._list_place: tuple[int | None, int] = (None, 0)
 
@@ -244,7 +175,6 @@ class MainWindow(QMainWindow):
         self.set_theme(self.theme)
         self._restore_settings()
         last = self.settings.value(f"archives/{archive_key(archive)}/last_article")
-        self._current_id: int | None = None
         if last is not None and str(last).isdigit():
             self.open_article(int(str(last)))
         self.update_actions()
@@ -401,14 +331,10 @@ class MainWindow(QMainWindow):
         self.sidebar.data = data
         results = self.articles_model.results
         if self.articles_model.query and results is not None:
-            self._show_facets(results)
+            self.search.show_facets(results)
         else:
             self.sidebar.show_data(data, self.articles_model.scope)
         self.sections_loaded.emit()
-
-    def _show_facets(self, results: SearchResults) -> None:
-        if self.articles_model.section is None:
-            self.sidebar.show_facets(results.facets, results.total, self.articles_model.scope)
 
     # -- the list -----------------------------------------------------------------------
 
@@ -433,18 +359,14 @@ class MainWindow(QMainWindow):
         indexes = selected.indexes()
         if indexes:
             article_id = self.articles_model.article_id(indexes[0].row())
-            if article_id is not None and article_id != self._shown_id():
+            if article_id is not None and article_id != self.reading.shown_id():
                 self.open_article(article_id)
-
-    def _shown_id(self) -> int | None:
-        article = self.reader.article
-        return article.id if article is not None else None
 
     def select_row(self, row: int) -> None:
         self.article_list.setCurrentIndex(self.articles_model.index(row, 0))
 
     def _remember_list_place(self) -> None:
-        self._list_place = (self._current_id, self.article_list.verticalScrollBar().value())
+        self._list_place = (self.reading.current_id, self.article_list.verticalScrollBar().value())
 
     def _list_loaded(self) -> None:
         """After a reload: the open article stays selected, the list keeps its place; an
@@ -458,305 +380,31 @@ class MainWindow(QMainWindow):
             self.article_list.setCurrentIndex(model.index(row, 0))
             selection.blockSignals(False)
             self.article_list.verticalScrollBar().setValue(scroll)
-        elif self._current_id is None and model.rowCount() > 0:
+        elif self.reading.current_id is None and model.rowCount() > 0:
             self.select_row(0)
         self._show_empty()
 
     def _show_empty(self) -> None:
-        model = self.articles_model
-        if model.rowCount() > 0:
-            self.list_pane.show_empty("")
-            return
-        if model.query:
-            results = model.results
-            hints = " ".join(results.hints) if results is not None else ""
-            message = f"No articles match “{model.query}”."
-            message += f"\n\n{hints}" if hints else ""
-            message += (
-                "\n\nCheck the spelling, try fewer or other words, or press Escape to go back."
-            )
-        else:
-            scope = model.scope
-            message = {
-                "unread": "Nothing unread here: you have read it all.",
-                "starred": "No starred articles yet: press S on an article to star it.",
-                "annotated": "No highlights yet: select text in an article and press H.",
-                "recent": "Nothing saved in the last seven days.",
-            }.get(scope.view, "No articles here yet: File → Import files… or Save web page…")
-        self.list_pane.show_empty(message)
+        self.list_pane.show_empty(empty_message(self.articles_model))
 
     def _show_count(self, total: int) -> None:
         noun = "result" if self.articles_model.query else "article"
         noun += "" if total == 1 else "s"
         self.status.count_label.setText(f"{total:,} {noun}")
 
-    # -- searching ----------------------------------------------------------------------
-
-    def focus_search(self) -> None:
-        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_field.selectAll()
-
-    def run_search(self) -> None:
-        """List the search field's results; an empty field goes back to the view that was
-        shown before the search, and the reader's search marks go."""
-        self._search_timer.stop()
-        query = self.search_field.text().strip()
-        model = self.articles_model
-        if query == model.query:
-            return
-        if not model.query:
-            self._scope_before_search = model.scope
-        self.status.search_hint.hide()
-        self.list_pane.set_searching(bool(query))
-        if query:
-            model.set_query(query)
-        else:
-            model._query = ""
-            model.set_scope(self._scope_before_search)
-            self.reader.set_hits([])
-            if self.sidebar.data is not None:
-                self.sidebar.show_data(self.sidebar.data, self._scope_before_search)
-        self.update_actions()
-
-    def clear_search(self) -> None:
-        self.search_field.clear()
-        self.run_search()
-        self.article_list.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def escape(self) -> None:
-        """Escape: closes the find bar if it is open, else ends the search."""
-        if self.reader.find_bar.isVisible():
-            self.reader.find_bar.close_bar()
-        elif self.articles_model.query or self.search_field.text():
-            self.clear_search()
-
-    def _search_finished(self, results: SearchResults) -> None:
-        self._show_facets(results)
-        self.status.search_hint.setText(" ".join(results.hints))
-        self.status.search_hint.setVisible(bool(results.hints))
-        self._mark_hits()
-        self._show_empty()
-
-    def _mark_hits(self) -> None:
-        """The open article's search marks follow the current search."""
-        article, results = self.reader.article, self.articles_model.results
-        if article is None or results is None or not self.articles_model.query:
-            return
-        text = article.text
-        self.executor.read(
-            lambda: matching_spans(text, results.terms, results.prefixes),
-            lambda hits: self._show_hits(article.id, hits),
-        )
-
-    def _show_hits(self, article_id: int, hits: list[Span]) -> None:
-        if self._shown_id() == article_id and self.articles_model.query:
-            self.reader.set_hits(hits)
-            self.update_actions()
-
-    def save_current_search(self) -> None:
-        query = self.articles_model.query
-        if not query:
-            return
-        name = SaveSearchDialog.ask(self, query)
-        if name:
-            self.ops.write(
-                "Could not save the search",
-                lambda: self.archive.save_search(name, query),
-                Changes(saved_searches=True),
-            )
-
-    # -- reading ------------------------------------------------------------------------
+    # -- what tests and scripts call -------------------------------------------------
 
     def open_article(self, article_id: int) -> None:
-        """Show an article in the reader (loaded in the background) and mark it read."""
-        self._current_id = article_id
-        results = self.articles_model.results if self.articles_model.query else None
-        self.executor.read(
-            lambda: load_article(self.archive, article_id, results),
-            lambda loaded: self._show_article(article_id, loaded),
-            lambda error: self.status.report_error("Could not open the article", error),
-        )
+        self.reading.open(article_id)
 
-    def _show_article(self, article_id: int, loaded: LoadedArticle) -> None:
-        if article_id != self._current_id:
-            return  # the reader has moved on to another article meanwhile
-        article = loaded.article
-        if article is None:
-            self.reader.show_placeholder("This article is no longer in the archive.")
-            self.annotations_panel.show_annotations([])
-            self.update_actions()
-            return
-        self.reader.show_article(article, loaded.assets)
-        self.highlights.show(loaded.annotations)
-        self.reader.set_hits(loaded.hits)
-        if not loaded.hits:  # the search may have finished while the article loaded
-            self._mark_hits()
-        self.navigation.remember(article_id)
-        self.update_actions()
-        archive = self.archive
-        self.executor.read(
-            lambda: load_related(archive, article_id),
-            lambda related: self._show_related(article_id, related),
-        )
-        if not article.is_read:
-            self._set_flags(article, is_read=True)
-        self.article_shown.emit(article_id)
+    def run_search(self) -> None:
+        self.search.run()
 
-    def _show_related(self, article_id: int, related: RelatedArticles | None) -> None:
-        if related is not None and self._shown_id() == article_id:
-            self.reader.show_related(related)
+    def clear_search(self) -> None:
+        self.search.clear()
 
-    def reader_menu(self, point: QPoint) -> QMenu:
-        """The reader's own menu (copy, select all) and the highlight commands."""
-        menu = self.reader.body.createStandardContextMenu(point)
-        menu.addSeparator()
-        for name in READER_MENU:
-            menu.addAction(self.action(name))
-        return menu
-
-    def _reader_menu(self, point: QPoint) -> None:
-        menu = self.reader_menu(point)
-        menu.exec(self.reader.body.mapToGlobal(point))
-        menu.deleteLater()
-
-    def focus_reader(self) -> None:
-        self.reader.body.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    # -- changing -----------------------------------------------------------------------
-
-    def _set_flags(self, article: ArticleDetail, **flags: bool) -> None:
-        """Show a read/star change at once; if the archive does not keep it (read-only,
-        another program holding the lock), it is undone on screen and the status bar says
-        why."""
-        before = {name: getattr(article, name) for name in flags}
-        self._replace_shown(article.id, flags)
-        archive = self.archive
-
-        def write() -> None:
-            if "is_read" in flags:
-                archive.mark_read(article.id, flags["is_read"])
-            if "is_starred" in flags:
-                archive.star(article.id, flags["is_starred"])
-
-        what = (
-            "Could not star the article"
-            if "is_starred" in flags
-            else "Could not mark the article read"
-        )
-        self.ops.write(
-            what,
-            write,
-            Changes(counts=True, articles=frozenset({article.id})),
-            on_failed=lambda _error: self._replace_shown(article.id, before),
-        )
-
-    def _replace_shown(self, article_id: int, flags: dict[str, bool]) -> None:
-        shown = self.reader.article
-        if shown is not None and shown.id == article_id:
-            self.reader.article = replace(shown, **flags)  # type: ignore[arg-type]
-        self.articles_model.update_row(article_id, **flags)
-        self.update_actions()
-
-    def toggle_read(self) -> None:
-        article = self.reader.article
-        if article is not None:
-            self._set_flags(article, is_read=not article.is_read)
-
-    def toggle_star(self) -> None:
-        article = self.reader.article
-        if article is not None:
-            self._set_flags(article, is_starred=not article.is_starred)
-
-    def delete_current(self) -> None:
-        """Delete the open article; Ctrl+Z brings it back with its highlights and flags."""
-        article = self.reader.article
-        if article is None:
-            return
-        archive = self.archive
-        state: dict[str, Any] = {"id": article.id, "snapshot": None}
-
-        def delete() -> None:
-            state["snapshot"] = archive.snapshot(state["id"])
-            archive.delete(state["id"])
-
-        def restore() -> None:
-            def restored(article_id: int) -> None:
-                state["id"] = article_id
-                self.status.message("Article restored")
-                self.open_article(article_id)
-
-            snapshot = state["snapshot"]
-            self.ops.write(
-                "Could not restore the article",
-                lambda: archive.restore(snapshot),
-                EVERYTHING,
-                restored,
-            )
-
-        def redo() -> None:
-            self.ops.write("Could not delete the article", delete, EVERYTHING)
-
-        def deleted(_result: None) -> None:
-            self.reader.show_placeholder(f"Deleted “{article.title}”. Ctrl+Z brings it back.")
-            self.annotations_panel.show_annotations([])
-            self.status.message(f"Deleted “{article.title}” — Ctrl+Z brings it back", 8000)
-            self.undo_stack.push(DoneCommand(f"Delete “{article.title[:40]}”", restore, redo))
-            self.article_deleted.emit(article.id)
-
-        self.ops.write("Could not delete the article", delete, EVERYTHING, deleted)
-
-    def edit_tags(self) -> None:
-        article = self.reader.article
-        if article is None:
-            return
-        article_id = article.id
-
-        def ask(current: list[str]) -> None:
-            answer = TagDialog.ask(self, current)
-            if answer is not None:
-                self.ops.write(
-                    "Could not tag the article",
-                    lambda: self.archive.set_tags(article_id, answer),
-                    Changes(counts=True),
-                    lambda _tags: self._tags_saved(),
-                )
-
-        self.executor.read(lambda: self.archive.article_tags(article_id), ask)
-
-    def _tags_saved(self) -> None:
-        self.status.message("Tags saved", 3000)
-        self.tags_changed.emit()
-
-    # -- links --------------------------------------------------------------------------
-
-    def open_original(self) -> None:
-        article = self.reader.article
-        if article is not None and article.url:
-            self.open_web_link(article.url)
-
-    def open_web_link(self, url: str) -> None:
-        """Only http(s) addresses go to the browser; anything else is shown, not opened."""
-        if not open_in_browser(url):
-            self._link_refused(url)
-
-    def _link_refused(self, url: str) -> None:
-        box = message_box(
-            self,
-            QMessageBox.Icon.Information,
-            "Not opened",
-            "This address is not a web page, so Newsreader does not hand it to "
-            f"other programs:\n\n{url}",
-        )
-        box.setObjectName("linkRefusedBox")
-        box.setModal(False)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.show()
-
-    def copy_link(self) -> None:
-        article = self.reader.article
-        if article is not None:
-            QGuiApplication.clipboard().setText(article.url or f"newsreader://article/{article.id}")
-            self.status.message("Link copied", 3000)
+    def focus_search(self) -> None:
+        self.search.focus()
 
     # -- importing ----------------------------------------------------------------------
 
@@ -767,25 +415,7 @@ class MainWindow(QMainWindow):
         self.imports.cancel()
 
     def show_import_report(self, report: ImportReport, what: str) -> None:
-        """The counts in the status bar, kept behind "Show report"; a single page that
-        could not be saved says why in words."""
-        summary = summary_of(report, what)
-        self.imports.keep(report, summary)
-        self.status.message(summary, 15000)
-        self.status.done_working()
-        failures = [i for i in report.items if i.status in ("failed", "skipped")]
-        if len(report.items) == 1 and failures:
-            item = failures[0]
-            self.status.report_error("Could not save the page", item.reason or item.status)
-            self.status.bar.showMessage(
-                f"Could not save the page. {human(item.reason, url=item.item)}", 15000
-            )
-        elif failures:
-            self.status.show_problems(
-                "Import report", summary, [f"{i.item}: {i.reason}" for i in failures]
-            )
-        self.import_finished.emit(report)
-        self.ops.done(EVERYTHING)
+        self.imports.report_done(report, what)
 
     # -- reader controls ----------------------------------------------------------------
 

@@ -112,7 +112,7 @@ def test_the_reader_context_menu_offers_copy_and_the_highlight_commands(
     from PySide6.QtCore import QPoint
 
     open_article(qtbot, main_window, archive, (TEXT,))
-    menu = main_window.reader_menu(QPoint(10, 10))
+    menu = main_window.reading.menu(QPoint(10, 10))
     shown = [action.text().replace("&", "") for action in menu.actions()]
     assert any(text.startswith("Copy") for text in shown)
     assert {"Highlight", "Highlight green", "Note…", "Find in article"} <= set(shown)

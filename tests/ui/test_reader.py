@@ -111,7 +111,7 @@ def test_only_web_addresses_ever_reach_the_system_browser(
     assert refused and url.split(":")[0] in refused[0].text()
     for box in refused:
         box.close()
-    main_window.open_web_link("https://news.example/fine")
+    main_window.reading.open_web_link("https://news.example/fine")
     assert opened == ["https://news.example/fine"]
 
 

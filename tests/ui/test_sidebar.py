@@ -62,7 +62,7 @@ def test_groups_collapse_show_their_unread_counts_and_stay_collapsed(
     group = sidebar.group_index("Sections")
     assert group is not None and sidebar.isExpanded(group)
     sidebar.collapse(group)
-    main_window.toggle_read()  # unread again: the counts are drawn anew
+    main_window.reading.toggle_read()  # unread again: the counts are drawn anew
     qtbot.waitUntil(lambda: "Sections · 3 unread" in sidebar_texts(main_window))
     group = sidebar.group_index("Sections")
     assert group is not None and not sidebar.isExpanded(group)
