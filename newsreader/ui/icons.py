@@ -27,8 +27,10 @@ def names() -> list[str]:
     return sorted(p.stem for p in ICONS_DIR.glob("*.svg"))
 
 
+@cache
 def icon(name: str, color: str) -> QIcon:
-    """The icon `name`, drawn in `color` at the usual sizes."""
+    """The icon `name`, drawn in `color` at the usual sizes (drawn once, then reused: the
+    sidebar asks for hundreds on every redraw)."""
     renderer = QSvgRenderer(QByteArray(_svg(name).replace("currentColor", color).encode()))
     result = QIcon()
     for size in SIZES:
