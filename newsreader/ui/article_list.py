@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QListView,
+    QHeaderView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -494,7 +495,9 @@ class ArticleListPane(QWidget):
         for label, *_rest in SORTS:
             self.sort_choice.addItem(label)
         self.sort_choice.currentIndexChanged.connect(self._sort_chosen)
-        self.view = QListView(self)
+        # A table of one column, not a QListView: a list view lays out every row on each
+        # reset (O(rows)), a table with fixed row heights only the visible ones.
+        self.view = QTableView(self)
         self.view.setObjectName("articleList")
         self.view.setAccessibleName("Articles")
         self.view.setAccessibleDescription(
@@ -502,11 +505,19 @@ class ArticleListPane(QWidget):
         )
         self.view.setModel(model)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setUniformItemSizes(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)  # Tab moves on to the reader
+        self.view.horizontalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.delegate = ArticleDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
+        model.modelReset.connect(self.fit_rows)
         self.empty = plain_label("", self)
         self.empty.setObjectName("emptyListMessage")
         self.empty.setAccessibleName("Why the list is empty")
@@ -548,9 +559,15 @@ class ArticleListPane(QWidget):
             choice.setCurrentIndex(self._before_search)
         choice.blockSignals(False)
 
+    def fit_rows(self) -> None:
+        """Every row one fixed height (taller while a search shows passages)."""
+        height = self.delegate.row_height(self.view.font(), bool(self.model.query))
+        self.view.verticalHeader().setDefaultSectionSize(height)
+
     def set_compact(self, compact: bool) -> None:
         self.delegate.compact = compact
-        self.view.reset()
+        self.fit_rows()
+        self.view.viewport().update()
 
     def set_theme(self, theme: str) -> None:
         self.delegate.theme = themes.colors(theme)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QAction, QUndoStack
-    from PySide6.QtWidgets import QListView, QWidget
+    from PySide6.QtWidgets import QTableView, QWidget
 
     from newsreader.core.archive import Archive
     from newsreader.core.ingest.report import ImportReport
@@ -33,7 +33,7 @@ class Window(Protocol):
     settings: QSettings
     reader: ReaderView
     articles_model: ArticleListModel
-    article_list: QListView
+    article_list: QTableView
     annotations_panel: AnnotationsPanel
     undo_stack: QUndoStack
     list_pane: ArticleListPane
