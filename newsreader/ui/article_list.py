@@ -328,19 +328,39 @@ class ArticleListModel(QAbstractListModel):
 
         return fetch_rows
 
+    def _refreshed(self, page: Page) -> None:
+        """A refresh's first page: rows changed in place are redrawn alone; only a list
+        that gained, lost or reordered rows is reset (and then keeps its place)."""
+        total = max(page.total, len(page.rows))
+        old = self._pages.get(0)
+        same_rows = old is not None and [r.id for r in old] == [r.id for r in page.rows]
+        if same_rows and total == self._total and old is not None:
+            self._pages[0] = list(page.rows)
+            self.results = page.results
+            for row, (before, after) in enumerate(zip(old, page.rows, strict=True)):
+                if before != after:
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
+            for number in [n for n in self._pages if n != 0]:  # loaded again when shown
+                del self._pages[number]
+                first = number * PAGE_SIZE
+                last = min(self._total, first + PAGE_SIZE) - 1
+                self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+            return
+        self.beginResetModel()
+        self._pages.clear()
+        self._total = total
+        self._pages[0] = list(page.rows)
+        self.results = page.results
+        self.endResetModel()
+        self.total_changed.emit(self._total)
+        self.loaded.emit()
+
     def _receive(self, generation: int, number: int, page: Page, *, soft: bool = False) -> None:
         if generation != self._generation:
             return
         self._pending.discard(number)
         if soft:
-            self.beginResetModel()
-            self._pages.clear()
-            self._total = max(page.total, len(page.rows))
-            self._pages[0] = list(page.rows)
-            self.results = page.results
-            self.endResetModel()
-            self.total_changed.emit(self._total)
-            self.loaded.emit()
+            self._refreshed(page)
             return
         self._pages[number] = list(page.rows)
         while len(self._pages) > MAX_PAGES:  # the least recently shown pages go

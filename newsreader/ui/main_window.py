@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QUndoStack
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -53,6 +53,7 @@ from newsreader.ui.web import WebActions
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 DEFAULT_FONT_SIZE = 12
+SIDEBAR_DELAY_MS = 200
 ICON_NAMES = {spec.name: spec.icon for spec in ACTIONS if spec.icon}
 
 
@@ -147,6 +148,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self._sidebar_loading = self._sidebar_stale = False
+        self._sidebar_timer = QTimer(self)
+        self._sidebar_timer.setSingleShot(True)
+        self._sidebar_timer.setInterval(SIDEBAR_DELAY_MS)
+        self._sidebar_timer.timeout.connect(self._load_sidebar_now)
         self._list_place: tuple[int | None, int] = (None, 0)
 
         self.actions_by_name = build_actions(self, ACTIONS)
@@ -310,8 +315,13 @@ class MainWindow(QMainWindow):
         self.redraw(EVERYTHING)
 
     def load_sidebar(self) -> None:
-        """Count again; while a count runs, the next waits for it (one at a time, however
-        many changes arrive: a big archive's counts take a while)."""
+        """Count again, soon: a burst of changes (j, j, j through the list, an import's
+        batches) is counted once, a moment after it."""
+        self._sidebar_timer.start()
+
+    def _load_sidebar_now(self) -> None:
+        """One count at a time, however many changes arrive: a big archive's counts take
+        a while."""
         if self._sidebar_loading:
             self._sidebar_stale = True
             return
@@ -327,7 +337,9 @@ class MainWindow(QMainWindow):
     def _show_sidebar(self, data: SidebarData) -> None:
         self._sidebar_loading = False
         if self._sidebar_stale:
-            self.load_sidebar()
+            self._load_sidebar_now()
+        if data == self.sidebar.data:
+            return  # the same counts: nothing to draw
         self.sidebar.data = data
         results = self.articles_model.results
         if self.articles_model.query and results is not None:

@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -327,6 +327,14 @@ class ReaderView(QWidget):
         self.body.verticalScrollBar().setValue(position)
 
     def _render(self) -> None:
+        """Build the page; the body's cursor signals stay quiet meanwhile (one per
+        inserted piece of text otherwise)."""
+        assert self.article is not None
+        with QSignalBlocker(self.body):
+            self._build()
+        self.body.cursorPositionChanged.emit()
+
+    def _build(self) -> None:
         assert self.article is not None
         lead = self._lead(self.article)
         self.body_start = body_start(lead)
@@ -339,7 +347,7 @@ class ReaderView(QWidget):
             lead=lead,
         )
         self._colour_body()
-        self._render_related()
+        self._build_related()
 
     def _colour_body(self) -> None:
         """The body in the theme's text colour (the document's own default is black)."""
@@ -426,6 +434,11 @@ class ReaderView(QWidget):
         """The related groups after the body (each shows RELATED_SHOWN until "show all")."""
         if self.article is None:
             return
+        with QSignalBlocker(self.body):
+            self._build_related()
+
+    def _build_related(self) -> None:
+        assert self.article is not None
         document = self.body.document()
         cursor = QTextCursor(document)
         cursor.setPosition(self.body_end())

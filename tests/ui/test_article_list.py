@@ -146,7 +146,7 @@ def test_recently_saved_lists_by_saving_time_not_by_publication(
     archive.save(make_article("Saved first, published late", ("a",), published="2024-05-01"))
     archive.save(make_article("Saved last, published early", ("b",), published="1999-01-01"))
     main_window.refresh()
-    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 2)
+    qtbot.waitUntil(lambda: main_window.sidebar.index_of(Scope(view="recent")) is not None)
     main_window.select_scope(Scope(view="recent"))
     model = main_window.articles_model
     qtbot.waitUntil(
