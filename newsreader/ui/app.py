@@ -102,7 +102,7 @@ def screenshot(
             shown = article_id is None or (
                 window.reader.article is not None and window.reader.article.id == article_id
             )
-            if shown and window.executor.in_flight == 0:
+            if shown and window.is_idle():
                 loop.quit()
 
         idle.timeout.connect(settled)

@@ -345,15 +345,17 @@ class ArticleListModel(QAbstractListModel):
                 first = number * PAGE_SIZE
                 last = min(self._total, first + PAGE_SIZE) - 1
                 self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
-            return
-        self.beginResetModel()
-        self._pages.clear()
-        self._total = total
-        self._pages[0] = list(page.rows)
-        self.results = page.results
-        self.endResetModel()
-        self.total_changed.emit(self._total)
-        self.loaded.emit()
+        else:
+            self.beginResetModel()
+            self._pages.clear()
+            self._total = total
+            self._pages[0] = list(page.rows)
+            self.results = page.results
+            self.endResetModel()
+            self.total_changed.emit(self._total)
+            self.loaded.emit()
+        if page.results is not None:  # a search refreshed (or first answered) this way
+            self.search_finished.emit(page.results)
 
     def _receive(self, generation: int, number: int, page: Page, *, soft: bool = False) -> None:
         if generation != self._generation:

@@ -200,6 +200,11 @@ class MainWindow(QMainWindow):
     def sections_model(self) -> Any:
         return self.sidebar.model_
 
+    def is_idle(self) -> bool:
+        """Nothing running or about to run (a screenshot waits for this)."""
+        timers = (self._sidebar_timer, self.search.timer)
+        return self.executor.in_flight == 0 and not any(t.isActive() for t in timers)
+
     def feed_views(self) -> list[FeedView]:
         """The subscriptions as the sidebar last loaded them."""
         return self.sidebar.feeds()

@@ -613,3 +613,17 @@ def test_a_deletion_undone_can_be_redone(qtbot: QtBot, archive: Archive, main_wi
     assert archive.count() == 1 and main_window.action("redo").isEnabled()
     main_window.action("redo").trigger()
     qtbot.waitUntil(lambda: archive.count() == 0)
+
+
+def test_a_search_answered_while_the_archive_changes_still_marks_the_open_article(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    with qtbot.waitSignal(main_window.article_shown):
+        main_window.refresh()
+    main_window.search_field.setText("harbour")
+    with qtbot.waitSignal(main_window.articles_model.search_finished, timeout=5000):
+        main_window.run_search()
+        main_window.refresh()  # a change from elsewhere arrives before the answer
+    qtbot.waitUntil(lambda: len(main_window.reader.hits) == 1)
+    assert sidebar_texts(main_window)[0] == "All results (1)"
