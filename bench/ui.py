@@ -89,7 +89,7 @@ ok_top = wait(lambda: model.data(model.index(0, 0)) not in (None, "…"), 30)
 settle(0.3)
 scrolled_memory = memory()
 for _ in range(30):
-    window.next_article()
+    window.navigation.next_article()
     settle(0.05)
 window.search_field.setText("oil prices")
 window.run_search()
@@ -122,7 +122,7 @@ window.import_finished.connect(finished.append)
 started = time.monotonic()
 window.import_paths([__import__("pathlib").Path(path)])
 while not finished and time.monotonic() - started < 300:
-    window.next_article()
+    window.navigation.next_article()
     settle(0.1)
 import_seconds = time.monotonic() - started
 import_gap = max(gaps) if gaps else 0

@@ -45,3 +45,12 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     )
     assert result.stdout.strip() == "[]"
     assert len(modules) > 10
+
+
+def test_only_the_app_imports_the_main_window_so_no_part_can_import_it_back() -> None:
+    ui = CORE.parent / "ui"
+    importers = sorted(
+        path.name for path in ui.glob("*.py")
+        if "newsreader.ui.main_window" in _imported_modules(path)
+    )  # fmt: skip
+    assert importers == ["app.py"]

@@ -1,9 +1,10 @@
-"""Annotation widgets: the article's highlights panel, the note dialog, the library view."""
+"""Annotation widgets: the article's highlights panel, the note dialog, and the window
+listing every highlight (non-modal, with its exports)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,18 +16,22 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from newsreader.core.annotations import COLOR_CSS, COLORS, AnnotationView
+from newsreader.core.annotations import COLORS, AnnotationView
 from newsreader.core.dates import parse_published
+from newsreader.ui import themes
 from newsreader.ui.plain_text import literal, plain_label
 
 ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
-def _item(annotation: AnnotationView, *, with_title: bool = False) -> QListWidgetItem:
+def _item(
+    annotation: AnnotationView, look: themes.Theme, *, with_title: bool = False
+) -> QListWidgetItem:
     quote = annotation.exact if len(annotation.exact) <= 160 else annotation.exact[:157] + "…"
     lines = [f"“{quote}”"]
     if annotation.note:
@@ -41,39 +46,50 @@ def _item(annotation: AnnotationView, *, with_title: bool = False) -> QListWidge
         lines.insert(0, f"{annotation.article_title} — {annotation.section or ''}")
     item = QListWidgetItem("\n".join(lines))
     item.setData(ANNOTATION_ROLE, annotation)
-    item.setBackground(QColor(COLOR_CSS.get(annotation.color, "#ffffff")))
-    item.setForeground(QColor("black"))
+    item.setBackground(QColor(look.marks.get(annotation.color, look.base)))
+    item.setForeground(QColor(look.mark_text))
     item.setToolTip(literal(annotation.note or annotation.exact))
     return item
 
 
 class AnnotationsPanel(QWidget):
-    """The open article's highlights in text order; clicking one scrolls to it."""
+    """The open article's highlights in text order; clicking one (or Enter on it) centres
+    it in the reader."""
 
     annotation_clicked = Signal(object)  # AnnotationView
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("annotationsPanel")
+        self.look = themes.colors("light")
+        self.annotations: list[AnnotationView] = []
         self.title = QLabel("Highlights", self)
         self.list = QListWidget(self)
         self.list.setObjectName("annotationsList")
         self.list.setAccessibleName("Highlights of this article")
+        self.list.setAccessibleDescription("Click or press Enter to show a highlight")
         self.list.setWordWrap(True)
-        self.list.itemClicked.connect(
-            lambda item: self.annotation_clicked.emit(item.data(ANNOTATION_ROLE))
-        )
+        self.list.setSpacing(3)
+        for signal in (self.list.itemClicked, self.list.itemActivated):
+            signal.connect(lambda item: self.annotation_clicked.emit(item.data(ANNOTATION_ROLE)))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.list)
+        self.hide()  # shown once an article with highlights is open
+
+    def set_theme(self, theme: str) -> None:
+        self.look = themes.colors(theme)
+        self.show_annotations(self.annotations)
 
     def show_annotations(self, annotations: list[AnnotationView]) -> None:
+        self.annotations = annotations
         self.list.clear()
         for annotation in annotations:
-            self.list.addItem(_item(annotation))
+            self.list.addItem(_item(annotation, self.look))
         count = len(annotations)
         self.title.setText(f"Highlights ({count})" if count else "Highlights")
+        self.setVisible(bool(count))  # the reader takes the room while there are none
 
     def select(self, annotation_id: int | None) -> None:
         for row in range(self.list.count()):
@@ -127,17 +143,22 @@ class NoteDialog(QDialog):
         return dialog.note.toPlainText().strip(), tag_list
 
 
-class LibraryAnnotationsDialog(QDialog):
-    """Every highlight in the archive, filterable; activating one opens its article there."""
+class HighlightsLibrary(QWidget):
+    """Every highlight in the archive, filterable, in a window of its own that stays
+    beside the main window (never over it); activating one opens its article there."""
 
     filters_changed = Signal(dict)
     open_requested = Signal(object)  # AnnotationView
+    export_requested = Signal(str)  # "md", "jsonld" or "csv"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.Window)
         self.setWindowTitle("All highlights")
         self.setObjectName("libraryAnnotations")
+        self.setAccessibleName("All highlights")
         self.resize(720, 560)
+        self.look = themes.colors("light")
+        QShortcut(QKeySequence("Escape"), self, self.close)
         self.color = QComboBox(self)
         self.color.setObjectName("colorFilter")
         self.color.setAccessibleName("Colour")
@@ -160,8 +181,16 @@ class LibraryAnnotationsDialog(QDialog):
             field.setClearButtonEnabled(True)
             field.textChanged.connect(self._changed)
         self.color.currentIndexChanged.connect(self._changed)
+        for field, name in (
+            (self.tag, "Tag"),
+            (self.section, "Section"),
+            (self.text, "Words in the quote or note"),
+            (self.since, "Since"),
+        ):
+            field.setAccessibleName(name)  # fmt: skip
         self.list = QListWidget(self)
         self.list.setObjectName("libraryAnnotationsList")
+        self.list.setAccessibleName("Every highlight")
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(
             lambda item: self.open_requested.emit(item.data(ANNOTATION_ROLE))
@@ -169,9 +198,19 @@ class LibraryAnnotationsDialog(QDialog):
         filters = QHBoxLayout()
         for widget in (self.color, self.tag, self.section, self.text, self.since):
             filters.addWidget(widget)
+        exports = QHBoxLayout()
+        exports.addWidget(plain_label("Export every highlight:", self))
+        for fmt, text in (("md", "Markdown…"), ("jsonld", "JSON-LD…"), ("csv", "CSV…")):
+            button = QPushButton(text, self)
+            button.setObjectName(f"export{fmt.capitalize()}Button")
+            button.setAccessibleName(f"Export highlights as {text.rstrip('…')}")
+            button.clicked.connect(lambda _checked=False, fmt=fmt: self.export_requested.emit(fmt))
+            exports.addWidget(button)
+        exports.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.list)
+        layout.addLayout(exports)
 
     def filters(self) -> dict[str, object]:
         return {
@@ -188,5 +227,5 @@ class LibraryAnnotationsDialog(QDialog):
     def show_annotations(self, annotations: list[AnnotationView]) -> None:
         self.list.clear()
         for annotation in annotations:
-            self.list.addItem(_item(annotation, with_title=True))
+            self.list.addItem(_item(annotation, self.look, with_title=True))
         self.setWindowTitle(f"All highlights ({len(annotations)})")

@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -19,9 +20,13 @@ OPEN_FLAG = "--newsreader-open="
 SPAN_FLAG = "--newsreader-span="  # start,end of a passage to select (a newsreader:// link)
 SCREENSHOT_SIZE = (1440, 860)
 SETTLE_AFTER_MS = 1500
+UI_SWITCH_INTERVAL_S = 0.001
 
 
 def _application(qt_args: list[str]) -> QApplication:
+    # Background jobs are Python too: hand the interpreter to the UI thread within a
+    # millisecond, not the default five, so a busy import never stalls the window.
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName("Newsreader")
@@ -68,9 +73,15 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
 
 
 def screenshot(
-    archive_path: Path, out: Path, article_id: int | None = None, theme: str | None = None
+    archive_path: Path,
+    out: Path,
+    article_id: int | None = None,
+    theme: str | None = None,
+    size: tuple[int, int] = SCREENSHOT_SIZE,
+    prepare: Callable[[MainWindow], None] | None = None,
 ) -> int:
-    """Render the main window offscreen with an article open, save a PNG, exit."""
+    """Render the main window offscreen with an article open, save a PNG, exit;
+    `prepare` may set the window up first (a search, the highlights window)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = _application([])
     try:
@@ -83,10 +94,12 @@ def screenshot(
     try:
         window = MainWindow(archive, settings=settings)
         window.set_theme(theme or "light")
-        window.resize(*SCREENSHOT_SIZE)
+        window.resize(*size)
         window.show()
         if article_id is not None:
             window.open_article(article_id)
+        if prepare is not None:
+            prepare(window)
         loop = QEventLoop()
         idle = QTimer()
         idle.setInterval(50)
@@ -95,7 +108,7 @@ def screenshot(
             shown = article_id is None or (
                 window.reader.article is not None and window.reader.article.id == article_id
             )
-            if shown and window.executor.in_flight == 0:
+            if shown and window.is_idle():
                 loop.quit()
 
         idle.timeout.connect(settled)

@@ -145,7 +145,7 @@ class ChartDialog(QDialog):
         self.main.executor.read(
             lambda: counts_over_time(archive, query, by=by, split=split),
             self._show,
-            lambda error: self.main._report_error("Counts over time", error),
+            lambda error: self.main.status.report_error("Counts over time", error),
         )
 
     def _show(self, counts: list[Count]) -> None:

@@ -33,7 +33,7 @@ def copy_citation(window: MainWindow, with_quote: bool) -> None:
     if article is None:
         return
     span = window.reader.selected_span()
-    current = window.current_annotation() if with_quote and span is None else None
+    current = window.highlights.current() if with_quote and span is None else None
     if current is not None and current.start is not None and current.end is not None:
         span = (current.start, current.end)
     if with_quote and span is None:
@@ -51,7 +51,7 @@ def copy_citation(window: MainWindow, with_quote: bool) -> None:
         QGuiApplication.clipboard().setText(citation)
         window.statusBar().showMessage("citation copied", 3000)
 
-    window.executor.read(make, done, lambda error: window._report_error("Citation", error))
+    window.executor.read(make, done, lambda error: window.status.report_error("Citation", error))
 
 
 __all__ = ["STYLE_NAMES", "CitedArticle", "citation_style", "copy_citation"]

@@ -184,11 +184,17 @@ class Codebook:
         self.dock.setObjectName("codebookDock")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self.dock.hide()  # a researcher's panel, opened from the Research menu
+        self.dock_action = self.dock.toggleViewAction()
+        self.dock_action.setText("Code&book panel")
+        self.dock_action.setObjectName("codebookPanelAction")
+        self.dock_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self.panel.code_chosen.connect(self.filter_by)
         self.panel.add_requested.connect(self.add_code)
         self.panel.rename_requested.connect(self.rename_code)
         self.panel.merge_requested.connect(self.merge_code)
-        for action in window.color_actions:  # keys 1-5 now code with the first codes
+        colour_keys = [window.action(f"highlight{c.capitalize()}") for c in COLORS]
+        for action in colour_keys:  # keys 1-5 now code with the first codes
             action.setShortcut(QKeySequence())
         self.key_actions = []
         for n in range(1, 10):
@@ -220,11 +226,12 @@ class Codebook:
         def finished(_result: Any) -> None:
             if done:
                 self.window.statusBar().showMessage(done, 4000)
-            self.window._reload_annotations()
+            if (shown := self.window.reader.article) is not None:
+                self.window.highlights.reload(shown.id)
             self.reload()
 
         self.window.executor.write(
-            fn, finished, lambda error: self.window._report_error("Codebook", error)
+            fn, finished, lambda error: self.window.status.report_error("Codebook", error)
         )
 
     def code_with(self, index: int) -> None:
@@ -247,7 +254,7 @@ class Codebook:
                 )
             )
             return
-        current = window.current_annotation()
+        current = window.highlights.current()
         if current is not None:
             self._write(lambda: archive.codebook.toggle(current.id, code.id))
 

@@ -136,7 +136,7 @@ class ConcordanceDialog(QDialog):
         window.executor.read(
             lambda: list(itertools.islice(concordance(archive, query), FIRST_SCREEN)),
             self._first_screen,
-            lambda error: window._report_error("Concordance", error),
+            lambda error: window.status.report_error("Concordance", error),
         )
 
     def _first_screen(self, lines: list[ConcordanceLine]) -> None:

@@ -8,7 +8,8 @@ building a document never touches the network.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import (
@@ -31,6 +32,25 @@ HEADING_SCALE = {1: 1.6, 2: 1.4, 3: 1.2, 4: 1.1, 5: 1.0, 6: 1.0}
 PLACEHOLDER_URL = "newsreader:image-placeholder"
 MAX_IMAGE_WIDTH = 640
 LoadAsset = Callable[[str], bytes | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A line above the body (kicker, headline, facts): pieces of text, each with its
+    format (a piece may be a link)."""
+
+    pieces: Sequence[tuple[str, QTextCharFormat]]
+    block_format: QTextBlockFormat
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _fmt in self.pieces)
+
+
+def body_start(lead: Sequence[Lead]) -> int:
+    """Where the body begins in a document built with `lead` above it: each lead line
+    and its block separator take their length plus one position."""
+    return sum(len(line.text) + 1 for line in lead)
 
 
 def placeholder_image() -> QImage:
@@ -81,8 +101,10 @@ def build_document(
     font: QFont | None = None,
     line_height: float = 1.45,
     document: QTextDocument | None = None,
+    lead: Sequence[Lead] = (),
 ) -> QTextDocument:
-    """Fill a QTextDocument with the body blocks; images come from `load_asset` only."""
+    """Fill a QTextDocument with the body blocks, after the `lead` lines if any; images
+    come from `load_asset` only. The body's plain text starts at `body_start(lead)`."""
     doc = document or QTextDocument()
     doc.clear()
     base = QFont(font) if font is not None else QFont(doc.defaultFont())
@@ -93,11 +115,18 @@ def build_document(
     doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(PLACEHOLDER_URL),
                     placeholder_image())  # fmt: skip
     cursor = QTextCursor(doc)
+    for number, line in enumerate(lead):
+        if number == 0:
+            cursor.setBlockFormat(line.block_format)
+        else:
+            cursor.insertBlock(line.block_format)
+        for text, fmt in line.pieces:
+            cursor.insertText(text, fmt)
     current_list = None
     for index, block in enumerate(blocks):
         block_format = _block_format(block, line_height)
         char_format = _char_format(block, base)
-        if index == 0:
+        if index == 0 and not lead:
             cursor.setBlockFormat(block_format)
             cursor.setBlockCharFormat(char_format)
         else:

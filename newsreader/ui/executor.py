@@ -4,12 +4,19 @@ Reads run on a small thread pool (SQLite WAL lets them proceed beside a writer);
 writes run one at a time on a single writer thread; long jobs (imports) and fetching (pages,
 feeds) each run on a thread of their own, committing in batches, so a star or a mark-read
 never waits for an import to end. Callbacks are delivered on the UI thread through a queued signal.
+
+A long job runs on a daemon thread and closing waits for it at most LONG_GRACE_S: an import
+stuck reading a file (a FIFO, a hung network mount) never keeps the window open. Its
+uncommitted batch is rolled back by SQLite, as after a crash; committed batches stay.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -19,6 +26,8 @@ from PySide6.QtCore import QObject, Signal
 log = logging.getLogger(__name__)
 OnDone = Callable[[Any], None]
 OnError = Callable[[BaseException], None]
+LONG_GRACE_S = 1.0
+_numbers = itertools.count(1)
 
 
 class Executor(QObject):
@@ -31,7 +40,8 @@ class Executor(QObject):
         super().__init__(parent)
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nr-read")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-write")
-        self._long = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-long")
+        self._counts = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-count")
+        self._long_threads: list[threading.Thread] = []
         self._network = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nr-net")
         self._in_flight = 0
         self._closed = False
@@ -44,14 +54,41 @@ class Executor(QObject):
     def read(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None) -> None:
         self._submit(self._readers, fn, on_done, on_error)
 
+    def count(
+        self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None
+    ) -> None:
+        """A read over the whole archive (the sidebar's counts): on a thread of its own, so
+        opening an article or paging the list never queues behind it."""
+        self._submit(self._counts, fn, on_done, on_error)
+
     def write(
         self, fn: Callable[[], Any], on_done: OnDone | None = None, on_error: OnError | None = None
     ) -> None:
         self._submit(self._writer, fn, on_done or (lambda _result: None), on_error)
 
     def long(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None) -> None:
-        """A long job (an import): it must watch a cancel flag, as shutdown waits for it."""
-        self._submit(self._long, fn, on_done, on_error)
+        """A long job (an import) on a daemon thread of its own; it should watch a cancel
+        flag, but closing never waits for it more than LONG_GRACE_S."""
+        if self._closed:
+            return
+        future: Future[Any] = Future()
+        self._in_flight += 1
+        self.busy_changed.emit(self._in_flight)
+        future.add_done_callback(self._emit_finished(on_done, on_error))
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                result = fn()
+            except BaseException as error:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+        thread = threading.Thread(target=run, name=f"nr-long-{next(_numbers)}", daemon=True)
+        self._long_threads = [t for t in self._long_threads if t.is_alive()] + [thread]
+        thread.start()
 
     def network(
         self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError | None = None
@@ -99,6 +136,9 @@ class Executor(QObject):
         """Wait for running jobs (a write must finish, never be cut in half)."""
         self._closed = True
         self._readers.shutdown(wait=True, cancel_futures=True)
-        self._long.shutdown(wait=True, cancel_futures=True)
+        self._counts.shutdown(wait=True, cancel_futures=True)
+        deadline = time.monotonic() + LONG_GRACE_S
+        for thread in self._long_threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
         self._network.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)

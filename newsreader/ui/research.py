@@ -83,7 +83,7 @@ def export_view(window: MainWindow) -> None:
     window.executor.long(
         lambda: export(archive, fmt, path, query=query),
         done,
-        lambda error: window._report_error("Export", error),
+        lambda error: window.status.report_error("Export", error),
     )
 
 
@@ -118,7 +118,7 @@ class AgreementDialog(QDialog):
         self.main.executor.read(
             lambda: agreement(archive, unit=unit),
             self._show,
-            lambda error: self.main._report_error("Agreement", error),
+            lambda error: self.main.status.report_error("Agreement", error),
         )
 
     def _show(self, results: list[CodeAgreement]) -> None:
@@ -208,6 +208,7 @@ def install(window: MainWindow) -> Research:
     menu.setObjectName("researchMenu")
     menu.addActions(
         [
+            book.dock_action,
             book.picker_action,
             research.concordance_action,
             research.chart_action,

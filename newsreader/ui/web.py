@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,10 +34,9 @@ from newsreader.core.web.fetch import Fetcher
 from newsreader.core.web.offline import archive_fetcher, is_offline, set_offline
 from newsreader.core.web.opml import OpmlReport, export_opml, import_opml
 from newsreader.core.web.pages import fetch_queued, save_urls
+from newsreader.ui.host import Window
+from newsreader.ui.operations import EVERYTHING, Changes
 from newsreader.ui.plain_text import Question
-
-if TYPE_CHECKING:
-    from newsreader.ui.main_window import MainWindow
 
 DUE_CHECK_MS = 60_000  # how often due feeds are looked for
 
@@ -73,6 +73,9 @@ class SubscribeDialog:
         dialog = QDialog(parent)
         dialog.setWindowTitle("Subscribe to a feed")
         address = QLineEdit(dialog)
+        address.setObjectName("subscribeAddressField")
+        address.setAccessibleName("Feed or site address")
+        address.setMinimumWidth(420)
         address.setPlaceholderText("A feed's address, or a site's: its feed is found")
         folder = QComboBox(dialog)
         folder.setEditable(True)
@@ -142,8 +145,8 @@ class WebActions(QObject):
     offline_changed = Signal(bool)
     progress = Signal(int, int)  # from the network thread, queued to the UI
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: Window) -> None:
+        super().__init__(window.widget())
         self.window = window
         self.archive = window.archive
         self.feeds = Feeds(window.archive)
@@ -153,34 +156,47 @@ class WebActions(QObject):
         self.refreshing = False
         self._cancel = threading.Event()
         self.progress.connect(self._show_progress)
-        self.save_url_action = window._action(
-            "saveUrlAction", "Save &web page…", self.ask_for_urls, "Ctrl+L"
-        )
-        self.subscribe_action = window._action(
-            "subscribeAction", "&Subscribe to a feed…", self.ask_to_subscribe, "Ctrl+Shift+F"
-        )
-        self.refresh_action = window._action(
-            "refreshFeedsAction", "&Refresh all feeds", self.refresh_all, "F5"
-        )
-        self.fetch_queue_action = window._action(
-            "fetchQueueAction", "Fetch &queued pages", self.fetch_queue
-        )
-        self.import_opml_action = window._action(
-            "importOpmlAction", "&Import subscriptions (OPML)…", self.ask_import_opml
-        )
-        self.export_opml_action = window._action(
-            "exportOpmlAction", "&Export subscriptions (OPML)…", self.ask_export_opml
-        )
-        self.offline_action = window._action(
-            "workOfflineAction", "Work &offline", lambda: self.set_offline(self._wants_offline())
-        )
-        self.offline_action.setCheckable(True)
         self.due_timer = QTimer(self)
         self.due_timer.setInterval(DUE_CHECK_MS)
         self.due_timer.timeout.connect(self.refresh_due)
         self.due_timer.start()
+
+    def start(self) -> None:
+        """Once the window's actions exist: read the offline switch."""
         archive = self.archive
-        window.executor.read(lambda: is_offline(archive), self._show_offline)
+        self.window.executor.read(lambda: is_offline(archive), self._show_offline)
+
+    @property
+    def save_url_action(self) -> QAction:
+        return self.window.action("saveUrl")
+
+    @property
+    def subscribe_action(self) -> QAction:
+        return self.window.action("subscribe")
+
+    @property
+    def refresh_action(self) -> QAction:
+        return self.window.action("refreshFeeds")
+
+    @property
+    def fetch_queue_action(self) -> QAction:
+        return self.window.action("fetchQueue")
+
+    @property
+    def import_opml_action(self) -> QAction:
+        return self.window.action("importOpml")
+
+    @property
+    def export_opml_action(self) -> QAction:
+        return self.window.action("exportOpml")
+
+    @property
+    def offline_action(self) -> QAction:
+        return self.window.action("workOffline")
+
+    def toggle_offline(self, offline: bool) -> None:
+        if offline != self.offline:
+            self.set_offline(offline)
 
     @property
     def fetcher(self) -> Fetcher:
@@ -201,18 +217,6 @@ class WebActions(QObject):
         if self._fetcher is not None:
             self._fetcher.close()
 
-    def _wants_offline(self) -> bool:
-        return self.offline_action.isChecked()
-
-    def menu(self, parent: QWidget) -> QMenu:
-        menu = QMenu("Fee&ds", parent)
-        menu.addActions([self.subscribe_action, self.refresh_action, self.fetch_queue_action])
-        menu.addSeparator()
-        menu.addActions([self.import_opml_action, self.export_opml_action])
-        menu.addSeparator()
-        menu.addAction(self.offline_action)
-        return menu
-
     def stop(self) -> None:
         """No new fetching, and requests in flight are cut: the window closes at once."""
         self.due_timer.stop()
@@ -225,30 +229,33 @@ class WebActions(QObject):
 
     def _show_offline(self, offline: bool) -> None:
         self.offline = offline
+        self.offline_action.blockSignals(True)
         self.offline_action.setChecked(offline)
+        self.offline_action.blockSignals(False)
         for action in (self.save_url_action, self.subscribe_action, self.refresh_action,
                        self.fetch_queue_action):  # fmt: skip
             action.setEnabled(not offline)
-        self.window.set_offline_label(offline)
+        self.window.status.set_offline(offline)
         self.offline_changed.emit(offline)
 
     def set_offline(self, offline: bool) -> None:
         """Stop (or allow) all fetching at once; the switch is kept in the archive."""
         archive = self.archive
         self._show_offline(offline)
-        self.window.executor.write(lambda: set_offline(archive, offline))
+        self.window.ops.write("Could not keep the offline switch",
+                              lambda: set_offline(archive, offline), Changes())  # fmt: skip
 
     # -- saving pages -------------------------------------------------------------------
 
     def ask_for_urls(self, text: str = "") -> None:
-        urls = SaveUrlDialog.ask(self.window, text)
+        urls = SaveUrlDialog.ask(self.window.widget(), text)
         if urls:
             self.save_urls(urls)
 
     def offer_to_save(self, url: str) -> None:
         """A related article that is not archived: fetch it only if the reader says so."""
         if Question.ask(
-            self.window,
+            self.window.widget(),
             "Save to the archive",
             f"Fetch this page and keep it in the archive?\n\n{url}",
         ):
@@ -256,7 +263,7 @@ class WebActions(QObject):
 
     def save_urls(self, urls: list[str]) -> None:
         archive, cancel = self.archive, self._cancel
-        self.window.show_work(f"Saving {len(urls)} page{'s' if len(urls) != 1 else ''}…")
+        self.window.status.show_work(f"Saving {len(urls)} page{'s' if len(urls) != 1 else ''}…")
         self._network(
             lambda: save_urls(
                 archive,
@@ -271,7 +278,7 @@ class WebActions(QObject):
 
     def fetch_queue(self) -> None:
         archive, cancel = self.archive, self._cancel
-        self.window.show_work("Fetching queued pages…")
+        self.window.status.show_work("Fetching queued pages…")
         self._network(
             lambda: fetch_queued(
                 archive, self.fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
@@ -290,13 +297,13 @@ class WebActions(QObject):
     # -- feeds --------------------------------------------------------------------------
 
     def ask_to_subscribe(self) -> None:
-        answer = SubscribeDialog.ask(self.window, self._folders())
+        answer = SubscribeDialog.ask(self.window.widget(), self._folders())
         if answer is not None:
             self.subscribe(*answer)
 
     def subscribe(self, url: str, folder: str = "") -> None:
         feeds = self.feeds
-        self.window.show_work("Subscribing…")
+        self.window.status.show_work("Subscribing…")
 
         def subscribe_and_fetch() -> tuple[FeedView, list[RefreshResult]]:
             feed = feeds.subscribe(self.fetcher, url, folder)
@@ -304,11 +311,11 @@ class WebActions(QObject):
 
         def done(result: tuple[FeedView, list[RefreshResult]]) -> None:
             feed, refreshed = result
-            self.window.statusBar().showMessage(
+            self.window.status.message(
                 f"Subscribed to {feed.title}: {sum(r.new_articles for r in refreshed)} new", 10000
             )
-            self.window.done_working()
-            self.window.refresh()
+            self.window.status.done_working()
+            self.window.ops.done(EVERYTHING)
             self.subscribed.emit(feed)
 
         self._network(subscribe_and_fetch, done, "Subscribing failed")
@@ -332,7 +339,7 @@ class WebActions(QObject):
         self.refreshing = True
         ids = list(feed_ids) if feed_ids is not None else None
         feeds, cancel = self.feeds, self._cancel
-        self.window.show_work("Refreshing feeds…")
+        self.window.status.show_work("Refreshing feeds…")
         self._network(
             lambda: feeds.refresh(
                 self.fetcher, ids, progress=self.progress.emit, should_cancel=cancel.is_set
@@ -350,43 +357,46 @@ class WebActions(QObject):
             message += f"; {len(failed)} feed{'s' if len(failed) != 1 else ''} failed"
         if any(r.status == "offline" for r in results):
             message = "Working offline: feeds were not refreshed"
-        self.window.statusBar().showMessage(message, 15000)
-        self.window.done_working()
-        self.window.refresh()
+        self.window.status.message(message, 15000)
+        self.window.status.done_working()
+        self.window.ops.done(EVERYTHING)
         self.feeds_refreshed.emit(results)
 
     def mark_read(self, *, feed_id: int | None = None, folder: str | None = None) -> None:
         feeds = self.feeds
-        self.window.executor.write(lambda: feeds.mark_read(feed_id=feed_id, folder=folder),
-                                   lambda _n: self.window.refresh())  # fmt: skip
+        self.window.ops.write("Could not mark the feed read",
+                              lambda: feeds.mark_read(feed_id=feed_id, folder=folder),
+                              Changes(counts=True, listing=True))  # fmt: skip
 
     def unsubscribe(self, feed: FeedView) -> None:
         question = f"Unsubscribe from “{feed.title}”? Its {feed.total} saved articles stay."
-        if Question.ask(self.window, "Unsubscribe", question):
+        if Question.ask(self.window.widget(), "Unsubscribe", question):
             feeds = self.feeds
-            self.window.executor.write(lambda: feeds.remove(feed.id),
-                                       lambda _ok: self.window.refresh())  # fmt: skip
+            self.window.ops.write("Could not unsubscribe", lambda: feeds.remove(feed.id),
+                                  EVERYTHING)  # fmt: skip
 
     def move(self, feed: FeedView) -> None:
-        folder = FolderDialog.ask(self.window, feed.folder, self._folders())
+        folder = FolderDialog.ask(self.window.widget(), feed.folder, self._folders())
         if folder is not None:
             feeds = self.feeds
-            self.window.executor.write(lambda: feeds.update(feed.id, folder=folder),
-                                       lambda _view: self.window.refresh())  # fmt: skip
+            self.window.ops.write("Could not move the feed",
+                                  lambda: feeds.update(feed.id, folder=folder),
+                                  Changes(counts=True))  # fmt: skip
 
     def set_interval(self, feed: FeedView) -> None:
-        minutes = IntervalDialog.ask(self.window, feed.interval_minutes)
+        minutes = IntervalDialog.ask(self.window.widget(), feed.interval_minutes)
         if minutes is not None:
             feeds = self.feeds
-            self.window.executor.write(lambda: feeds.update(feed.id, interval_minutes=minutes),
-                                       lambda _view: self.window.refresh())  # fmt: skip
+            self.window.ops.write("Could not change the interval",
+                                  lambda: feeds.update(feed.id, interval_minutes=minutes),
+                                  Changes(counts=True))  # fmt: skip
 
     def _folders(self) -> list[str]:
         return sorted({f.folder for f in self.window.feed_views() if f.folder}, key=str.casefold)
 
     def feed_menu(self, feed: FeedView | None, folder: str | None) -> QMenu:
         """The sidebar's context menu for a feed or a folder of feeds."""
-        menu = QMenu(self.window)
+        menu = QMenu(self.window.widget())
         if feed is not None:
             refresh = menu.addAction("Refresh", lambda: self.refresh_feeds([feed.id]))
             menu.addAction("Mark all read", lambda: self.mark_read(feed_id=feed.id))
@@ -405,7 +415,7 @@ class WebActions(QObject):
     # -- OPML ---------------------------------------------------------------------------
 
     def ask_import_opml(self) -> None:
-        path = OpmlDialog.ask_open(self.window)
+        path = OpmlDialog.ask_open(self.window.widget())
         if path is not None:
             self.import_opml(path)
 
@@ -413,18 +423,18 @@ class WebActions(QObject):
         feeds = self.feeds
 
         def done(report: OpmlReport) -> None:
-            self.window.statusBar().showMessage(f"Subscriptions imported: {report.summary()}",
-                                                15000)  # fmt: skip
-            self.window.refresh()
+            self.window.status.message(f"Subscriptions imported: {report.summary()}", 15000)
+            self.window.ops.done(EVERYTHING)
             if report.failed:
-                self.window.show_problems("Subscriptions import", report.summary(),
+                self.window.status.show_problems("Subscriptions import", report.summary(),
                                           [f"{e}: {why}" for e, why in report.failed])  # fmt: skip
 
-        self.window.executor.write(lambda: import_opml(feeds, path.read_bytes()), done,
-                                   self._failed("Importing subscriptions failed"))  # fmt: skip
+        self.window.ops.write("Importing subscriptions failed",
+                              lambda: import_opml(feeds, path.read_bytes()), EVERYTHING, done,
+                              lambda _error: self.window.status.done_working())  # fmt: skip
 
     def ask_export_opml(self) -> None:
-        path = OpmlDialog.ask_save(self.window)
+        path = OpmlDialog.ask_save(self.window.widget())
         if path is not None:
             self.export_opml(path)
 
@@ -438,7 +448,7 @@ class WebActions(QObject):
 
         self.window.executor.read(
             write,
-            lambda n: self.window.statusBar().showMessage(f"{n} subscriptions exported", 10000),
+            lambda n: self.window.status.message(f"{n} subscriptions exported", 10000),
             self._failed("Exporting subscriptions failed"),
         )
 
@@ -453,10 +463,10 @@ class WebActions(QObject):
 
     def _failed(self, what: str) -> Callable[[BaseException], None]:
         def report(error: BaseException) -> None:
-            self.window.done_working()
-            self.window._report_error(what, error)
+            self.window.status.done_working()
+            self.window.status.report_error(what, error)
 
         return report
 
     def _show_progress(self, done: int, total: int) -> None:
-        self.window.show_progress(done, total)
+        self.window.status.show_progress(done, total)

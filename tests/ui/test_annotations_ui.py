@@ -3,7 +3,6 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from newsreader.core.annotations import COLOR_CSS
 from newsreader.core.archive import Archive
 from newsreader.testing import isolated_settings
 from newsreader.ui.annotations import NoteDialog
@@ -21,10 +20,17 @@ def open_article(qtbot: QtBot, window: MainWindow, archive: Archive) -> int:
 
 
 def drawn(window: MainWindow) -> list[tuple[int, int, str]]:
+    """The marks in the reader as (start, end) text offsets and their fill's colour name."""
+    offset = window.reader.body_start
     return [
-        (s.cursor.selectionStart(), s.cursor.selectionEnd(), s.format.background().color().name())
+        (s.cursor.selectionStart() - offset, s.cursor.selectionEnd() - offset,
+         s.format.background().color().name())
         for s in window.reader.body.extraSelections()
-    ]
+    ]  # fmt: skip
+
+
+def fill(window: MainWindow, color: str) -> str:
+    return window.reader.colors.marks[color]
 
 
 def test_a_selection_becomes_a_highlight_drawn_at_its_offsets(
@@ -34,12 +40,12 @@ def test_a_selection_becomes_a_highlight_drawn_at_its_offsets(
     start = "\n".join(TEXT).index("military alliance")
     main_window.reader.select_span(start, start + len("military alliance"))
     with qtbot.waitSignal(main_window.annotations_changed):
-        main_window.color_actions[2].trigger()  # blue
+        main_window.action("highlightBlue").trigger()  # blue
     (made,) = archive.annotations.list(article_id)
     assert (made.start, made.end, made.exact, made.color) == (
         start, start + 17, "military alliance", "blue",
     )  # fmt: skip
-    assert drawn(main_window) == [(start, start + 17, COLOR_CSS["blue"])]
+    assert drawn(main_window) == [(start, start + 17, fill(main_window, "blue"))]
     assert main_window.annotations_panel.list.count() == 1
 
 
@@ -51,13 +57,13 @@ def test_a_note_is_written_and_edited_through_the_note_dialog(
     monkeypatch.setattr(NoteDialog, "ask", classmethod(lambda cls, *a, **k: next(answers)))
     main_window.reader.select_span(0, 5)
     with qtbot.waitSignal(main_window.annotations_changed):
-        main_window.note_action.trigger()
+        main_window.action("note").trigger()
     assert [(a.note, a.tags) for a in archive.annotations.list(article_id)] == [
         ("First thought", ["idea"])
     ]
     main_window.reader.select_span(2, 2)  # the cursor inside the highlight
     with qtbot.waitSignal(main_window.annotations_changed):
-        main_window.note_action.trigger()
+        main_window.action("note").trigger()
     assert [(a.note, a.tags) for a in archive.annotations.list(article_id)] == [
         ("Second thought", ["idea", "later"])
     ]
@@ -69,16 +75,16 @@ def test_a_deleted_highlight_comes_back_with_undo(
     article_id = open_article(qtbot, main_window, archive)
     main_window.reader.select_span(0, 5)
     with qtbot.waitSignal(main_window.annotations_changed):
-        main_window.highlight_action.trigger()
+        main_window.action("highlight").trigger()
     main_window.reader.select_span(1, 1)
     with qtbot.waitSignal(main_window.annotations_changed):
-        main_window.delete_highlight_action.trigger()
+        main_window.action("deleteHighlight").trigger()
     assert archive.annotations.list(article_id) == []
     assert drawn(main_window) == []
     with qtbot.waitSignal(main_window.annotations_changed):
-        main_window.undo_action.trigger()
+        main_window.action("undo").trigger()
     assert [a.exact for a in archive.annotations.list(article_id)] == ["Talks"]
-    assert drawn(main_window) == [(0, 5, COLOR_CSS["yellow"])]
+    assert drawn(main_window) == [(0, 5, fill(main_window, "yellow"))]
 
 
 def test_highlights_are_there_after_reopening_the_archive(qtbot: QtBot, tmp_path: Path) -> None:
@@ -88,14 +94,14 @@ def test_highlights_are_there_after_reopening_the_archive(qtbot: QtBot, tmp_path
         article_id = open_article(qtbot, window, archive)
         window.reader.select_span(6, 8)
         with qtbot.waitSignal(window.annotations_changed):
-            window.highlight_action.trigger()
+            window.action("highlight").trigger()
         window.close()
     with Archive(tmp_path / "a.sqlite3") as archive:
         window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.article_shown):
             window.open_article(article_id)
-        assert drawn(window) == [(6, 8, COLOR_CSS["yellow"])]
+        assert drawn(window) == [(6, 8, fill(window, "yellow"))]
         window.close()
 
 
@@ -105,11 +111,12 @@ def test_the_library_view_lists_and_filters_every_highlight(
     article_id = open_article(qtbot, main_window, archive)
     archive.annotations.create(article_id, 0, 5, color="green")
     archive.annotations.create(article_id, 6, 8, color="pink", note="about it")
-    main_window.show_library()
-    library = main_window._library
+    main_window.action("libraryAnnotations").trigger()
+    library = main_window.highlights.library
     qtbot.waitUntil(lambda: library.list.count() == 2)
     library.color.setCurrentIndex(library.color.findData("pink"))
     qtbot.waitUntil(lambda: library.list.count() == 1)
     with qtbot.waitSignal(main_window.article_shown):
         library.open_requested.emit(archive.annotations.list(color="pink")[0])
-    qtbot.waitUntil(lambda: main_window.reader.body.textCursor().selectionStart() == 6)
+    qtbot.waitUntil(lambda: main_window.reader.flashing == (6, 8))
+    assert main_window.reader.cursor_offset() == 6

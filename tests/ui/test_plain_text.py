@@ -99,8 +99,8 @@ def test_every_widget_of_the_window_shows_hostile_text_plainly(
     with qtbot.waitSignal(main_window.article_shown):
         main_window.open_article(article_id)
     qtbot.waitUntil(lambda: main_window.annotations_panel.list.count() == 1)
-    main_window.show_library()
-    library = main_window._library
+    main_window.action("libraryAnnotations").trigger()
+    library = main_window.highlights.library
     assert library is not None
     qtbot.waitUntil(lambda: library.list.count() == 1)
     texts = shown_texts(main_window) + shown_texts(library)

@@ -4,8 +4,8 @@ from newsreader.ui.main_window import MainWindow
 
 
 def sidebar_texts(window: MainWindow) -> list[str]:
-    model = window.sections_model
-    return [model.item(r).text() for r in range(model.rowCount())]
+    """Every row of the sidebar, groups and their members, in the order shown."""
+    return window.sidebar.texts()
 
 
 def titles(window: MainWindow) -> list[str]:

@@ -1,0 +1,43 @@
+"""The bundled icon set (SVG in resources/icons), drawn in the theme's text colour.
+
+The SVGs use `currentColor`; each icon is rendered with the colour it is asked for, so
+icons follow the theme and no emoji font is ever needed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from newsreader.core.paths import RESOURCES_DIR
+
+ICONS_DIR = RESOURCES_DIR / "icons"
+SIZES = (16, 24, 32, 48)
+
+
+@cache
+def _svg(name: str) -> str:
+    return (ICONS_DIR / f"{name}.svg").read_text(encoding="utf-8")
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in ICONS_DIR.glob("*.svg"))
+
+
+@cache
+def icon(name: str, color: str) -> QIcon:
+    """The icon `name`, drawn in `color` at the usual sizes (drawn once, then reused: the
+    sidebar asks for hundreds on every redraw)."""
+    renderer = QSvgRenderer(QByteArray(_svg(name).replace("currentColor", color).encode()))
+    result = QIcon()
+    for size in SIZES:
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        result.addPixmap(pixmap)
+    return result
