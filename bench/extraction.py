@@ -28,10 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DATA = ROOT.parent / "shared" / "data" / "extraction-benchmark"
+DATA = ROOT.parent / "shared" / "data"
+ZYTE = DATA / "extraction-benchmark"
+READABILITY = DATA / "readability-test-pages"
 OUT = ROOT / "bench" / "out" / "extraction.json"
 
 TpFpFn = tuple[float, float, float]
+Page = tuple[str, str, str]  # html, url ("" when the set gives none), true body text
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
 
@@ -82,15 +85,55 @@ def metrics(scores: list[TpFpFn]) -> dict[str, float]:
     return {"f1": f1, "precision": precision, "recall": recall}
 
 
-def load_pages(limit: int | None = None) -> dict[str, tuple[str, str, str]]:
-    """{id: (html, url, true articleBody)} read in place from ../shared/data."""
-    truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf8"))
+def load_zyte(limit: int | None = None) -> dict[str, Page]:
+    """{id: (html, url, true articleBody)} of the Zyte set, read in place from ../shared/data."""
+    truth = json.loads((ZYTE / "ground-truth.json").read_text(encoding="utf8"))
     pages = {}
     for key in sorted(truth)[:limit]:
-        with gzip.open(DATA / "html" / f"{key}.html.gz", "rt", encoding="utf8") as f:
+        with gzip.open(ZYTE / "html" / f"{key}.html.gz", "rt", encoding="utf8") as f:
             html = f.read()
         pages[key] = (html, truth[key].get("url") or "", truth[key].get("articleBody") or "")
     return pages
+
+
+def load_readability(limit: int | None = None) -> dict[str, Page]:
+    """{name: (html, "", text of expected.html)} of Mozilla Readability's test pages.
+
+    The pages come without their URL (Readability's tests use a fake host), so no tool
+    gets one."""
+    pages = {}
+    folders = sorted(p for p in READABILITY.iterdir() if (p / "source.html.gz").exists())
+    for folder in folders[:limit]:
+        with gzip.open(folder / "source.html.gz", "rt", encoding="utf8", errors="replace") as f:
+            html = f.read()
+        with gzip.open(folder / "expected.html.gz", "rt", encoding="utf8") as f:
+            expected = html_text(f.read())
+        pages[folder.name] = (html, "", expected)
+    return pages
+
+
+_BLOCK_TAGS = (
+    "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th",
+    "tr", "br", "figcaption", "dt", "dd", "section", "article", "table", "ul", "ol",
+)  # fmt: skip
+
+
+def html_text(html: str) -> str:
+    """The text of an HTML fragment, block elements on lines of their own."""
+    from lxml import html as lxml_html
+
+    root = lxml_html.fromstring(html) if html.strip() else None
+    if root is None:
+        return ""
+    for el in root.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+    return str(root.text_content())
+
+
+SETS: dict[str, Callable[[int | None], dict[str, Page]]] = {
+    "zyte": load_zyte,
+    "readability": load_readability,
+}
 
 
 def ours(html: str, url: str) -> str:
@@ -105,27 +148,35 @@ def ours(html: str, url: str) -> str:
     return canonical_text(article.blocks).replace(IMAGE_CHAR, "")
 
 
-def trafilatura_alone(html: str, url: str) -> str:
-    """The benchmark's own trafilatura runner: ``extract(html, include_comments=False)``."""
-    import trafilatura
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return trafilatura.extract(html, include_comments=False) or ""
-
-
 def trafilatura_default(html: str, url: str) -> str:
-    """``trafilatura.extract(html)`` with its defaults (comments included)."""
+    """``trafilatura.extract`` with its default settings (the full fallback cascade)."""
     import trafilatura
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return trafilatura.extract(html) or ""
+        return trafilatura.extract(html, url=url or None) or ""
 
 
-def run(
-    name: str, extract: Callable[[str, str], str], pages: dict[str, tuple[str, str, str]]
-) -> dict[str, object]:
+def readability_lxml(html: str, url: str) -> str:
+    """readability-lxml's ``Document.summary()``, as text."""
+    from readability import Document
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return html_text(Document(html, url=url or None).summary(html_partial=True))
+        except Exception:  # the library gives up on some pages: an empty prediction
+            return ""
+
+
+TOOLS: dict[str, Callable[[str, str], str]] = {
+    "newsreader": ours,
+    "trafilatura_default": trafilatura_default,
+    "readability_lxml": readability_lxml,
+}
+
+
+def run(name: str, extract: Callable[[str, str], str], pages: dict[str, Page]) -> dict[str, object]:
     extract(*next(iter(pages.values()))[:2])  # warm-up: imports and lazy init
     scores: dict[str, TpFpFn] = {}
     times: list[float] = []
@@ -152,23 +203,24 @@ def run(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages per set")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="default: both")
+    parser.add_argument("--tool", choices=sorted(TOOLS), action="append", help="default: all")
     args = parser.parse_args()
-    if not (DATA / "ground-truth.json").exists():
-        print(f"skipped: benchmark data not found at {DATA} (needs ../shared/data)")
+    if not ZYTE.exists() or not READABILITY.exists():
+        print(f"skipped: benchmark data not found under {DATA} (needs ../shared/data)")
         return 0
-    pages = load_pages(args.limit)
-    print(f"{len(pages)} pages from {DATA}")
-    header = ("F1", "prec", "recall", "med ms", "p95 ms")
-    print(f"{'extractor':<22} " + "  ".join(f"{h:>6}" for h in header[:3]), end="")
-    print("  " + "  ".join(f"{h:>8}" for h in header[3:]) + "  empty")
-    results = {
-        "newsreader": run("newsreader", ours, pages),
-        "trafilatura": run("trafilatura alone", trafilatura_alone, pages),
-        "trafilatura_default": run("trafilatura defaults", trafilatura_default, pages),
-    }
+    report: dict[str, object] = {}
+    for set_name in args.set or list(SETS):
+        pages = SETS[set_name](args.limit)
+        print(f"\n{set_name}: {len(pages)} pages")
+        header = ("F1", "prec", "recall")
+        print(f"{'extractor':<22} " + "  ".join(f"{h:>6}" for h in header), end="")
+        print(f"  {'med ms':>8}  {'p95 ms':>8}  empty")
+        results = {name: run(name, TOOLS[name], pages) for name in args.tool or list(TOOLS)}
+        report[set_name] = {"pages": len(pages), "results": results}
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"pages": len(pages), "results": results}, indent=2))
+    OUT.write_text(json.dumps(report, indent=2))
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0
 

@@ -152,6 +152,11 @@ class ExtractedArticle:
     source_kind: str = "site"
     original: bytes | None = None  # the page as fetched, kept compressed for re-extraction
     original_type: str = "text/html"
+    # Provenance of the body: which extractor's candidate won, how much the others agreed
+    # (0..1), and whether another candidate held much text the winner lacks.
+    extractor: str | None = None
+    extraction_confidence: float | None = None
+    may_be_incomplete: bool = False
     # Text that stands in for a page we could not have (a feed's summary): saved when the
     # page is new to the archive, never replacing the text of one already there.
     provisional: bool = False

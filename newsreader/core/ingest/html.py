@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import trafilatura
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
@@ -38,6 +37,7 @@ from newsreader.core.blocks import (
     clean_line,
     make_block,
 )
+from newsreader.core.ingest.candidates import Candidate, choose_candidate
 from newsreader.core.ingest.chrome import is_chrome_line, is_related_heading
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.sections import section_display_name
@@ -130,25 +130,25 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     published = _published(meta, jsonld) or _date(tree, page_url)
 
     own_urls = {n for n in (normalize_url(u) for u in (url, page_url) if u) if n}
+    _drop_hidden(tree)
     related = _take_related_blocks(tree, base, own_urls)
     _simplify_figures(tree)
-    doc = _trafilatura(tree, page_url, fast=True)
-    if doc is None or _looks_like_page_dump(doc.body):
-        # Fast mode fell back to dumping the whole page: the full cascade (readability,
-        # justext) costs more but finds the article on such pages.
-        doc = _trafilatura(tree, page_url, fast=False) or doc
-    if doc is None:
-        raise ExtractionError("no article text found")
 
-    blocks = _blocks_from_body(doc.body, base)
-    blocks, trailer = _clean_blocks(
-        blocks,
-        title=title,
-        section=section,
-        byline=info.author,
-        page_urls={u for u in (url, page_url) if u},
-        related=related,
-    )
+    def clean(body: Any) -> Candidate:
+        blocks, trailer = _clean_blocks(
+            _blocks_from_body(body, base),
+            title=title,
+            section=section,
+            byline=info.author,
+            page_urls={u for u in (url, page_url) if u},
+            related=related,
+        )
+        return Candidate(blocks, trailer)
+
+    choice = choose_candidate(tree, page_url, clean)
+    if choice is None:
+        raise ExtractionError("no article text found")
+    blocks, trailer = choice.candidate.blocks, choice.candidate.trailer
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:  # nothing, or a stray "Home"
         raise ExtractionError("no article text found")
     if not title:
@@ -166,29 +166,10 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
         language=_language(tree, meta),
         format="html",
         notes=[TRUNCATED_NOTE] if truncated else [],
+        extractor=choice.candidate.name,
+        extraction_confidence=choice.confidence,
+        may_be_incomplete=choice.may_be_incomplete,
     )
-
-
-def _trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> Document | None:
-    """trafilatura's main text as an XML body (it works on its own copy of the tree)."""
-    try:
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            fast=fast,
-            include_comments=False,
-            include_images=True,
-            include_tables=True,
-            output_format="python",
-        )
-    except Exception as exc:  # a library bug on a hostile page is a per-item failure
-        raise ExtractionError(f"no article text found ({type(exc).__name__}: {exc})") from exc
-    return doc if isinstance(doc, Document) and doc.body is not None else None
-
-
-def _looks_like_page_dump(body: Any) -> bool:
-    """trafilatura's last resort puts a whole page's text lines into one paragraph."""
-    return any("".join(p.itertext()).count("\n") >= 10 for p in body.iter("p"))
 
 
 def _metadata(tree: HtmlElement, url: str | None) -> Document:
@@ -714,6 +695,53 @@ def _merge_related(items: list[RelatedItem], trailer: list[str]) -> list[Related
     return items
 
 
+# Inline styles and classes that keep an element off the screen: a reader never saw its
+# text, so it is not the article's (hidden spam, SEO text, screen-reader-only labels).
+_HIDING_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?<![-\w])font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
+)
+_WHITE = r"(?:#fff(?:fff)?|white|rgb\(\s*255\s*,\s*255\s*,\s*255\s*\))"
+_WHITE_TEXT = re.compile(rf"(?<![-\w])color\s*:\s*{_WHITE}")
+_WHITE_BACKGROUND = re.compile(rf"background(?:-color)?\s*:\s*{_WHITE}")
+_HIDING_CLASSES = {
+    "hidden", "hide", "d-none", "is-hidden", "sr-only", "visually-hidden", "visuallyhidden",
+    "screen-reader-text", "screenreader-only", "u-hidden", "invisible",
+}  # fmt: skip
+# A one-class rule of the page's own style sheets that hides: ".promo-seo { display: none }".
+_STYLESHEET_HIDING_RULE = re.compile(
+    r"(?:^|[},])\s*\.([\w-]+)\s*\{[^}]*?(?:display\s*:\s*none|visibility\s*:\s*hidden)"
+)
+
+
+def _drop_hidden(tree: HtmlElement) -> None:
+    """Remove what the page hides from its readers: the ``hidden`` attribute, inline
+    styles that hide (display:none, visibility:hidden, font-size 0, white on white) and
+    classes the page's style sheets (or the usual utility classes) hide."""
+    hiding_classes = set(_HIDING_CLASSES)
+    for style in tree.iter("style"):
+        hiding_classes.update(m.lower() for m in _STYLESHEET_HIDING_RULE.findall(style.text or ""))
+    doomed: list[HtmlElement] = []
+    body = tree.find("body")
+    for el in (body if body is not None else tree).iter(etree.Element):
+        if el.get("hidden") is not None:
+            doomed.append(el)
+            continue
+        style = el.get("style")
+        if style:
+            lowered = style.lower()
+            if _HIDING_STYLE.search(lowered) or (
+                _WHITE_TEXT.search(lowered) and _WHITE_BACKGROUND.search(lowered)
+            ):
+                doomed.append(el)
+                continue
+        cls = el.get("class")
+        if cls and not hiding_classes.isdisjoint(cls.lower().split()):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and el.tag not in ("body", "html"):
+            _remove(el)
+
+
 def _simplify_figures(tree: HtmlElement) -> None:
     """Keep each figure's image (its caption becomes the alt text) and drop caption and
     credit lines: they are not the article's text, and trafilatura's image mode would
@@ -911,7 +939,9 @@ def _clean_blocks(
                 continue
             if is_chrome_line(text) or key in related_titles or text in page_urls:
                 continue
-            if key == title_key or (at_top and _same_title(text, title)):
+            if key == title_key or (
+                at_top and len(text) <= len(title) + 40 and _same_title(text, title)
+            ):
                 continue  # the headline again (top of the body, gallery and share boxes)
             if at_top and key and key in (section_key, byline_key, f"by {byline_key}"):
                 continue
