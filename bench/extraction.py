@@ -1,14 +1,15 @@
-"""Article-extraction quality and speed on the Zyte article-extraction benchmark.
+"""Article-extraction quality and speed on two sets: Zyte's benchmark and Readability's pages.
 
-Scores ``extract_html`` (our body: ``canonical_text(blocks)`` without image placeholders)
-and plain ``trafilatura.extract`` (as the benchmark runs it, ``include_comments=False``,
-and with its defaults) the way the benchmark's own evaluate.py does
+Scores ``extract_html`` (our body: ``canonical_text(blocks)`` without image placeholders),
+``trafilatura.extract`` with its default settings and readability-lxml, every tool given
+the same inputs (the Zyte set's URL to all, the Readability set's none), the way the
+Zyte benchmark's own evaluate.py does
 (scrapinghub/article-extraction-benchmark): word tokens, 4-gram shingles, per-page
 TP/FP/FN normalized to sum 1, precision averaged over pages with any predicted shingle,
 recall over pages with any true shingle, F1 from the two averages. Also median/p95 time
 per page. Prints a table and writes bench/out/extraction.json.
 
-Usage: .venv/bin/python bench/extraction.py [--limit N]
+Usage: .venv/bin/python bench/extraction.py [--limit N] [--set zyte|readability] [--tool NAME]
 """
 
 from __future__ import annotations
@@ -176,29 +177,41 @@ TOOLS: dict[str, Callable[[str, str], str]] = {
 }
 
 
-def run(name: str, extract: Callable[[str, str], str], pages: dict[str, Page]) -> dict[str, object]:
-    extract(*next(iter(pages.values()))[:2])  # warm-up: imports and lazy init
-    scores: dict[str, TpFpFn] = {}
-    times: list[float] = []
+def run(tools: dict[str, Callable[[str, str], str]], pages: dict[str, Page]) -> dict[str, object]:
+    """Every tool on every page, the tools taking turns page by page so that a busy
+    machine slows them alike; the same inputs for all."""
+    first = next(iter(pages.values()))
+    for extract in tools.values():
+        extract(*first[:2])  # warm-up: imports and lazy init
+    scores: dict[str, dict[str, TpFpFn]] = {name: {} for name in tools}
+    times: dict[str, list[float]] = {name: [] for name in tools}
     for key, (html, url, truth) in pages.items():
-        start = time.perf_counter()
-        text = extract(html, url)
-        times.append((time.perf_counter() - start) * 1000)
-        scores[key] = shingle_matching(truth, text)
-    times.sort()
+        for name, extract in tools.items():
+            start = time.perf_counter()
+            text = extract(html, url)
+            times[name].append((time.perf_counter() - start) * 1000)
+            scores[name][key] = shingle_matching(truth, text)
+    return {name: _summary(name, scores[name], times[name]) for name in tools}
+
+
+def _summary(name: str, scores: dict[str, TpFpFn], times: list[float]) -> dict[str, object]:
+    times = sorted(times)
     result: dict[str, object] = dict(metrics(list(scores.values())))
     result["median_ms"] = statistics.median(times)
     result["p95_ms"] = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     result["empty_pages"] = sum(1 for s in scores.values() if s[0] + s[1] == 0)
-    result["per_page_f1"] = {
-        k: round(2 * _precision(*s) * _recall(*s) / ((_precision(*s) + _recall(*s)) or 1), 4)
-        for k, s in scores.items()
-    }
+    result["per_page_f1"] = {key: round(page_f1(s), 4) for key, s in scores.items()}
     print(
         f"{name:<22} {result['f1']:.4f}  {result['precision']:.4f}  {result['recall']:.4f}"
         f"  {result['median_ms']:8.1f}  {result['p95_ms']:8.1f}  {result['empty_pages']:5d}"
     )
     return result
+
+
+def page_f1(score: TpFpFn) -> float:
+    """One page's F1 from its TP/FP/FN."""
+    precision, recall = _precision(*score), _recall(*score)
+    return 2 * precision * recall / ((precision + recall) or 1)
 
 
 def main() -> int:
@@ -217,7 +230,7 @@ def main() -> int:
         header = ("F1", "prec", "recall")
         print(f"{'extractor':<22} " + "  ".join(f"{h:>6}" for h in header), end="")
         print(f"  {'med ms':>8}  {'p95 ms':>8}  empty")
-        results = {name: run(name, TOOLS[name], pages) for name in args.tool or list(TOOLS)}
+        results = run({name: TOOLS[name] for name in args.tool or list(TOOLS)}, pages)
         report[set_name] = {"pages": len(pages), "results": results}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2))

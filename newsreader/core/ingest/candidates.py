@@ -5,13 +5,17 @@ keeps only the lead, its fallback cascade sometimes a page dump, readability som
 comment thread. So the body is chosen among independent candidates by how much of each
 other's text they hold, never by which one answered first:
 
-1. trafilatura (fast) and readability-lxml both read the page.
+1. trafilatura (fast) reads the page; when its body plainly holds the whole article
+   (it covers the page's prose paragraphs and is prose, not fragments) it is kept as is
+   (half the pages: the second opinion could not change the choice, and costs time).
+   Otherwise readability-lxml reads the page too.
 2. When one holds most of the other's text and clearly more besides, it found more of the
    same article: the bigger one wins (unless it is mostly links).
-3. When they hold the same text, trafilatura's (finer structure, fewer captions) wins.
+3. When they hold the same text, trafilatura's (finer structure, fewer captions) wins,
+   unless what it has beyond readability's is mostly fragments (headings, list items,
+   short lines: teaser lists, menus, forms) and a good part of its text.
 4. When they disagree (each holds text the other lacks), trafilatura's full cascade is the
-   third opinion and the candidate that agrees best with the others wins; the article is
-   flagged "may be incomplete".
+   third opinion and the candidate that agrees best with the others wins.
 
 The confidence is how much of the other candidates' text the winner holds (1.0 when all
 agree); "may be incomplete" is set when another candidate holds a good part of text the
@@ -47,6 +51,13 @@ HOLDS_MOST = 0.8
 CLEARLY_MORE = 1.25
 MIN_EXTRA_CHARS = 200  # less is a caption or a teaser, not a part of the article
 MAX_LINK_DENSITY = 0.4  # a body this much in links is a link list, not an article
+# A candidate "plainly whole" (no second opinion needed): it holds this share of the
+# page's prose paragraphs, of at least this many characters, and few fragments.
+COVERS = 0.9
+MIN_PROSE_CHARS = 500
+WHOLE_FRAGMENT_SHARE = 0.15
+FRAGMENT_CHARS = 80  # a line shorter than this is a label or a teaser, not a paragraph
+FRAGMENTARY_SHARE = 0.5
 # "May be incomplete": another candidate has this much text the winner lacks.
 MISSING_SHARE = 0.3
 MISSING_CHARS = 500
@@ -85,6 +96,8 @@ Clean = Callable[[Any], Candidate]  # an extractor's XML body -> our cleaned can
 def choose_candidate(tree: HtmlElement, url: str | None, clean: Clean) -> Choice | None:
     """The body to keep, chosen among extractors' candidates (None: no extractor found one)."""
     fast = _named(FAST, _trafilatura(tree, url, fast=True), clean)
+    if fast is not None and _plainly_whole(fast, tree):
+        return Choice(fast, 1.0, may_be_incomplete=False)  # nothing to disagree with
     readable = _readability(tree, url, clean)
     pair = [c for c in (fast, readable) if c is not None]
     if len(pair) == 2 and fast is not None and readable is not None:
@@ -98,6 +111,28 @@ def choose_candidate(tree: HtmlElement, url: str | None, clean: Clean) -> Choice
         dump = _named(CASCADE, cascade_body, clean, dumps=True)
         return Choice(dump, 0.0, may_be_incomplete=True) if dump is not None else None
     return _choice(_best_agreeing(candidates), candidates)
+
+
+def _plainly_whole(candidate: Candidate, tree: HtmlElement) -> bool:
+    """Whether a candidate plainly holds the whole article, so that a second opinion
+    could not change the choice: it covers the page's prose paragraphs and is made of
+    prose, not of fragments."""
+    prose = _prose_chars(tree)
+    return (
+        prose >= MIN_PROSE_CHARS
+        and candidate.chars >= COVERS * prose
+        and _fragment_chars(candidate.blocks) <= WHOLE_FRAGMENT_SHARE * candidate.chars
+    )
+
+
+def _prose_chars(tree: HtmlElement) -> int:
+    """Characters in the page's paragraphs that are prose (long enough, few links)."""
+    total = 0
+    for p in tree.iter("p"):
+        length = _collapsed_length(p)
+        if length >= 80 and sum(_collapsed_length(a) for a in p.iter("a")) <= 0.3 * length:
+            total += length
+    return total
 
 
 def _named(name: str, body: Any, clean: Clean, *, dumps: bool = False) -> Candidate | None:
@@ -122,8 +157,30 @@ def _settle(fast: Candidate, readable: Candidate) -> Candidate | None:
             return readable  # the same article, with the parts fast mode dropped
         return fast
     if _containment(read_sh, fast_sh) >= HOLDS_MOST:
+        if fast.chars >= CLEARLY_MORE * readable.chars and _fragmentary(fast, read_sh):
+            return readable  # fast mode's surplus is teasers, menus and forms
         return fast
     return None
+
+
+def _fragmentary(candidate: Candidate, others: set[tuple[str, ...]]) -> bool:
+    """Whether most of the text ``candidate`` has beyond ``others`` is fragments: headings,
+    list items and short lines (teaser lists, menus, newsletter forms), not prose."""
+    extra = [
+        b for b in candidate.blocks if b.kind != "image" and not Candidate([b]).shingles() <= others
+    ]
+    total = sum(len(b.text) for b in extra)
+    return total > 0 and _fragment_chars(extra) >= FRAGMENTARY_SHARE * total
+
+
+def _fragment_chars(blocks: list[Block]) -> int:
+    """Characters in headings, list items and lines too short to be paragraphs."""
+    return sum(
+        len(b.text)
+        for b in blocks
+        if b.kind in ("heading", "list_item")
+        or (b.kind != "image" and len(b.text) < FRAGMENT_CHARS)
+    )
 
 
 def _best_agreeing(candidates: list[Candidate]) -> Candidate:
@@ -186,6 +243,17 @@ class _Readability(ReadabilityDocument):
         doc = copy.deepcopy(input)
         etree.strip_elements(doc, etree.Comment, "script", "style", "noscript", with_tail=False)
         return doc
+
+    def get_link_density(self, elem: HtmlElement) -> float:
+        """As readability-lxml's, with a linear text length (its regex clean-up of every
+        element's text is most of its running time on long pages)."""
+        links = sum(_collapsed_length(a) for a in elem.iterdescendants("a"))
+        return links / max(_collapsed_length(elem), 1)
+
+
+def _collapsed_length(el: HtmlElement) -> int:
+    """Length of an element's text with each run of white space counted as one character."""
+    return len(" ".join((el.text_content() or "").split()))
 
 
 def _readability(tree: HtmlElement, url: str | None, clean: Clean) -> Candidate | None:

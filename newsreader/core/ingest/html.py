@@ -713,6 +713,9 @@ _STYLESHEET_HIDING_RULE = re.compile(
 )
 
 
+_MAY_HIDE = etree.XPath("//body//*[@hidden or @style or @class]")
+
+
 def _drop_hidden(tree: HtmlElement) -> None:
     """Remove what the page hides from its readers: the ``hidden`` attribute, inline
     styles that hide (display:none, visibility:hidden, font-size 0, white on white) and
@@ -721,8 +724,7 @@ def _drop_hidden(tree: HtmlElement) -> None:
     for style in tree.iter("style"):
         hiding_classes.update(m.lower() for m in _STYLESHEET_HIDING_RULE.findall(style.text or ""))
     doomed: list[HtmlElement] = []
-    body = tree.find("body")
-    for el in (body if body is not None else tree).iter(etree.Element):
+    for el in _MAY_HIDE(tree):
         if el.get("hidden") is not None:
             doomed.append(el)
             continue
