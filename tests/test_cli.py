@@ -225,3 +225,23 @@ def test_refreshing_a_feed_that_does_not_exist_says_so(
 ) -> None:
     code = main(["feeds", "refresh", "42", "--archive", str(tmp_path / "a.sqlite3")])
     assert code == 3 and "no feed with id 42" in capsys.readouterr().err
+
+
+def test_reextract_reports_each_article_as_json_and_fails_for_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    page = tmp_path / "page.html"
+    page.write_text(news_page("Harbour plans"))
+    code, out = run(capsys, "import", str(page), "--archive", archive, "--json")
+    article_id = json.loads(out)["items"][0]["article_id"]
+
+    code, out = run(capsys, "reextract", "--all", "--archive", archive, "--json")
+    assert code == 0
+    assert json.loads(out) == [
+        {"id": article_id, "status": "unchanged", "reason": "same text", "title": "Harbour plans"}
+    ]
+    code, out = run(capsys, "reextract", str(article_id), "4242", "--archive", archive)
+    assert code == 1
+    assert "#4242 failed: no such article" in out
+    assert "1 unchanged, 1 failed" in out.replace("0 changed, ", "")

@@ -78,6 +78,15 @@ _RESOLVE_BY_TITLE = (
 )
 
 
+def _provenance(article: ExtractedArticle) -> dict[str, Any]:
+    """The provenance columns of an article's body."""
+    return {
+        "extractor": article.extractor,
+        "extraction_confidence": article.extraction_confidence,
+        "may_be_incomplete": article.may_be_incomplete,
+    }
+
+
 def content_hash(text: str) -> str:
     """Identity of an article's text, insensitive to case and whitespace."""
     normalized = _WHITESPACE.sub(" ", text).strip().casefold()
@@ -227,6 +236,7 @@ class Saver:
                 "is_read": article.is_read,
                 "is_starred": article.is_starred,
                 "version": 1,
+                **_provenance(article),
             },
         )
         self._add_tags(article_id, article.tags)
@@ -237,6 +247,24 @@ class Saver:
         self._add_related(article_id, article, url)
         self._resolve_links_to(article_id, url, title)
         return SaveOutcome("saved", article_id, title)
+
+    def replace_body(self, article_id: int, article: ExtractedArticle) -> SaveOutcome:
+        """A new extraction of an archived article: a changed text becomes a new version
+        (highlights re-anchor), an unchanged one only gets its provenance refreshed."""
+        article = scrub_article(article)
+        if error := self._checked(article):
+            raise error
+        row = self.conn.execute(
+            select(articles.c.version, articles.c.content_hash, articles.c.title)
+            .where(articles.c.id == article_id)
+        ).one()  # fmt: skip
+        digest = content_hash(canonical_text(article.blocks))
+        if digest == row.content_hash:
+            self.conn.execute(
+                update(articles).where(articles.c.id == article_id).values(**_provenance(article))
+            )
+            return SaveOutcome("duplicate", article_id, row.title, "same text")
+        return self._update(article_id, row.version, article, digest)
 
     def _update(
         self, article_id: int, version: int, article: ExtractedArticle, digest: str
@@ -262,6 +290,7 @@ class Saver:
             "content_hash": digest,
             "version": version + 1,
             "saved_at": utcnow(),
+            **_provenance(article),
         }
         if article.byline:
             values["byline"] = article.byline

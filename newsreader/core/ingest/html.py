@@ -224,7 +224,36 @@ def _parse(html: str) -> tuple[HtmlElement, bool]:
         raise ExtractionError(f"no article text found (unparsable HTML: {exc})") from exc
     if tree is None or not isinstance(tree, HtmlElement):
         raise ExtractionError("no article text found (not HTML)")
+    _unnest_void_elements(tree)
     return tree, truncated
+
+
+# Elements that never hold content in HTML; libxml2 does not know all of them as empty
+# and nests what follows an unclosed one (<embed src=...>) inside it, where extractors
+# that drop the element would drop the paragraphs with it.
+_VOID_TAGS = ("embed", "img", "br", "hr", "input", "source", "param", "track", "wbr",
+              "area", "col", "keygen")  # fmt: skip
+
+
+def _unnest_void_elements(tree: HtmlElement) -> None:
+    """Move whatever the parser put inside a void element back after it, in order; an
+    <object>'s content is its fallback, which browsers without plug-ins show: it stays,
+    unwrapped."""
+    etree.strip_tags(tree, "object")
+    for el in list(tree.iter(_VOID_TAGS)):
+        parent = el.getparent()
+        if parent is None or (not len(el) and not (el.text or "").strip()):
+            continue
+        children, text, tail = list(el), el.text, el.tail
+        el.text = None
+        position = parent.index(el)
+        for offset, child in enumerate(children, start=1):
+            parent.insert(position + offset, child)
+        if children:
+            el.tail = text
+            children[-1].tail = (children[-1].tail or "") + (tail or "")
+        else:
+            el.tail = (text or "") + (tail or "")
 
 
 def _slim(html: str) -> str:
