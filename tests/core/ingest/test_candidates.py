@@ -34,7 +34,8 @@ def page(body: str, head: str = "") -> str:
 
 
 def test_a_page_whose_body_is_plainly_whole_keeps_it_with_full_confidence() -> None:
-    article = extract_html(page("<article>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article>"), URL)
+    body = "".join(f"<p>{p}</p>" for p in PROSE)
+    article = extract_html(page(f"<article>{body}</article>"), URL)
     assert [b.text for b in article.blocks] == PROSE
     assert article.extractor == "trafilatura-fast"
     assert article.extraction_confidence == 1.0
