@@ -84,12 +84,7 @@ class Reextraction:
                 url = session.execute(
                     select(ArticleOriginal.url).where(ArticleOriginal.article_id == article_id)
                 ).scalar()
-                rows = session.execute(
-                    select(Asset.original_url, Asset.sha256)
-                    .join(ArticleAsset, ArticleAsset.asset_id == Asset.id)
-                    .where(ArticleAsset.article_id == article_id)
-                )
-                assets = {src: sha for src, sha in rows}
+            assets = self.stored_images(article_id)
             article = extract_html(decode_bytes(data, charset), url)
         except ExtractionError as error:
             return ReextractResult(article_id, "failed", str(error))
@@ -101,6 +96,16 @@ class Reextraction:
         if outcome.status == "updated":
             return ReextractResult(article_id, "changed", outcome.reason, outcome.title)
         return ReextractResult(article_id, "unchanged", outcome.reason, outcome.title)
+
+    def stored_images(self, article_id: int) -> dict[str | None, str]:
+        """The article's stored images: their address in the page → asset sha256."""
+        with self.archive.reading() as session:
+            rows = session.execute(
+                select(Asset.original_url, Asset.sha256)
+                .join(ArticleAsset, ArticleAsset.asset_id == Asset.id)
+                .where(ArticleAsset.article_id == article_id)
+            )
+            return {src: sha for src, sha in rows}
 
     # -- after an upgrade -----------------------------------------------------------
 

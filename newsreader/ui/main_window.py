@@ -53,6 +53,7 @@ from newsreader.ui import themes
 from newsreader.ui.annotations import AnnotationsPanel, LibraryAnnotationsDialog, NoteDialog
 from newsreader.ui.article_list import ArticleListModel, Scope, SnippetDelegate
 from newsreader.ui.executor import Executor
+from newsreader.ui.original import OriginalPages
 from newsreader.ui.plain_text import literal, message_box, plain_label
 from newsreader.ui.reader import ReaderView
 from newsreader.ui.themes import THEMES
@@ -323,6 +324,7 @@ class MainWindow(QMainWindow):
         self.articles_model.search_finished.connect(self._show_search_facets)
         self.web = WebActions(self)
         self.reader.save_requested.connect(self.web.offer_to_save)
+        self.originals = OriginalPages(self)
         self._make_actions()
         themes.apply(self.theme)
         self._restore_settings()
@@ -330,6 +332,7 @@ class MainWindow(QMainWindow):
             self.executor.write(lambda: seed_if_new(archive), lambda _report: self.refresh())
         else:
             self.refresh()
+        self.originals.offer_after_upgrade()
 
     # -- actions ------------------------------------------------------------------------
 
@@ -391,7 +394,8 @@ class MainWindow(QMainWindow):
         article_menu = self.menuBar().addMenu("&Article")
         article_menu.addActions([self.star_action, self.read_action, self.tag_action,
                                  self.delete_action,
-                                 self.open_original_action, self.copy_link_action])  # fmt: skip
+                                 self.open_original_action, self.copy_link_action,
+                                 self.originals.reextract_action])  # fmt: skip
         self.next_hit_action = self._action("nextHitAction", "Next hit", self.reader.next_hit, "F3")
         self.previous_hit_action = self._action(
             "previousHitAction", "Previous hit", self.reader.previous_hit, "Shift+F3"
@@ -431,7 +435,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.next_action, self.previous_action, self.page_action,
                               self.back_action, self.forward_action, self.find_action,
                               self.zoom_in_action, self.zoom_out_action,
-                              self.font_action])  # fmt: skip
+                              self.font_action, self.originals.view_action])  # fmt: skip
         theme_menu = view_menu.addMenu("&Theme")
         theme_group = QActionGroup(self)
         for theme in THEMES:
