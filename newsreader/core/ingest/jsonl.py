@@ -12,8 +12,10 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
 
-# Newswire sign-offs ("... Reuter") and SGML leftovers end bodies; they are not article text.
-_TRAILING_SIGNOFF = re.compile(r"(?:\s+(?:reuters?|&#\d+;))+\s*$", re.IGNORECASE)
+# SGML references to control characters ("&#3;", end of text) left at the end of a body
+# are never text. (No corpus's own sign-off is removed here: a rule for one corpus would
+# cut words from another's, e.g. "... when contacted by Reuters".)
+_TRAILING_CONTROL_REFERENCES = re.compile(r"(?:\s*&#(?:[12]?[0-9]|3[01]);)+\s*$")
 
 
 def _text_field(record: dict[str, Any], *names: str) -> str:
@@ -29,7 +31,7 @@ def record_to_article(record: Any) -> ExtractedArticle:
     if not isinstance(record, dict):
         raise ExtractionError(f"expected a JSON object, got {type(record).__name__}")
     body = _text_field(record, "body", "text", "content")
-    blocks = paragraphs_to_blocks(split_paragraphs(_TRAILING_SIGNOFF.sub("", body)))
+    blocks = paragraphs_to_blocks(split_paragraphs(_TRAILING_CONTROL_REFERENCES.sub("", body)))
     if not blocks:
         raise ExtractionError("no body text")
     title = clean_line(_text_field(record, "title", "headline")) or blocks[0].text[:80]
