@@ -26,8 +26,9 @@ def section_key(label: str) -> str:
 def section_display_name(label: str) -> str | None:
     """A tidy display name for a raw section label, or None if the label is unusable.
 
-    Shouting or all-lowercase labels are title-cased; mixed-case labels keep their case
-    (so "iPhone" or "US Politics" stay as written). Path-like labels lose their slashes.
+    Shouting or all-lowercase labels are title-cased, but acronyms ("NFL", "U.S.") stay;
+    mixed-case labels keep their case (so "iPhone" or "US Politics" stay as written).
+    Path-like labels lose their slashes.
     """
     text = unicodedata.normalize("NFKC", label)
     text = text.strip().strip("/").replace("_", " ")
@@ -38,6 +39,8 @@ def section_display_name(label: str) -> str | None:
     text = " ".join(text.split())
     if not text or len(text) > MAX_SECTION_LENGTH or not any(c.isalpha() for c in text):
         return None
+    if text.isupper() and all(len(w.strip(".")) <= 3 or "." in w for w in text.split()):
+        return text  # acronyms: "NFL", "U.S.", "UK"
     if text.isupper() or text.islower():
         words = text.lower().split(" ")
         text = " ".join(

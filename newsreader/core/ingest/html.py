@@ -100,11 +100,14 @@ _KNOWN_SECTIONS = {
     "entertainment", "international", "environment", "technology", "healthcare",
     "personal-finance", "real-estate", "science-and-health", "united-states",
 }  # fmt: skip
-# Labels that name no section: placeholders, page kinds.
+# Labels that name no section: placeholders, page kinds (in the languages we meet most).
 _NOT_SECTIONS = {
-    "all", "article", "articles", "post", "posts", "story", "stories", "blog", "page",
-    "home", "uncategorized", "uncategorised", "general", "default", "none", "null", "misc",
-    "other", "main", "content", "index",
+    "all", "article", "articles", "post", "posts", "story", "stories", "blog", "blogs",
+    "page", "home", "uncategorized", "uncategorised", "general", "default", "none", "null",
+    "misc", "other", "main", "content", "contents", "index", "featured", "featured article",
+    "artikel", "artikkel", "artículo", "articulo", "articolo", "artigo", "inhalt",
+    "contenido", "conteúdo", "contenu", "startseite", "accueil", "inicio", "ブログ", "記事",
+    "博客", "文章", "블로그", "기사", "статья", "статьи", "блог",
 }  # fmt: skip
 
 
@@ -126,7 +129,7 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     info = _metadata(tree, page_url)
     h1 = _h1_title(tree)
     title = _best_title(clean_line(str(info.title or _title_tag(tree) or "")), h1)
-    section = _section(tree, meta, jsonld, page_url, (title, h1), info.sitename)
+    section = _section(tree, meta, jsonld, page_url, (title, h1), (info.sitename, info.author))
     published = _published(meta, jsonld) or _date(tree, page_url)
 
     own_urls = {n for n in (normalize_url(u) for u in (url, page_url) if u) if n}
@@ -407,24 +410,124 @@ def _section(
     jsonld: list[dict[str, Any]],
     url: str | None,
     titles: tuple[str, ...],
-    site: str | None,
+    names: tuple[str | None, ...],
 ) -> str | None:
-    """The section label, from the most explicit source that has one."""
-    not_sections = {_fold(n) for n in (site, host_of(url)) if n}
-    finders = (
-        lambda: (meta.get(k, "") for k in ("article:section", "section", "parsely-section")),
-        lambda: _jsonld_sections(jsonld),
-        lambda: _crumbs(_jsonld_crumbs(jsonld), titles),
-        lambda: _crumbs(_html_crumbs(tree), titles),
-        lambda: _kicker_labels(tree),
-        lambda: _url_sections(url),
-    )
-    for find in finders:
-        for label in find():
-            name = section_display_name(label) if isinstance(label, str) else None
-            if name and _fold(name) not in _NOT_SECTIONS | not_sections:
+    """The section label a person would write, or None when no evidence is strong.
+
+    Navigation the page itself shows (breadcrumbs, ``rel="category"`` links) names a
+    section as it is. A label the page only declares (meta tags, JSON-LD, a kicker line)
+    counts when the page backs it up: its words are in the URL's path, or the page links
+    to it by that name (a menu, a tag list). A URL path segment counts only when the page
+    links to that section's front page, whose link text is then its name. Lists are split
+    and the most specific part is taken."""
+    # The site's name, its host and the byline never name a section.
+    not_sections = {_fold(n) for n in (*names, host_of(url)) if n} | _NOT_SECTIONS
+    evidence = _SectionEvidence(tree, meta, url)
+
+    def usable(label: object) -> str | None:
+        name = section_display_name(label) if isinstance(label, str) else None
+        if not name or _fold(name) in not_sections or is_chrome_line(name):
+            return None
+        return name
+
+    for label in (*_crumbs(_jsonld_crumbs(jsonld), titles), *_crumbs(_html_crumbs(tree), titles)):
+        if name := usable(label):
+            return name
+    for label in _category_links(tree):
+        if name := usable(label):
+            return name
+    declared = [meta.get(k, "") for k in ("article:section", "section", "parsely-section")]
+    for label in (*declared, *_jsonld_sections(jsonld), *_kicker_labels(tree)):
+        for part in _most_specific_first(label):
+            if (name := usable(part)) and evidence.backs(name):
                 return name
+    for segment, link_text in evidence.section_fronts():
+        if name := usable(link_text) or usable(segment):
+            return name
     return None
+
+
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,;|>»›]|\s-\s|\s–\s)\s*")
+
+
+def _most_specific_first(label: str) -> list[str]:
+    """The parts of a label list ("Smart News, Smart News Science"; "Blog - News"), the
+    most specific first: a part that extends another part, then the others in order."""
+    parts = list(dict.fromkeys(p for p in _LIST_SEPARATORS.split(label.strip()) if p))
+    if len(parts) < 2:
+        return parts
+    folded = [_fold(p) for p in parts]
+    extends = [
+        p for p, f in zip(parts, folded, strict=True)
+        if any(o != f and f.startswith(o) for o in folded)
+    ]  # fmt: skip
+    return [*extends, *(p for p in parts if p not in extends)]
+
+
+def _category_links(tree: HtmlElement) -> Iterator[str]:
+    """The text of links the page marks as its categories (``rel="category"``)."""
+    for a in tree.iter("a"):
+        rel = str(a.get("rel") or "").lower().split()
+        if "category" in rel:
+            yield _text(a)
+
+
+class _SectionEvidence:
+    """What a page shows that can back a declared section label."""
+
+    def __init__(self, tree: HtmlElement, meta: dict[str, str], url: str | None) -> None:
+        self.tree = tree
+        self.path = urlsplit(url).path.lower() if url else ""
+        self.host = (urlsplit(url).hostname or "") if url else ""
+        self.path_words = _fold(self.path.replace("-", " ").replace("_", " "))
+        self._link_texts: set[str] | None = None
+        self._tags = {_fold(v) for k, v in meta.items() if k == "article:tag"}
+
+    def link_texts(self) -> set[str]:
+        if self._link_texts is None:
+            texts = {_fold(_text(a)) for a in self.tree.iter("a")}
+            self._link_texts = {t for t in texts if t and len(t) <= 60} | self._tags
+        return self._link_texts
+
+    def backs(self, name: str) -> bool:
+        key = _fold(name)
+        return bool(key) and (f" {key} " in f" {self.path_words} " or key in self.link_texts())
+
+    def section_fronts(self) -> Iterator[tuple[str, str]]:
+        """(path segment, link text) for a leading path segment of the page's URL that
+        the page links to as a front page ("/world/" linked as "World")."""
+        segments = [s for s in self.path.split("/") if s]
+        fronts: dict[str, str] = {}
+        for a in self.tree.iter("a"):
+            href = str(a.get("href") or "").strip()
+            if not href or href.startswith("#"):
+                continue
+            try:
+                parts = urlsplit(urljoin(f"https://{self.host}/", href))
+            except ValueError:
+                continue
+            if parts.hostname not in (self.host, None) or parts.query:
+                continue
+            fronts.setdefault(parts.path.lower().rstrip("/"), _text(a))
+        prefix = ""
+        for segment in segments[:-1][:2]:  # the last segment is the article itself
+            prefix += "/" + segment
+            if segment in _GENERIC_SEGMENTS or _LANGUAGE_TAG.fullmatch(segment):
+                continue  # /en/world/..., /news/politics/...: the next one may be it
+            text = fronts.get(prefix, "")
+            # The link names that front page: its text spells the segment ("AJ Impact"
+            # for /ajimpact/), so a link to an author's or a story's page is no section.
+            if _SEGMENT.fullmatch(segment) and _squashed(text) == _squashed(segment):
+                yield segment, text
+            return
+
+
+_LANGUAGE_TAG = re.compile(r"[a-z]{2}(?:-[a-z]{2})?")
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, case folded: "AJ Impact" and "ajimpact" agree."""
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _jsonld_sections(jsonld: list[dict[str, Any]]) -> Iterator[str]:
@@ -519,34 +622,6 @@ def _is_kicker(el: HtmlElement) -> bool:
         return False
     text = _text(el)
     return 0 < len(text) <= 40 and len(text.split()) <= 4 and not is_chrome_line(text)
-
-
-def _url_sections(url: str | None) -> Iterator[str]:
-    """The first path segment when it reads like a section name: /world/..., /business/2024/.
-
-    Conservative: a wrong section is worse than none, so site names (/berkshireeagle/...),
-    languages (/eng/...), ids and dates do not pass."""
-    if not url:
-        return
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return
-    segments = [s for s in parts.path.lower().split("/") if s]
-    # Skip one leading language or generic segment (/en/world/..., /news/politics/...).
-    if len(segments) > 2 and segments[0] in _GENERIC_SEGMENTS:
-        segments = segments[1:]
-    if len(segments) < 2:  # /slug alone: nothing names a section
-        return
-    first = segments[0]
-    host_labels = set((parts.hostname or "").split("."))
-    if first in _GENERIC_SEGMENTS or first in host_labels or not _SEGMENT.fullmatch(first):
-        return
-    words = first.split("-")
-    if first in _KNOWN_SECTIONS or (
-        all(2 <= len(w) <= 10 for w in words) and len(first) >= 3 and len(words) <= 3
-    ):
-        yield first
 
 
 # --- related-articles block ----------------------------------------------------------
