@@ -35,6 +35,7 @@ from newsreader.core.blocks import (
     ExtractedArticle,
     RelatedItem,
     clean_line,
+    decode_entities,
     make_block,
 )
 from newsreader.core.ingest.candidates import Candidate, choose_candidate
@@ -128,7 +129,7 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     base = _base_href(tree, url or page_url)
     info = _metadata(tree, page_url)
     h1 = _h1_title(tree)
-    title = _best_title(clean_line(str(info.title or _title_tag(tree) or "")), h1)
+    title = _best_title(clean_line(decode_entities(str(info.title or _title_tag(tree) or ""))), h1)
     section = _section(tree, meta, jsonld, page_url, (title, h1), (info.sitename, info.author))
     published = _published(meta, jsonld) or _date(tree, page_url)
 

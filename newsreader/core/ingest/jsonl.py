@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from newsreader.core.blocks import ExtractedArticle, clean_line, paragraphs_to_blocks
+from newsreader.core.blocks import (
+    ExtractedArticle,
+    clean_line,
+    decode_entities,
+    paragraphs_to_blocks,
+)
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
 
-# SGML references to control characters ("&#3;", end of text) left at the end of a body
-# are never text. (No corpus's own sign-off is removed here: a rule for one corpus would
-# cut words from another's, e.g. "... when contacted by Reuters".)
-_TRAILING_CONTROL_REFERENCES = re.compile(r"(?:\s*&#(?:[12]?[0-9]|3[01]);)+\s*$")
-
 
 def _text_field(record: dict[str, Any], *names: str) -> str:
+    """The first non-empty text field, its HTML character references decoded (corpora
+    such as BBC News keep "&#163;" for "£"; a decoded control character, such as
+    Reuters' trailing "&#3;", is dropped with the other controls). No corpus's own
+    sign-off is removed: a rule for one corpus would cut words from another's."""
     for name in names:
         value = record.get(name)
         if isinstance(value, str) and value.strip():
-            return value
+            return decode_entities(value)
     return ""
 
 
@@ -31,7 +34,7 @@ def record_to_article(record: Any) -> ExtractedArticle:
     if not isinstance(record, dict):
         raise ExtractionError(f"expected a JSON object, got {type(record).__name__}")
     body = _text_field(record, "body", "text", "content")
-    blocks = paragraphs_to_blocks(split_paragraphs(_TRAILING_CONTROL_REFERENCES.sub("", body)))
+    blocks = paragraphs_to_blocks(split_paragraphs(body))
     if not blocks:
         raise ExtractionError("no body text")
     title = clean_line(_text_field(record, "title", "headline")) or blocks[0].text[:80]

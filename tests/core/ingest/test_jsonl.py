@@ -53,3 +53,10 @@ def test_every_line_gives_an_article_or_an_error_with_its_line_number() -> None:
     assert [n for n, _ in results] == [1, 2, 4, 5]
     kinds = [type(r).__name__ for _, r in results]
     assert kinds == ["ExtractedArticle", "ExtractionError", "ExtractionError", "ExtractedArticle"]
+
+
+def test_html_character_references_in_a_corpus_are_decoded_and_bare_ampersands_stay() -> None:
+    record = {"title": "&#163;1.8m indecency fine", "body": "Caf&eacute; owners &amp; R&D staff."}
+    article = record_to_article(record)
+    assert article.title == "£1.8m indecency fine"
+    assert article.text == "Café owners & R&D staff."
