@@ -129,7 +129,9 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     base = _base_href(tree, url or page_url)
     info = _metadata(tree, page_url)
     h1 = _h1_title(tree)
-    title = _best_title(clean_line(decode_entities(str(info.title or _title_tag(tree) or ""))), h1)
+    site_names = (info.sitename, meta.get("og:site_name"), meta.get("application-name"))
+    title = clean_line(decode_entities(str(info.title or _title_tag(tree) or "")))
+    title = _best_title(title, h1, site_names)
     section = _section(tree, meta, jsonld, page_url, (title, h1), (info.sitename, info.author))
     published = _published(meta, jsonld) or _date(tree, page_url)
 
@@ -374,9 +376,14 @@ def _absolute(href: str, base: str | None) -> str | None:
     return absolute
 
 
-def _best_title(title: str, h1: str) -> str:
+def _best_title(title: str, h1: str, site_names: tuple[str | None, ...] = ()) -> str:
     """The headline without the site name: "Headline - Site" becomes the page's h1 when
-    the h1 is part of it."""
+    the h1 is part of it; a title that is only the site's name gives way to the h1 (or
+    to nothing, and the body's first line stands in)."""
+    if title and _fold(title) in {_fold(n) for n in site_names if n}:
+        title = ""
+    if h1 and _fold(h1) in {_fold(n) for n in site_names if n}:
+        h1 = ""
     if h1 and (not title or (_fold(h1) in _fold(title) and len(h1) < len(title))):
         return h1
     return title
@@ -758,8 +765,38 @@ def _related_item(a: HtmlElement, base: str | None, seen: set[str]) -> RelatedIt
     key = normalize_url(absolute) if absolute else None
     if absolute is None or key is None or key in seen or _is_section_url(key):
         return None
+    if _is_site_chrome_link(title, absolute):
+        return None
     seen.add(key)
     return RelatedItem(title=title, url=absolute)
+
+
+# Pages every site has that are never an article: legal, account, help and company pages.
+_CHROME_LINK_WORDS = re.compile(
+    r"\b(?:terms|privacy|cookies?|contact|subscribe|subscription|newsletters?|log ?in|"
+    r"sign ?(?:in|up)|register|careers|jobs|sitemap|site map|about us|advertise|"
+    r"advertising|help|faq|accessibility|legal|imprint|impressum|disclaimer|"
+    r"terms of (?:use|service)|code of conduct|rss)\b"
+)
+_SOCIAL_HOSTS = {
+    "facebook.com", "twitter.com", "x.com", "instagram.com", "linkedin.com", "youtube.com",
+    "tiktok.com", "pinterest.com", "reddit.com", "t.me", "whatsapp.com", "threads.net",
+    "mastodon.social", "bsky.app",
+}  # fmt: skip
+
+
+def _is_site_chrome_link(text: str, url: str) -> bool:
+    """A link to the site's furniture (terms, privacy, contact, subscribe, log in,
+    careers, sitemap...) or to a social network profile, by its text or its address."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host in _SOCIAL_HOSTS:
+        return True
+    path_words = urlsplit(url).path.lower().replace("-", " ").replace("_", " ").replace("/", " ")
+    short_path = len(path_words.split()) <= 3
+    return bool(
+        (len(text.split()) <= 5 and _CHROME_LINK_WORDS.search(text.lower()))
+        or (short_path and _CHROME_LINK_WORDS.search(path_words))
+    )
 
 
 def _looks_like_headline(text: str) -> bool:

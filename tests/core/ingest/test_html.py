@@ -389,6 +389,40 @@ def test_related_links_are_absolute_deduplicated_and_skip_self_links_and_empty_t
     ]
 
 
+def test_related_blocks_hold_articles_only_never_site_chrome_or_social_profiles() -> None:
+    block = (
+        '<div class="related-stories"><ul>'
+        f'<li><a href="/local/schools-plan">{RELATED_TITLES[0]}</a></li>'
+        '<li><a href="/terms-of-use">Read our terms of use here</a></li>'
+        '<li><a href="/privacy">How we protect your data</a></li>'
+        '<li><a href="/newsletters/signup">Get the morning briefing</a></li>'
+        '<li><a href="https://www.facebook.com/dailyexample">The Daily Example on Facebook</a></li>'
+        '<li><a href="/careers">Work with us at the paper</a></li>'
+        '<li><a href="/world">World news and analysis</a></li>'
+        "</ul></div>"
+    )
+    article = extract_html(page(after_body=block), URL)
+    assert article.related == [
+        RelatedItem(RELATED_TITLES[0], "https://www.example.com/local/schools-plan")
+    ]
+
+
+@pytest.mark.parametrize("site_title", ["The Daily Example", "THE DAILY EXAMPLE"])
+def test_a_page_title_that_is_only_the_site_name_gives_way_to_the_headline(
+    site_title: str,
+) -> None:
+    head = '<meta property="og:site_name" content="The Daily Example">'
+    html = page(head=head).replace(f"<title>{TITLE} - The Daily Example</title>",
+                                   f"<title>{site_title}</title>")  # fmt: skip
+    assert extract_html(html, URL).title == TITLE
+
+
+def test_character_references_left_in_a_title_are_decoded() -> None:
+    head = '<meta property="og:title" content="Fine of &amp;#163;1.8m for broadcaster">'
+    html = page(head=head, title="Fine of &#163;1.8m for broadcaster")
+    assert extract_html(html, URL).title == "Fine of £1.8m for broadcaster"
+
+
 def test_a_body_line_that_repeats_a_related_title_is_dropped() -> None:
     block = '<div class="related"><ul>' + related_links("/a/1", "/a/2", "/a/3") + "</ul></div>"
     body = [*BODY, RELATED_TITLES[1]]
