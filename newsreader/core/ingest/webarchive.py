@@ -66,13 +66,16 @@ _CID = re.compile(r"""cid:([^"'\s<>()]+)""", re.IGNORECASE)
 
 
 def _head(path: Path, size: int) -> bytes:
-    """The first bytes of a file, gunzipped when it is gzip; empty if unreadable."""
+    """The first bytes of a file, gunzipped when it is gzip; empty if unreadable.
+
+    For gzip, up to 64 kB of compressed input are read: a deflate block's code tables
+    come before its first byte of output and can take more than `size` bytes."""
     try:
         with path.open("rb") as stream:
-            head = stream.read(size)
+            head = stream.read(max(size, 64 * 1024))
         if head.startswith(b"\x1f\x8b"):
             return zlib.decompressobj(wbits=31).decompress(head, size)
-        return head
+        return head[:size]
     except (OSError, zlib.error):
         return b""
 

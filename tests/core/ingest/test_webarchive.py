@@ -530,3 +530,20 @@ def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
     assert by_item["budget.mhtml"].status == "updated"
     mhtml_id = by_item["budget.mhtml"].article_id
     assert mhtml_id is not None and stored_images(archive, mhtml_id) == [PHOTO]
+
+
+def test_a_cut_warc_gz_is_called_damaged_even_when_its_first_bytes_decompress_late(
+    tmp_path: Path,
+) -> None:
+    # The first WARC bytes can sit far into a .warc.gz: after a stored file name (gzip
+    # keeps it when it compresses a named file) or large code tables. Looking at too few
+    # compressed bytes once called such a file "not a WARC" (a flaky test).
+    buffer = io.BytesIO()
+    name = "crawl-2024-05-14-" + "x" * 100 + ".warc"
+    with gzip.GzipFile(filename=name, mode="wb", fileobj=buffer, mtime=0) as packed:
+        packed.write(news_warc(gz=False).buffer.getvalue())
+    path = tmp_path / "named.warc.gz"
+    path.write_bytes(buffer.getvalue()[:300])
+    ((item, reason),) = errors(list(read_warc(path)))
+    assert item == str(path)
+    assert reason.startswith("damaged WARC"), reason
