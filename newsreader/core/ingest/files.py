@@ -19,6 +19,8 @@ from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.jsonl import read_jsonl
 from newsreader.core.ingest.reading import (
     DAMAGED_FILE_ERRORS,
+    NOT_REGULAR,
+    is_regular_file,
     open_input,
     read_file_bytes,
 )
@@ -178,9 +180,14 @@ def collect_inputs(
                     child = Path(root) / name
                     if name.startswith(".") or _base_suffix(child) in PAGE_RESOURCE_SUFFIXES:
                         continue
-                    add_file(child)
+                    if is_regular_file(child):
+                        add_file(child)
+                    else:
+                        problems.append(ItemResult(str(child), "skipped", reason=NOT_REGULAR))
         elif path.is_file():
             add_file(path)
+        elif path.exists():
+            problems.append(ItemResult(str(path), "failed", reason=NOT_REGULAR))
         else:
             problems.append(ItemResult(str(path), "failed", reason="no such file or folder"))
     return files, problems

@@ -268,3 +268,22 @@ def test_a_folder_import_reads_other_apps_exports_among_its_pages(
     report = import_paths(archive, [folder], workers=1)
     assert sorted(i.status for i in report.items) == ["queued", "queued", "saved"]
     assert report.counts()["queued"] == 2 and archive.count() == 1
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_a_fifo_in_a_folder_or_given_alone_is_reported_and_never_opened(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "good.html").write_text(page("A good page about the harbour"))
+    os.mkfifo(folder / "stuck.html")  # opening it for reading would wait for a writer
+    os.mkfifo(tmp_path / "alone.html")
+    report = import_paths(archive, [folder, tmp_path / "alone.html"], workers=1)
+    by_name = {Path(i.item).name: i for i in report.items}
+    assert by_name["good.html"].status == "saved"
+    assert by_name["stuck.html"].status == "skipped"
+    assert by_name["alone.html"].status == "failed"
+    assert "not a regular file" in by_name["stuck.html"].reason
+    assert "not a regular file" in by_name["alone.html"].reason
