@@ -55,6 +55,7 @@ _BULKY = (
     ("<noscript", "</noscript"),
     ("<!--", "--"),
 )
+MAX_JSONLD_CHARS = 100_000  # real metadata is a few kB; more is a payload, dropped on slimming
 MAX_RELATED = 30
 MIN_TEXT_CHARS = 20  # less is a menu word or a stray label, not an article
 
@@ -272,7 +273,10 @@ def _slim(html: str) -> str:
         while (start := lower.find(opening, pos)) != -1:
             end = lower.find(closing, start + len(opening))
             end = len(html) if end == -1 else lower.find(">", end) + 1 or len(html)
-            if "ld+json" in lower[start : lower.find(">", start)]:
+            if (
+                "ld+json" in lower[start : lower.find(">", start)]
+                and end - start <= MAX_JSONLD_CHARS
+            ):
                 out.append(html[pos:end])  # JSON-LD carries the metadata we read
             else:
                 out.append(html[pos:start])
@@ -314,7 +318,7 @@ def _jsonld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than any real data
             continue
         stack: list[Any] = [data]
         seen = 0

@@ -98,3 +98,16 @@ def test_no_sampled_real_page_scores_lower_than_when_the_extractor_was_built(
         if score < floor - TOLERANCE:
             regressed[key] = (round(score, 4), floor)
     assert regressed == {}, f"pages that regressed (now, then): {regressed}"
+
+
+@pytest.mark.parametrize("depth", [1_000, 200_000])
+def test_deeply_nested_json_ld_is_passed_by_and_the_article_extracted(depth: int) -> None:
+    nested = "[" * depth + "]" * depth
+    objects = '{"a":' * depth + "1" + "}" * depth
+    head = (
+        f'<script type="application/ld+json">{nested}</script>'
+        f'<script type="application/ld+json">{objects}</script>'
+    )
+    body = "".join(f"<p>{p}</p>" for p in PROSE)
+    article = extract_html(page(f"<article>{body}</article>", head), URL)
+    assert [b.text for b in article.blocks] == PROSE

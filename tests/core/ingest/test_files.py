@@ -287,3 +287,16 @@ def test_a_fifo_in_a_folder_or_given_alone_is_reported_and_never_opened(
     assert by_name["alone.html"].status == "failed"
     assert "not a regular file" in by_name["stuck.html"].reason
     assert "not a regular file" in by_name["alone.html"].reason
+
+
+def test_a_damaged_page_is_one_failed_line_with_a_clear_reason(
+    archive: Archive, tmp_path: Path
+) -> None:
+    whole = gzip.compress(page("A page that was cut in transit").encode())
+    (tmp_path / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "good.html").write_text(page("A good page about the harbour"))
+    report = import_paths(archive, [tmp_path], workers=1)
+    by_name = {Path(i.item).name: i for i in report.items}
+    assert by_name["good.html"].status == "saved"
+    assert by_name["cut.html.gz"].status == "failed"
+    assert by_name["cut.html.gz"].reason.startswith("cannot read the file")
