@@ -80,7 +80,10 @@ MAX_STREAMED_BYTES = 2 * 1024**3
 MAX_JSON_BYTES = 256 * 1024**2
 MAX_ZIP_BYTES = 2 * 1024**3
 MAX_MEMBER_BYTES = 64 * 1024**2
-MAX_ZIP_EXPANDED_BYTES = 1024**3  # all members read, together
+MAX_ZIP_EXPANDED_BYTES = 256 * 1024**2  # all members read, together
+# Text compresses 3-10 times; a member that claims to expand far more is a bomb.
+MAX_COMPRESSION_RATIO = 100
+MIN_BOMB_BYTES = 1024**2  # small members are read whatever their ratio
 MAX_ZIP_MEMBERS = 200_000
 SNIFF_BYTES = 64 * 1024
 CHUNK_CHARS = 1024 * 1024
@@ -619,20 +622,34 @@ class _ZipReader:
         self.expanded = 0
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
-        """The member's bytes; ExportFileError when too large or unreadable."""
+        """The member's bytes; ExportFileError when too large, a bomb, past the zip's
+        budget or unreadable. Checked from the headers before anything is decompressed,
+        and again while reading (headers can lie)."""
         if info.file_size > MAX_MEMBER_BYTES:
             raise ExportFileError(
                 f"{info.filename} is too large ({info.file_size / 2**20:,.0f} MB; "
                 f"the limit is {MAX_MEMBER_BYTES // 2**20} MB)"
             )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MIN_BOMB_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise ExportFileError(
+                f"{info.filename} was not read: it expands {ratio:,.0f} times (a zip bomb?)"
+            )
+        budget = MAX_ZIP_EXPANDED_BYTES - self.expanded
+        if info.file_size > budget:
+            raise ExportFileError(
+                f"{info.filename} was not read: the zip's members already expand to "
+                f"{MAX_ZIP_EXPANDED_BYTES // 2**20:,} MB, its limit"
+            )
+        limit = min(MAX_MEMBER_BYTES, budget)
         try:
             with self.bundle.open(info) as stream:
-                data = stream.read(MAX_MEMBER_BYTES + 1)
+                data = stream.read(limit + 1)
         except ZIP_ERRORS as error:
             raise ExportFileError(f"{info.filename} cannot be read: {error}") from error
-        if len(data) > MAX_MEMBER_BYTES:
-            raise ExportFileError(f"{info.filename} expands beyond {MAX_MEMBER_BYTES // 2**20} MB")
         self.expanded += len(data)
+        if len(data) > limit:
+            raise ExportFileError(f"{info.filename} expands beyond {limit // 2**20} MB")
         return data
 
 
@@ -671,11 +688,7 @@ def _omnivore_zip(path: Path) -> Iterator[ExportEntry | _Problem]:
             if not isinstance(records, list):
                 yield _Problem(info.filename, "not a JSON array of entries")
                 continue
-            for record in records:
-                if reader.expanded > MAX_ZIP_EXPANDED_BYTES:
-                    raise ExportFileError(
-                        f"the zip expands beyond {MAX_ZIP_EXPANDED_BYTES // 2**20:,} MB"
-                    )
+            for record in records:  # each its own line, even once the budget is spent
                 yield _omnivore_entry(record, reader, contents, highlights)
 
 

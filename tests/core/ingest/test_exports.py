@@ -8,6 +8,7 @@ import json
 import re
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -702,3 +703,24 @@ def test_a_pocket_page_whose_markup_never_closes_fails_its_tail_quickly(
     assert time.monotonic() - started < 5
     assert [i.status for i in report.items] == ["queued", "failed"]
     assert "never closes" in report.items[1].reason
+
+
+def test_an_omnivore_zip_bomb_gives_every_entry_its_line_quickly_and_in_little_memory(
+    archive: Archive, tmp_path: Path
+) -> None:
+    bomb = b" " * 3_000_000  # each member expands ~1,000 times
+    members: dict[str, str | bytes] = {
+        "metadata_0_to_200.json": json.dumps([omnivore_item(f"b{n}") for n in range(200)])
+    }
+    members.update({f"content/b{n}.html": bomb for n in range(200)})
+    path = omnivore_zip(tmp_path / "bomb.zip", members)
+    tracemalloc.start()
+    started = time.perf_counter()
+    report = import_export(archive, path)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(report.items) == 200
+    assert {item.item for item in report.items} == {f"{path}#{n}" for n in range(1, 201)}
+    assert all("zip bomb" in item.reason for item in report.items)
+    assert seconds < 10 and peak < 500 * 2**20
