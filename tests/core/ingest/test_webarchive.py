@@ -578,7 +578,7 @@ def test_a_warc_gz_bomb_stops_at_the_expansion_bound_quickly(
     assert path.stat().st_size < 2 * 2**20
     tracemalloc.start()
     started = time.perf_counter()
-    ((item, reason),) = errors(list(read_warc(path)))
+    ((_item, reason),) = errors(list(read_warc(path)))
     seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert "expand to more than 64 MB" in reason
