@@ -82,7 +82,7 @@ def _print_report(report: ImportReport, args: argparse.Namespace) -> int:
 
 def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
     """Files, folders, exports and web archives; web addresses are fetched and saved."""
-    from newsreader.core.ingest.files import ImportReport, import_paths
+    from newsreader.core.importing import ImportReport, import_paths
 
     urls = [p for p in args.paths if _is_web_address(p)]
     paths = [Path(p) for p in args.paths if not _is_web_address(p)]

@@ -1,4 +1,5 @@
-"""The core/UI split: newsreader.core never imports Qt."""
+"""The layers: newsreader.core never imports Qt; core/ingest/ is pure (bytes in,
+extracted articles out) and never imports the archive or the services that write to it."""
 
 import ast
 import subprocess
@@ -25,6 +26,30 @@ def test_no_module_under_core_imports_qt_or_the_ui() -> None:
         for path in CORE.rglob("*.py")
         for module in _imported_modules(path)
         if module.startswith(QT_MODULES)
+    }
+    assert not offenders
+
+
+# What only the services above ingest may use: the archive and everything that writes.
+WRITERS = (
+    "newsreader.core.archive",
+    "newsreader.core.saving",
+    "newsreader.core.annotations",
+    "newsreader.core.fetch_queue",
+    "newsreader.core.importing",
+    "newsreader.core.db",
+    "newsreader.core.models",
+    "sqlalchemy",
+)
+
+
+def test_nothing_under_core_ingest_imports_the_archive_saving_annotations_or_the_queue() -> None:
+    ingest = CORE / "ingest"
+    offenders = {
+        f"{path.relative_to(CORE)}: {module}"
+        for path in ingest.rglob("*.py")
+        for module in _imported_modules(path)
+        if module.startswith(WRITERS)
     }
     assert not offenders
 

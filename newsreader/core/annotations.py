@@ -120,9 +120,10 @@ class Annotations:
 
     def create(
         self, article_id: int, start: int, end: int, *, color: str | None = None,
-        note: str = "", tags: Iterable[str] | None = None,
+        note: str = "", tags: Iterable[str] | None = None, created_at: datetime | None = None,
     ) -> AnnotationView:  # fmt: skip
-        """Highlight text[start:end] of an article (a selection in the reader)."""
+        """Highlight text[start:end] of an article (a selection in the reader); an
+        imported highlight keeps the date it was made (`created_at`)."""
         with self.archive.writing() as session:
             text = session.scalar(select(Article.text).where(Article.id == article_id))
             if text is None:
@@ -135,6 +136,8 @@ class Annotations:
                 exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix,
                 status="anchored", color=_color(color), note=scrub(note).strip(), tags=_tags(tags),
             )  # fmt: skip
+            if created_at is not None:
+                row.created_at = row.updated_at = created_at
             session.add(row)
             session.flush()
             view = _view(row)
@@ -143,7 +146,7 @@ class Annotations:
 
     def create_from_quote(
         self, article_id: int, quote: str, *, color: str | None = None, note: str = "",
-        tags: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None, created_at: datetime | None = None,
     ) -> AnnotationView:  # fmt: skip
         """Highlight the first place where `quote` appears in the article (the CLI's way)."""
         article = self.archive.get(article_id)
@@ -154,7 +157,7 @@ class Annotations:
         if start < 0:
             raise AnnotationError("the quote is not in the article's text")
         return self.create(article_id, start, start + len(needle), color=color, note=note,
-                           tags=tags)  # fmt: skip
+                           tags=tags, created_at=created_at)  # fmt: skip
 
     def update(
         self, annotation_id: int, *, note: str | None = None, color: str | None = None,

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from newsreader.core.annotations import COLORS, AnnotationView
 from newsreader.core.archive import Archive, ArticleDetail, SavedSearchView, SectionCount, View
-from newsreader.core.ingest.files import ImportReport, import_paths
+from newsreader.core.importing import ImportReport, import_paths
 from newsreader.core.related import RelatedArticles
 from newsreader.core.search.service import SearchResults, SectionFacet
 from newsreader.core.search.text import Span, matching_spans

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.files import import_paths
+from newsreader.core.importing import import_paths
 from newsreader.core.reextraction import EXTRACTOR_VERSION
 from tests.factories import make_article
 

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from newsreader.core import fetch_queue
 from newsreader.core.archive import Archive
 from newsreader.core.fetch_queue import PendingUrl
+from newsreader.core.importing import import_export
 from newsreader.core.ingest import exports
-from newsreader.core.ingest.exports import detect_export, import_export
+from newsreader.core.ingest.exports import detect_export
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from tests.factories import PNG, make_article
 

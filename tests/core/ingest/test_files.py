@@ -6,12 +6,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.files import (
-    Extracted,
-    ImportReport,
-    extract_file_safely,
-    import_paths,
-)
+from newsreader.core.importing import ImportReport, import_paths
+from newsreader.core.ingest.files import Extracted, extract_file_safely
 from newsreader.core.ingest.reading import MAX_FILE_BYTES
 from newsreader.testing import shared_data
 from tests.factories import PNG, SEED_FILE

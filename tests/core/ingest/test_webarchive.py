@@ -515,7 +515,7 @@ def test_mhtml_files_are_recognised_by_name_and_by_their_mime_headers(tmp_path: 
 def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
     archive: Archive, tmp_path: Path
 ) -> None:
-    from newsreader.core.ingest.files import import_paths
+    from newsreader.core.importing import import_paths
 
     folder = tmp_path / "saved"
     folder.mkdir()
