@@ -20,8 +20,7 @@ from newsreader.core import fetch_queue
 from newsreader.core.archive import Archive
 from newsreader.core.fetch_queue import PendingUrl
 from newsreader.core.importing import import_export
-from newsreader.core.ingest import exports
-from newsreader.core.ingest.exports import detect_export
+from newsreader.core.ingest.exports import articles, bookmarks, detect_export, omnivore, wallabag
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from tests.factories import PNG, make_article
 
@@ -278,7 +277,7 @@ def test_a_wallabag_entry_whose_content_defeats_extraction_is_kept_as_text_or_fa
     def broken_extractor(html: str, url: str | None = None) -> object:
         raise RuntimeError("extractor bug")
 
-    monkeypatch.setattr(exports, "extract_html", broken_extractor)
+    monkeypatch.setattr(articles, "extract_html", broken_extractor)
     entries = [
         wallabag_entry(1, content="<div><p>" + PARAGRAPHS[0] + "</p><p>" + PARAGRAPHS[1] + "</p>"),
         wallabag_entry(2, content="<img src='x.png'><script>alert(1)</script>", url=""),
@@ -558,7 +557,7 @@ def test_a_missing_file_gives_one_failed_line(archive: Archive, tmp_path: Path) 
 def test_a_zip_bomb_or_oversized_member_costs_a_failed_line_not_memory(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_MEMBER_BYTES", 100_000)
+    monkeypatch.setattr(omnivore, "MAX_MEMBER_BYTES", 100_000)
     bomb = b"\x00" * 5_000_000  # compresses to a few kB
     path = omnivore_zip(
         tmp_path / "omnivore.zip",
@@ -582,21 +581,21 @@ def test_a_zip_bomb_or_oversized_member_costs_a_failed_line_not_memory(
 def test_a_member_that_lies_about_its_size_is_refused(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_MEMBER_BYTES", 100_000)
+    monkeypatch.setattr(omnivore, "MAX_MEMBER_BYTES", 100_000)
     path = omnivore_zip(
         tmp_path / "o.zip",
         {"metadata_0.json": json.dumps([omnivore_item("a")]), "content/a.html": "x" * 500_000},
     )
     with zipfile.ZipFile(path) as bundle:
         info = bundle.getinfo("content/a.html")
-        original_read = exports._ZipReader.read
+        original_read = omnivore._ZipReader.read
 
-    def lying_read(self: exports._ZipReader, member: zipfile.ZipInfo) -> bytes:
+    def lying_read(self: omnivore._ZipReader, member: zipfile.ZipInfo) -> bytes:
         if member.filename == info.filename:
             member.file_size = 10  # the header claims a tiny file
         return original_read(self, member)
 
-    monkeypatch.setattr(exports._ZipReader, "read", lying_read)
+    monkeypatch.setattr(omnivore._ZipReader, "read", lying_read)
     report = import_export(archive, path)
     assert statuses(report) == ["queued"]
     assert "content was not read" in report.items[0].reason
@@ -605,7 +604,7 @@ def test_a_member_that_lies_about_its_size_is_refused(
 def test_a_json_export_over_the_size_cap_is_refused_whole(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_JSON_BYTES", 1_000)
+    monkeypatch.setattr(wallabag, "MAX_JSON_BYTES", 1_000)
     path = tmp_path / "wallabag.json"
     path.write_text(json.dumps([wallabag_entry(n) for n in range(3)]))
     report = import_export(archive, path)
@@ -659,7 +658,7 @@ def test_a_huge_link_title_is_cut_short_and_markup_inside_it_is_dropped(
     report = import_export(archive, path)
     assert statuses(report) == ["queued"]
     stored = queued(archive)["https://a.example/long"].title
-    assert stored.startswith("bold word") and len(stored) <= exports.MAX_TEXT_CHARS
+    assert stored.startswith("bold word") and len(stored) <= bookmarks.MAX_TEXT_CHARS
 
 
 # -- cancelling and progress --------------------------------------------------------------
