@@ -18,7 +18,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from htmldate import find_date
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -41,6 +41,7 @@ from newsreader.core.blocks import (
 from newsreader.core.ingest.candidates import Candidate, choose_candidate
 from newsreader.core.ingest.chrome import is_chrome_line, is_related_heading
 from newsreader.core.ingest.errors import ExtractionError
+from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
 from newsreader.core.urls import host_of, normalize_url
 
@@ -1109,6 +1110,31 @@ def _clean_blocks(
         before += len(block.text)
     body = [b for b in kept if b.kind == "image" or not is_related_heading(b.text)]
     return body, trailer
+
+
+_TEXT_BLOCK_TAGS = {
+    "p", "div", "section", "article", "header", "footer", "li", "ul", "ol", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr", "figure", "figcaption", "br",
+    "dd", "dt", "aside", "main",
+}  # fmt: skip
+
+
+def text_blocks(html: str) -> list[Block]:
+    """Paragraphs of an HTML fragment's text, without structure: the fallback for a copy
+    another app kept when extraction finds no article in it."""
+    try:
+        root = fromstring(html[:MAX_HTML_CHARS])
+    except (etree.ParserError, ValueError):
+        return []
+    for junk in list(root.iter("script", "style", "noscript", "template")):
+        junk.drop_tree()
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.casefold() in _TEXT_BLOCK_TAGS:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+    text = etree.tostring(root, method="text", encoding="unicode")
+    blocks = [make_block("paragraph", p) for p in split_paragraphs(text)]
+    return [b for b in blocks if b is not None]
 
 
 # --- metadata ------------------------------------------------------------------------
