@@ -45,7 +45,6 @@ MAX_ZIP_MEMBERS = 200_000
 SNIFF_BYTES = 64 * 1024
 CHUNK_CHARS = 1024 * 1024
 MAX_TEXT_CHARS = 4_000  # of a link's title or a folder name (hostile files are unbounded)
-MAX_FALLBACK_HTML_CHARS = 2_000_000
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
               NotImplementedError, ValueError)  # fmt: skip
 # Browsers' own top folders hold bookmarks by place, not by topic: they are not tags.
