@@ -25,7 +25,8 @@ from collections import Counter
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.exports import READERS, detect_export, import_export
+from newsreader.core.importing import import_export
+from newsreader.core.ingest.exports import READERS, detect_export
 
 OUT = Path(__file__).resolve().parent / "out"
 DUPLICATE_EVERY = 50  # the entry repeats an earlier one's URL, spelled differently

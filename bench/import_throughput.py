@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.files import import_paths
+from newsreader.core.importing import import_paths
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "out"

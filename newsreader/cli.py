@@ -104,7 +104,7 @@ def _print_report(report: ImportReport, args: argparse.Namespace) -> int:
 
 def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
     """Files, folders, exports and web archives; web addresses are fetched and saved."""
-    from newsreader.core.ingest.files import ImportReport, import_paths
+    from newsreader.core.importing import ImportReport, import_paths
     from newsreader.core.urls import is_web_address
 
     if any(not p.strip() for p in args.paths):
@@ -605,6 +605,28 @@ def cmd_cite(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reextract(archive: Archive, args: argparse.Namespace) -> int:
+    service = archive.reextraction
+    if args.all or args.flagged:
+        ids = service.candidates(flagged_only=args.flagged and not args.all)
+    elif args.ids:
+        ids = list(dict.fromkeys(args.ids))
+    else:
+        print("newsreader reextract: give article ids, --all or --flagged", file=sys.stderr)
+        return EXIT_USAGE
+    results = service.run(ids)
+    if args.all or args.flagged:
+        service.acknowledge()
+    if args.json:
+        _print_json([r.to_json() for r in results])
+    else:
+        for r in results:
+            print(f"#{r.article_id} {r.status}" + (f": {r.reason}" if r.reason else ""))
+        statuses = [r.status for r in results]
+        print(", ".join(f"{statuses.count(s)} {s}" for s in ("changed", "unchanged", "failed")))
+    return EXIT_OK if all(r.status != "failed" for r in results) else EXIT_SOME_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -835,6 +857,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--star", dest="star", action="store_true", default=None)
     p.add_argument("--unstar", dest="star", action="store_false")
     p.set_defaults(handler=cmd_mark)
+
+    p = sub.add_parser(
+        "reextract", parents=[common],
+        help="extract articles again from their kept original pages (changed text: new version)",
+    )  # fmt: skip
+    p.add_argument("ids", nargs="*", type=int, metavar="ID")
+    p.add_argument("--all", action="store_true", help="every article with a kept original")
+    p.add_argument("--flagged", action="store_true", help="those marked 'may be incomplete'")
+    p.add_argument("--json", action="store_true", help="print the per-article report as JSON")
+    p.set_defaults(handler=cmd_reextract)
 
     p = sub.add_parser("delete", parents=[common], help="delete an article")
     p.add_argument("id", type=int)

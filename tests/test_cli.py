@@ -334,3 +334,23 @@ def test_the_export_formats_offered_are_those_the_exporter_writes() -> None:
     from newsreader.core import exports
 
     assert set(EXPORT_FORMATS) == set(exports.EXPORT_FORMATS)
+
+
+def test_reextract_reports_each_article_as_json_and_fails_for_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = str(tmp_path / "a.sqlite3")
+    page = tmp_path / "page.html"
+    page.write_text(news_page("Harbour plans"))
+    code, out = run(capsys, "import", str(page), "--archive", archive, "--json")
+    article_id = json.loads(out)["items"][0]["article_id"]
+
+    code, out = run(capsys, "reextract", "--all", "--archive", archive, "--json")
+    assert code == 0
+    assert json.loads(out) == [
+        {"id": article_id, "status": "unchanged", "reason": "same text", "title": "Harbour plans"}
+    ]
+    code, out = run(capsys, "reextract", str(article_id), "4242", "--archive", archive)
+    assert code == 1
+    assert "#4242 failed: no such article" in out
+    assert "1 unchanged, 1 failed" in out.replace("0 changed, ", "")

@@ -133,9 +133,10 @@ class Annotations:
     def create(
         self, article_id: int, start: int, end: int, *, color: str | None = None,
         note: str = "", tags: Iterable[str] | None = None, codes: Sequence[str] | None = None,
-        coder: str = "",
+        coder: str = "", created_at: datetime | None = None,
     ) -> AnnotationView:  # fmt: skip
-        """Highlight text[start:end] of an article (a selection in the reader).
+        """Highlight text[start:end] of an article (a selection in the reader); an
+        imported highlight keeps the date it was made (`created_at`).
 
         Without `codes`, the highlight is coded by the code named after its colour (the
         default codes), when the codebook still has one."""
@@ -152,6 +153,8 @@ class Annotations:
                 status="anchored", color=_color(color), note=scrub(note).strip(), tags=_tags(tags),
                 coder=_coder(coder),
             )  # fmt: skip
+            if created_at is not None:
+                row.created_at = row.updated_at = created_at
             session.add(row)
             session.flush()
             names = _code_rows(session, row, row.color if codes is None else codes,
@@ -163,6 +166,7 @@ class Annotations:
     def create_from_quote(
         self, article_id: int, quote: str, *, color: str | None = None, note: str = "",
         tags: Iterable[str] | None = None, codes: Sequence[str] | None = None, coder: str = "",
+        created_at: datetime | None = None,
     ) -> AnnotationView:  # fmt: skip
         """Highlight the first place where `quote` appears in the article (the CLI's way)."""
         article = self.archive.get(article_id)
@@ -173,7 +177,7 @@ class Annotations:
         if start < 0:
             raise AnnotationError("the quote is not in the article's text")
         return self.create(article_id, start, start + len(needle), color=color, note=note,
-                           tags=tags, codes=codes, coder=coder)  # fmt: skip
+                           tags=tags, codes=codes, coder=coder, created_at=created_at)  # fmt: skip
 
     def update(
         self, annotation_id: int, *, note: str | None = None, color: str | None = None,

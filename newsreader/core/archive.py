@@ -47,6 +47,7 @@ from newsreader.core.unicode import scrub
 if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
     from newsreader.core.annotations import Annotations
     from newsreader.core.codebook import Codebook
+    from newsreader.core.reextraction import Reextraction
     from newsreader.core.related import Related
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
@@ -184,6 +185,10 @@ class ArticleDetail:
     is_starred: bool
     version: int
     related: list[RelatedView] = field(default_factory=list)
+    # Provenance of the body (see Article): None for articles saved before it was kept.
+    extractor: str | None = None
+    extraction_confidence: float | None = None
+    may_be_incomplete: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -199,6 +204,9 @@ class ArticleDetail:
             "read": self.is_read,
             "starred": self.is_starred,
             "version": self.version,
+            "extractor": self.extractor,
+            "extraction_confidence": self.extraction_confidence,
+            "may_be_incomplete": self.may_be_incomplete,
             "text": self.text,
             "related": [
                 {"url": r.url, "title": r.title, "target_id": r.target_id, "origin": r.origin}
@@ -336,6 +344,13 @@ class Archive:
         from newsreader.core.codebook import Codebook
 
         return Codebook(self)
+
+    @property
+    def reextraction(self) -> Reextraction:
+        """Extracting articles again from their kept originals (core/reextraction.py)."""
+        from newsreader.core.reextraction import Reextraction
+
+        return Reextraction(self)
 
     @property
     def related(self) -> Related:
@@ -754,4 +769,7 @@ def _detail(row: Article) -> ArticleDetail:
             )
             for link in row.related_links
         ],
+        extractor=row.extractor,
+        extraction_confidence=row.extraction_confidence,
+        may_be_incomplete=row.may_be_incomplete,
     )

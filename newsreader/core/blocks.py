@@ -9,6 +9,7 @@ QTextDocument holds for an inline image.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -40,6 +41,21 @@ _CONTROL = re.compile(
     + "]"
 )
 _RUNS_OF_SPACE = re.compile(r" {2,}")
+
+
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def decode_entities(text: str) -> str:
+    """Text with HTML character references ("&#163;", "&eacute;", "&amp;") decoded, as a
+    reader expects; only complete references (ending in ";") are touched, so "AT&T"
+    or "R&D" stay as written. For text that came through markup or a corpus that kept
+    it escaped (a title in a meta tag, a JSON Lines body)."""
+    if "&" not in text:
+        return text
+    return _CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group(0)), text)
 
 
 def clean_line(text: str) -> str:
@@ -155,6 +171,11 @@ class ExtractedArticle:
     source_kind: str = "site"
     original: bytes | None = None  # the page as fetched, kept compressed for re-extraction
     original_type: str = "text/html"
+    # Provenance of the body: which extractor's candidate won, how much the others agreed
+    # (0..1), and whether another candidate held much text the winner lacks.
+    extractor: str | None = None
+    extraction_confidence: float | None = None
+    may_be_incomplete: bool = False
     # Text that stands in for a page we could not have (a feed's summary): saved when the
     # page is new to the archive, never replacing the text of one already there.
     provisional: bool = False

@@ -109,6 +109,12 @@ class Article(Base):
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     is_starred: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Provenance of the body (HTML pages): the extractor whose candidate won, how much of
+    # the other candidates' text it holds (0..1), and whether another candidate held much
+    # text it lacks (the reader then says the article may be incomplete).
+    extractor: Mapped[str | None] = mapped_column(String(40))
+    extraction_confidence: Mapped[float | None] = mapped_column(Float)
+    may_be_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (
         Index("ix_articles_sort_date", "sort_date", "id"),

@@ -40,7 +40,12 @@ from newsreader.core.models import (
     Tag,
     utcnow,
 )
-from newsreader.core.sections import section_display_name, section_key
+from newsreader.core.sections import (
+    section_display_name,
+    section_key,
+    section_variant,
+    variant_keys,
+)
 from newsreader.core.sorting import date_key, title_key
 from newsreader.core.unicode import scrub_article
 from newsreader.core.urls import host_of, normalize_url
@@ -84,6 +89,15 @@ _RESOLVE_BY_TITLE = (
     .where(links.c.title == bindparam("link_title"))
     .values(target_id=bindparam("new_id"))
 )
+
+
+def _provenance(article: ExtractedArticle) -> dict[str, Any]:
+    """The provenance columns of an article's body."""
+    return {
+        "extractor": article.extractor,
+        "extraction_confidence": article.extraction_confidence,
+        "may_be_incomplete": article.may_be_incomplete,
+    }
 
 
 def content_hash(text: str) -> str:
@@ -233,8 +247,7 @@ class Saver:
                 "saved_at": saved_at,
                 "sort_date": date_key(published, saved_at),
                 "sort_title": title_key(title),
-                "section_id": self._section_id(article.section),
-                "source_id": self._source_id(article, url),
+                **self._section_and_source(article, url),
                 "language": article.language,
                 "format": article.format,
                 "text": canonical_text(blocks),
@@ -243,6 +256,7 @@ class Saver:
                 "is_read": article.is_read,
                 "is_starred": article.is_starred,
                 "version": 1,
+                **_provenance(article),
             },
         )
         self._add_tags(article_id, article.tags)
@@ -253,6 +267,24 @@ class Saver:
         self._add_related(article_id, article, url)
         self._resolve_links_to(article_id, url, title)
         return SaveOutcome("saved", article_id, title)
+
+    def replace_body(self, article_id: int, article: ExtractedArticle) -> SaveOutcome:
+        """A new extraction of an archived article: a changed text becomes a new version
+        (highlights re-anchor), an unchanged one only gets its provenance refreshed."""
+        article = scrub_article(article)
+        if error := self._checked(article):
+            raise error
+        row = self.conn.execute(
+            select(articles.c.version, articles.c.content_hash, articles.c.title)
+            .where(articles.c.id == article_id)
+        ).one()  # fmt: skip
+        digest = content_hash(canonical_text(article.blocks))
+        if digest == row.content_hash:
+            self.conn.execute(
+                update(articles).where(articles.c.id == article_id).values(**_provenance(article))
+            )
+            return SaveOutcome("duplicate", article_id, row.title, "same text")
+        return self._update(article_id, row.version, article, digest)
 
     def _update(
         self, article_id: int, version: int, article: ExtractedArticle, digest: str
@@ -282,10 +314,14 @@ class Saver:
             "saved_at": saved_at,
             "published_at": published,
             "sort_date": date_key(published, saved_at),
+            **_provenance(article),
         }
         if article.byline:
             values["byline"] = article.byline
-        if section_id := self._section_id(article.section):
+        source_id = self.conn.execute(
+            select(articles.c.source_id).where(articles.c.id == article_id)
+        ).scalar()
+        if section_id := self._section_id(article.section, source_id):
             values["section_id"] = section_id
         self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
         from newsreader.core.annotations import reanchor_article  # annotations import saving
@@ -319,10 +355,45 @@ class Saver:
         self._ids[(table_key, key)] = found
         return found
 
-    def _section_id(self, label: str | None) -> int | None:
+    def _section_and_source(self, article: ExtractedArticle, url: str | None) -> dict[str, Any]:
+        source_id = self._source_id(article, url)
+        return {"section_id": self._section_id(article.section, source_id), "source_id": source_id}
+
+    def _section_id(self, label: str | None, source_id: int | None = None) -> int | None:
+        """The section of a label; a spelling or suffix variant of a section the same
+        source already uses ("Business News" where it files under "Business") is that
+        section, so a source shows one name per section. Other sources are not merged."""
         name = section_display_name(label) if label else None
         key = section_key(name) if name else ""
-        return self._id_for("sections", key, {"name": name}) if name and key else None
+        if not name or not key:
+            return None
+        if source_id is not None:
+            cache_key = f"{source_id}:{section_variant(key)}"
+            if (cached := self._ids.get(("source-sections", cache_key))) is not None:
+                return cached
+            section_id = self._variant_in_use(key, source_id)
+            if section_id is None:
+                section_id = self._id_for("sections", key, {"name": name})
+            self._ids[("source-sections", cache_key)] = section_id
+            return section_id
+        return self._id_for("sections", key, {"name": name})
+
+    def _variant_in_use(self, key: str, source_id: int) -> int | None:
+        """A section of this source whose key is a variant of `key` (not `key` itself)."""
+        for other in sorted(variant_keys(key)):
+            section_id = self.conn.execute(
+                select(sections.c.id).where(sections.c.key == other)
+            ).scalar()
+            if (
+                section_id is not None
+                and self.conn.execute(
+                    select(articles.c.id)
+                    .where(articles.c.section_id == section_id, articles.c.source_id == source_id)
+                    .limit(1)
+                ).first()
+            ):
+                return int(section_id)
+        return None
 
     def _source_id(self, article: ExtractedArticle, url: str | None) -> int | None:
         if article.source_key:

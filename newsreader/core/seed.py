@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.files import ImportReport, import_paths
+from newsreader.core.importing import ImportReport, import_paths
 from newsreader.core.paths import RESOURCES_DIR
 
 SEEDED_KEY = "seeded"

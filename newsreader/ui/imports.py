@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.ingest.files import import_paths
+from newsreader.core.importing import import_paths
 from newsreader.core.ingest.report import ImportReport
 from newsreader.ui.dialogs import ImportDialog, SaveFileDialog
 from newsreader.ui.errors import human

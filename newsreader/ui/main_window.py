@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
 from newsreader.core.changes import CommitWatch
-from newsreader.core.ingest.report import ImportReport
+from newsreader.core.importing import ImportReport
 from newsreader.core.seed import seed_if_new
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
@@ -42,6 +42,7 @@ from newsreader.ui.highlights import Highlights
 from newsreader.ui.imports import Imports
 from newsreader.ui.navigation import Navigation
 from newsreader.ui.operations import EVERYTHING, ArchiveWatch, Changes, Operations
+from newsreader.ui.original import OriginalPages
 from newsreader.ui.reader import ReaderView
 from newsreader.ui.reading import Reading
 from newsreader.ui.searching import Searching, empty_message
@@ -169,6 +170,9 @@ class MainWindow(QMainWindow):
         self.web.start()
         self._keyboard_path()
         self.research = research.install(self)  # codebook, concordance, charts, citations
+        self.originals = OriginalPages(self)  # the kept page, re-extraction, incomplete notice
+        self.menus["&Article"].addAction(self.originals.reextract_action)
+        self.menus["&View"].addAction(self.originals.view_action)
 
         self.font_size = int(self.settings.value("reader/font_size", DEFAULT_FONT_SIZE))  # type: ignore[call-overload]
         family = self.settings.value("reader/font_family")
@@ -188,6 +192,7 @@ class MainWindow(QMainWindow):
             self.executor.write(lambda: seed_if_new(archive), lambda _r: self.redraw(EVERYTHING))
         else:
             self.redraw(EVERYTHING)
+        self.originals.offer_after_upgrade()
 
     # -- what parts use -----------------------------------------------------------------
 

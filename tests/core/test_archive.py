@@ -500,3 +500,15 @@ def test_an_archive_this_user_may_not_write_opens_read_only_and_says_so(
     assert outcome["read_only"] and outcome["titles"] == ["Harbour"]
     assert outcome["found"] == 1
     assert "read-only" in outcome["refused"]
+
+
+def test_one_source_files_spelling_and_suffix_variants_under_one_section(
+    archive: Archive,
+) -> None:
+    for n, label in enumerate(["Business", "Business News", "BUSINESS", "Sports", "Sport"]):
+        archive.save(make_article(f"Story {n}", (f"Text {n}.",), section=label,
+                                  url=f"https://daily.example.com/s/{n}"))  # fmt: skip
+    archive.save(make_article("Elsewhere", ("Other text.",), section="Business News",
+                              url="https://other.example.org/s/1"))  # fmt: skip
+    counts = {(s.name, s.count) for s in archive.sections()}
+    assert counts == {("Business", 3), ("Sports", 2), ("Business News", 1)}

@@ -1,6 +1,6 @@
 import pytest
 
-from newsreader.core.sections import section_display_name, section_key
+from newsreader.core.sections import section_display_name, section_key, section_variant
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,12 @@ def test_small_words_stay_lower_case_inside_a_title_cased_name() -> None:
 @pytest.mark.parametrize("label", ["", "   ", "/", "2024", "x" * 200])
 def test_unusable_labels_give_no_section(label: str) -> None:
     assert section_display_name(label) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "variant"),
+    [("business-news", "business"), ("sports", "sport"), ("news", "news"), ("business", "business"),
+     ("arts-section", "art"), ("us", "us"), ("analysis", "analysis")],
+)  # fmt: skip
+def test_variants_of_a_section_key_share_their_variant(key: str, variant: str) -> None:
+    assert section_variant(key) == variant

@@ -158,7 +158,8 @@ def test_subscriptions_come_in_from_an_opml_file_with_their_folders(
     exported = tmp_path / "out.opml"
     monkeypatch.setattr(OpmlDialog, "ask_save", classmethod(lambda cls, parent: exported))
     window.web.export_opml_action.trigger()
-    qtbot.waitUntil(exported.exists, timeout=5_000)
+    # The export is written in the background: wait for the whole file, not its creation.
+    qtbot.waitUntil(lambda: exported.exists() and "</opml>" in exported.read_text(), timeout=5_000)
     assert 'xmlUrl="https://lab.example/rss"' in exported.read_text()
 
 

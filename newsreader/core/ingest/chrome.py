@@ -13,6 +13,7 @@ _CHROME_PATTERNS = [
     r"(share|share this|share this article|share on|share via)( on)?( (facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit|telegram)[ ,]*)*",
     r"(facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit|telegram|print)( (facebook|twitter|x|linkedin|whatsapp|email|pinterest|reddit|telegram|print))*",
     r"(tweet|pin it|print( this)?( article| page)?|email this( article)?|copy link|link copied)",
+    r"((e-?mail|send)( this| it)?( article| story)? to a friend|e-?mail a friend)",
     r"(subscribe|sign up)( now| today)?( to (our|the) newsletter)?[.!]?",
     r"(follow us|follow us on (?!.*[.!?]$)[^.,;!?]{1,40}|like us on facebook)",
     r"(advertisement|sponsored( content)?|ad|ads|promoted)",

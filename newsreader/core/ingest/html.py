@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import trafilatura
 from htmldate import find_date
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fromstring
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -36,10 +35,13 @@ from newsreader.core.blocks import (
     ExtractedArticle,
     RelatedItem,
     clean_line,
+    decode_entities,
     make_block,
 )
+from newsreader.core.ingest.candidates import Candidate, choose_candidate
 from newsreader.core.ingest.chrome import is_chrome_line, is_related_heading
 from newsreader.core.ingest.errors import ExtractionError
+from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
 from newsreader.core.urls import host_of, normalize_url
 
@@ -54,6 +56,7 @@ _BULKY = (
     ("<noscript", "</noscript"),
     ("<!--", "--"),
 )
+MAX_JSONLD_CHARS = 100_000  # real metadata is a few kB; more is a payload, dropped on slimming
 MAX_RELATED = 30
 MIN_TEXT_CHARS = 20  # less is a menu word or a stray label, not an article
 
@@ -100,11 +103,14 @@ _KNOWN_SECTIONS = {
     "entertainment", "international", "environment", "technology", "healthcare",
     "personal-finance", "real-estate", "science-and-health", "united-states",
 }  # fmt: skip
-# Labels that name no section: placeholders, page kinds.
+# Labels that name no section: placeholders, page kinds (in the languages we meet most).
 _NOT_SECTIONS = {
-    "all", "article", "articles", "post", "posts", "story", "stories", "blog", "page",
-    "home", "uncategorized", "uncategorised", "general", "default", "none", "null", "misc",
-    "other", "main", "content", "index",
+    "all", "article", "articles", "post", "posts", "story", "stories", "blog", "blogs",
+    "page", "home", "uncategorized", "uncategorised", "general", "default", "none", "null",
+    "misc", "other", "main", "content", "contents", "index", "featured", "featured article",
+    "artikel", "artikkel", "artículo", "articulo", "articolo", "artigo", "inhalt",
+    "contenido", "conteúdo", "contenu", "startseite", "accueil", "inicio", "ブログ", "記事",
+    "博客", "文章", "블로그", "기사", "статья", "статьи", "блог",
 }  # fmt: skip
 
 
@@ -125,30 +131,32 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     base = _base_href(tree, url or page_url)
     info = _metadata(tree, page_url)
     h1 = _h1_title(tree)
-    title = _best_title(clean_line(str(info.title or _title_tag(tree) or "")), h1)
-    section = _section(tree, meta, jsonld, page_url, (title, h1), info.sitename)
+    site_names = (info.sitename, meta.get("og:site_name"), meta.get("application-name"))
+    title = clean_line(decode_entities(str(info.title or _title_tag(tree) or "")))
+    title = _best_title(title, h1, site_names)
+    section = _section(tree, meta, jsonld, page_url, (title, h1), (info.sitename, info.author))
     published = _published(meta, jsonld) or _date(tree, page_url)
 
     own_urls = {n for n in (normalize_url(u) for u in (url, page_url) if u) if n}
+    _drop_hidden(tree)
     related = _take_related_blocks(tree, base, own_urls)
     _simplify_figures(tree)
-    doc = _trafilatura(tree, page_url, fast=True)
-    if doc is None or _looks_like_page_dump(doc.body):
-        # Fast mode fell back to dumping the whole page: the full cascade (readability,
-        # justext) costs more but finds the article on such pages.
-        doc = _trafilatura(tree, page_url, fast=False) or doc
-    if doc is None:
-        raise ExtractionError("no article text found")
 
-    blocks = _blocks_from_body(doc.body, base)
-    blocks, trailer = _clean_blocks(
-        blocks,
-        title=title,
-        section=section,
-        byline=info.author,
-        page_urls={u for u in (url, page_url) if u},
-        related=related,
-    )
+    def clean(body: Any) -> Candidate:
+        blocks, trailer = _clean_blocks(
+            _blocks_from_body(body, base),
+            title=title,
+            section=section,
+            byline=info.author,
+            page_urls={u for u in (url, page_url) if u},
+            related=related,
+        )
+        return Candidate(blocks, trailer)
+
+    choice = choose_candidate(tree, page_url, clean)
+    if choice is None:
+        raise ExtractionError("no article text found")
+    blocks, trailer = choice.candidate.blocks, choice.candidate.trailer
     if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:  # nothing, or a stray "Home"
         raise ExtractionError("no article text found")
     if not title:
@@ -166,29 +174,10 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
         language=_language(tree, meta),
         format="html",
         notes=[TRUNCATED_NOTE] if truncated else [],
+        extractor=choice.candidate.name,
+        extraction_confidence=choice.confidence,
+        may_be_incomplete=choice.may_be_incomplete,
     )
-
-
-def _trafilatura(tree: HtmlElement, url: str | None, *, fast: bool) -> Document | None:
-    """trafilatura's main text as an XML body (it works on its own copy of the tree)."""
-    try:
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            fast=fast,
-            include_comments=False,
-            include_images=True,
-            include_tables=True,
-            output_format="python",
-        )
-    except Exception as exc:  # a library bug on a hostile page is a per-item failure
-        raise ExtractionError(f"no article text found ({type(exc).__name__}: {exc})") from exc
-    return doc if isinstance(doc, Document) and doc.body is not None else None
-
-
-def _looks_like_page_dump(body: Any) -> bool:
-    """trafilatura's last resort puts a whole page's text lines into one paragraph."""
-    return any("".join(p.itertext()).count("\n") >= 10 for p in body.iter("p"))
 
 
 def _metadata(tree: HtmlElement, url: str | None) -> Document:
@@ -243,7 +232,36 @@ def _parse(html: str) -> tuple[HtmlElement, bool]:
         raise ExtractionError(f"no article text found (unparsable HTML: {exc})") from exc
     if tree is None or not isinstance(tree, HtmlElement):
         raise ExtractionError("no article text found (not HTML)")
+    _unnest_void_elements(tree)
     return tree, truncated
+
+
+# Elements that never hold content in HTML; libxml2 does not know all of them as empty
+# and nests what follows an unclosed one (<embed src=...>) inside it, where extractors
+# that drop the element would drop the paragraphs with it.
+_VOID_TAGS = ("embed", "img", "br", "hr", "input", "source", "param", "track", "wbr",
+              "area", "col", "keygen")  # fmt: skip
+
+
+def _unnest_void_elements(tree: HtmlElement) -> None:
+    """Move whatever the parser put inside a void element back after it, in order; an
+    <object>'s content is its fallback, which browsers without plug-ins show: it stays,
+    unwrapped."""
+    etree.strip_tags(tree, "object")
+    for el in list(tree.iter(_VOID_TAGS)):
+        parent = el.getparent()
+        if parent is None or (not len(el) and not (el.text or "").strip()):
+            continue
+        children, text, tail = list(el), el.text, el.tail
+        el.text = None
+        position = parent.index(el)
+        for offset, child in enumerate(children, start=1):
+            parent.insert(position + offset, child)
+        if children:
+            el.tail = text
+            children[-1].tail = (children[-1].tail or "") + (tail or "")
+        else:
+            el.tail = (text or "") + (tail or "")
 
 
 def _slim(html: str) -> str:
@@ -256,7 +274,10 @@ def _slim(html: str) -> str:
         while (start := lower.find(opening, pos)) != -1:
             end = lower.find(closing, start + len(opening))
             end = len(html) if end == -1 else lower.find(">", end) + 1 or len(html)
-            if "ld+json" in lower[start : lower.find(">", start)]:
+            if (
+                "ld+json" in lower[start : lower.find(">", start)]
+                and end - start <= MAX_JSONLD_CHARS
+            ):
                 out.append(html[pos:end])  # JSON-LD carries the metadata we read
             else:
                 out.append(html[pos:start])
@@ -298,7 +319,7 @@ def _jsonld_objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested deeper than any real data
             continue
         stack: list[Any] = [data]
         seen = 0
@@ -360,9 +381,14 @@ def _absolute(href: str, base: str | None) -> str | None:
     return absolute
 
 
-def _best_title(title: str, h1: str) -> str:
+def _best_title(title: str, h1: str, site_names: tuple[str | None, ...] = ()) -> str:
     """The headline without the site name: "Headline - Site" becomes the page's h1 when
-    the h1 is part of it."""
+    the h1 is part of it; a title that is only the site's name gives way to the h1 (or
+    to nothing, and the body's first line stands in)."""
+    if title and _fold(title) in {_fold(n) for n in site_names if n}:
+        title = ""
+    if h1 and _fold(h1) in {_fold(n) for n in site_names if n}:
+        h1 = ""
     if h1 and (not title or (_fold(h1) in _fold(title) and len(h1) < len(title))):
         return h1
     return title
@@ -397,24 +423,124 @@ def _section(
     jsonld: list[dict[str, Any]],
     url: str | None,
     titles: tuple[str, ...],
-    site: str | None,
+    names: tuple[str | None, ...],
 ) -> str | None:
-    """The section label, from the most explicit source that has one."""
-    not_sections = {_fold(n) for n in (site, host_of(url)) if n}
-    finders = (
-        lambda: (meta.get(k, "") for k in ("article:section", "section", "parsely-section")),
-        lambda: _jsonld_sections(jsonld),
-        lambda: _crumbs(_jsonld_crumbs(jsonld), titles),
-        lambda: _crumbs(_html_crumbs(tree), titles),
-        lambda: _kicker_labels(tree),
-        lambda: _url_sections(url),
-    )
-    for find in finders:
-        for label in find():
-            name = section_display_name(label) if isinstance(label, str) else None
-            if name and _fold(name) not in _NOT_SECTIONS | not_sections:
+    """The section label a person would write, or None when no evidence is strong.
+
+    Navigation the page itself shows (breadcrumbs, ``rel="category"`` links) names a
+    section as it is. A label the page only declares (meta tags, JSON-LD, a kicker line)
+    counts when the page backs it up: its words are in the URL's path, or the page links
+    to it by that name (a menu, a tag list). A URL path segment counts only when the page
+    links to that section's front page, whose link text is then its name. Lists are split
+    and the most specific part is taken."""
+    # The site's name, its host and the byline never name a section.
+    not_sections = {_fold(n) for n in (*names, host_of(url)) if n} | _NOT_SECTIONS
+    evidence = _SectionEvidence(tree, meta, url)
+
+    def usable(label: object) -> str | None:
+        name = section_display_name(label) if isinstance(label, str) else None
+        if not name or _fold(name) in not_sections or is_chrome_line(name):
+            return None
+        return name
+
+    for label in (*_crumbs(_jsonld_crumbs(jsonld), titles), *_crumbs(_html_crumbs(tree), titles)):
+        if name := usable(label):
+            return name
+    for label in _category_links(tree):
+        if name := usable(label):
+            return name
+    declared = [meta.get(k, "") for k in ("article:section", "section", "parsely-section")]
+    for label in (*declared, *_jsonld_sections(jsonld), *_kicker_labels(tree)):
+        for part in _most_specific_first(label):
+            if (name := usable(part)) and evidence.backs(name):
                 return name
+    for segment, link_text in evidence.section_fronts():
+        if name := usable(link_text) or usable(segment):
+            return name
     return None
+
+
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,;|>»›]|\s-\s|\s–\s)\s*")
+
+
+def _most_specific_first(label: str) -> list[str]:
+    """The parts of a label list ("Smart News, Smart News Science"; "Blog - News"), the
+    most specific first: a part that extends another part, then the others in order."""
+    parts = list(dict.fromkeys(p for p in _LIST_SEPARATORS.split(label.strip()) if p))
+    if len(parts) < 2:
+        return parts
+    folded = [_fold(p) for p in parts]
+    extends = [
+        p for p, f in zip(parts, folded, strict=True)
+        if any(o != f and f.startswith(o) for o in folded)
+    ]  # fmt: skip
+    return [*extends, *(p for p in parts if p not in extends)]
+
+
+def _category_links(tree: HtmlElement) -> Iterator[str]:
+    """The text of links the page marks as its categories (``rel="category"``)."""
+    for a in tree.iter("a"):
+        rel = str(a.get("rel") or "").lower().split()
+        if "category" in rel:
+            yield _text(a)
+
+
+class _SectionEvidence:
+    """What a page shows that can back a declared section label."""
+
+    def __init__(self, tree: HtmlElement, meta: dict[str, str], url: str | None) -> None:
+        self.tree = tree
+        self.path = urlsplit(url).path.lower() if url else ""
+        self.host = (urlsplit(url).hostname or "") if url else ""
+        self.path_words = _fold(self.path.replace("-", " ").replace("_", " "))
+        self._link_texts: set[str] | None = None
+        self._tags = {_fold(v) for k, v in meta.items() if k == "article:tag"}
+
+    def link_texts(self) -> set[str]:
+        if self._link_texts is None:
+            texts = {_fold(_text(a)) for a in self.tree.iter("a")}
+            self._link_texts = {t for t in texts if t and len(t) <= 60} | self._tags
+        return self._link_texts
+
+    def backs(self, name: str) -> bool:
+        key = _fold(name)
+        return bool(key) and (f" {key} " in f" {self.path_words} " or key in self.link_texts())
+
+    def section_fronts(self) -> Iterator[tuple[str, str]]:
+        """(path segment, link text) for a leading path segment of the page's URL that
+        the page links to as a front page ("/world/" linked as "World")."""
+        segments = [s for s in self.path.split("/") if s]
+        fronts: dict[str, str] = {}
+        for a in self.tree.iter("a"):
+            href = str(a.get("href") or "").strip()
+            if not href or href.startswith("#"):
+                continue
+            try:
+                parts = urlsplit(urljoin(f"https://{self.host}/", href))
+            except ValueError:
+                continue
+            if parts.hostname not in (self.host, None) or parts.query:
+                continue
+            fronts.setdefault(parts.path.lower().rstrip("/"), _text(a))
+        prefix = ""
+        for segment in segments[:-1][:2]:  # the last segment is the article itself
+            prefix += "/" + segment
+            if segment in _GENERIC_SEGMENTS or _LANGUAGE_TAG.fullmatch(segment):
+                continue  # /en/world/..., /news/politics/...: the next one may be it
+            text = fronts.get(prefix, "")
+            # The link names that front page: its text spells the segment ("AJ Impact"
+            # for /ajimpact/), so a link to an author's or a story's page is no section.
+            if _SEGMENT.fullmatch(segment) and _squashed(text) == _squashed(segment):
+                yield segment, text
+            return
+
+
+_LANGUAGE_TAG = re.compile(r"[a-z]{2}(?:-[a-z]{2})?")
+
+
+def _squashed(text: str) -> str:
+    """Letters and digits only, case folded: "AJ Impact" and "ajimpact" agree."""
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _jsonld_sections(jsonld: list[dict[str, Any]]) -> Iterator[str]:
@@ -509,34 +635,6 @@ def _is_kicker(el: HtmlElement) -> bool:
         return False
     text = _text(el)
     return 0 < len(text) <= 40 and len(text.split()) <= 4 and not is_chrome_line(text)
-
-
-def _url_sections(url: str | None) -> Iterator[str]:
-    """The first path segment when it reads like a section name: /world/..., /business/2024/.
-
-    Conservative: a wrong section is worse than none, so site names (/berkshireeagle/...),
-    languages (/eng/...), ids and dates do not pass."""
-    if not url:
-        return
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return
-    segments = [s for s in parts.path.lower().split("/") if s]
-    # Skip one leading language or generic segment (/en/world/..., /news/politics/...).
-    if len(segments) > 2 and segments[0] in _GENERIC_SEGMENTS:
-        segments = segments[1:]
-    if len(segments) < 2:  # /slug alone: nothing names a section
-        return
-    first = segments[0]
-    host_labels = set((parts.hostname or "").split("."))
-    if first in _GENERIC_SEGMENTS or first in host_labels or not _SEGMENT.fullmatch(first):
-        return
-    words = first.split("-")
-    if first in _KNOWN_SECTIONS or (
-        all(2 <= len(w) <= 10 for w in words) and len(first) >= 3 and len(words) <= 3
-    ):
-        yield first
 
 
 # --- related-articles block ----------------------------------------------------------
@@ -672,8 +770,38 @@ def _related_item(a: HtmlElement, base: str | None, seen: set[str]) -> RelatedIt
     key = normalize_url(absolute) if absolute else None
     if absolute is None or key is None or key in seen or _is_section_url(key):
         return None
+    if _is_site_chrome_link(title, absolute):
+        return None
     seen.add(key)
     return RelatedItem(title=title, url=absolute)
+
+
+# Pages every site has that are never an article: legal, account, help and company pages.
+_CHROME_LINK_WORDS = re.compile(
+    r"\b(?:terms|privacy|cookies?|contact|subscribe|subscription|newsletters?|log ?in|"
+    r"sign ?(?:in|up)|register|careers|jobs|sitemap|site map|about us|advertise|"
+    r"advertising|help|faq|accessibility|legal|imprint|impressum|disclaimer|"
+    r"terms of (?:use|service)|code of conduct|rss)\b"
+)
+_SOCIAL_HOSTS = {
+    "facebook.com", "twitter.com", "x.com", "instagram.com", "linkedin.com", "youtube.com",
+    "tiktok.com", "pinterest.com", "reddit.com", "t.me", "whatsapp.com", "threads.net",
+    "mastodon.social", "bsky.app",
+}  # fmt: skip
+
+
+def _is_site_chrome_link(text: str, url: str) -> bool:
+    """A link to the site's furniture (terms, privacy, contact, subscribe, log in,
+    careers, sitemap...) or to a social network profile, by its text or its address."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host in _SOCIAL_HOSTS:
+        return True
+    path_words = urlsplit(url).path.lower().replace("-", " ").replace("_", " ").replace("/", " ")
+    short_path = len(path_words.split()) <= 3
+    return bool(
+        (len(text.split()) <= 5 and _CHROME_LINK_WORDS.search(text.lower()))
+        or (short_path and _CHROME_LINK_WORDS.search(path_words))
+    )
 
 
 def _looks_like_headline(text: str) -> bool:
@@ -712,6 +840,55 @@ def _merge_related(items: list[RelatedItem], trailer: list[str]) -> list[Related
             known.add(_fold(title))
             items.append(RelatedItem(title=title))
     return items
+
+
+# Inline styles and classes that keep an element off the screen: a reader never saw its
+# text, so it is not the article's (hidden spam, SEO text, screen-reader-only labels).
+_HIDING_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?<![-\w])font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
+)
+_WHITE = r"(?:#fff(?:fff)?|white|rgb\(\s*255\s*,\s*255\s*,\s*255\s*\))"
+_WHITE_TEXT = re.compile(rf"(?<![-\w])color\s*:\s*{_WHITE}")
+_WHITE_BACKGROUND = re.compile(rf"background(?:-color)?\s*:\s*{_WHITE}")
+_HIDING_CLASSES = {
+    "hidden", "hide", "d-none", "is-hidden", "sr-only", "visually-hidden", "visuallyhidden",
+    "screen-reader-text", "screenreader-only", "u-hidden", "invisible",
+}  # fmt: skip
+# A one-class rule of the page's own style sheets that hides: ".promo-seo { display: none }".
+_STYLESHEET_HIDING_RULE = re.compile(
+    r"(?:^|[},])\s*\.([\w-]+)\s*\{[^}]*?(?:display\s*:\s*none|visibility\s*:\s*hidden)"
+)
+
+
+_MAY_HIDE = etree.XPath("//body//*[@hidden or @style or @class]")
+
+
+def _drop_hidden(tree: HtmlElement) -> None:
+    """Remove what the page hides from its readers: the ``hidden`` attribute, inline
+    styles that hide (display:none, visibility:hidden, font-size 0, white on white) and
+    classes the page's style sheets (or the usual utility classes) hide."""
+    hiding_classes = set(_HIDING_CLASSES)
+    for style in tree.iter("style"):
+        hiding_classes.update(m.lower() for m in _STYLESHEET_HIDING_RULE.findall(style.text or ""))
+    doomed: list[HtmlElement] = []
+    for el in _MAY_HIDE(tree):
+        if el.get("hidden") is not None:
+            doomed.append(el)
+            continue
+        style = el.get("style")
+        if style:
+            lowered = style.lower()
+            if _HIDING_STYLE.search(lowered) or (
+                _WHITE_TEXT.search(lowered) and _WHITE_BACKGROUND.search(lowered)
+            ):
+                doomed.append(el)
+                continue
+        cls = el.get("class")
+        if cls and not hiding_classes.isdisjoint(cls.lower().split()):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and el.tag not in ("body", "html"):
+            _remove(el)
 
 
 def _simplify_figures(tree: HtmlElement) -> None:
@@ -911,7 +1088,9 @@ def _clean_blocks(
                 continue
             if is_chrome_line(text) or key in related_titles or text in page_urls:
                 continue
-            if key == title_key or (at_top and _same_title(text, title)):
+            if key == title_key or (
+                at_top and len(text) <= len(title) + 40 and _same_title(text, title)
+            ):
                 continue  # the headline again (top of the body, gallery and share boxes)
             if at_top and key and key in (section_key, byline_key, f"by {byline_key}"):
                 continue
@@ -931,6 +1110,31 @@ def _clean_blocks(
         before += len(block.text)
     body = [b for b in kept if b.kind == "image" or not is_related_heading(b.text)]
     return body, trailer
+
+
+_TEXT_BLOCK_TAGS = {
+    "p", "div", "section", "article", "header", "footer", "li", "ul", "ol", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr", "figure", "figcaption", "br",
+    "dd", "dt", "aside", "main",
+}  # fmt: skip
+
+
+def text_blocks(html: str) -> list[Block]:
+    """Paragraphs of an HTML fragment's text, without structure: the fallback for a copy
+    another app kept when extraction finds no article in it."""
+    try:
+        root = fromstring(html[:MAX_HTML_CHARS])
+    except (etree.ParserError, ValueError):
+        return []
+    for junk in list(root.iter("script", "style", "noscript", "template")):
+        junk.drop_tree()
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.casefold() in _TEXT_BLOCK_TAGS:
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+    text = etree.tostring(root, method="text", encoding="unicode")
+    blocks = [make_block("paragraph", p) for p in split_paragraphs(text)]
+    return [b for b in blocks if b is not None]
 
 
 # --- metadata ------------------------------------------------------------------------

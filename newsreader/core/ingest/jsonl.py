@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -11,21 +10,23 @@ from newsreader.core.blocks import (
     MAX_TEXT_CHARS,
     ExtractedArticle,
     clean_line,
+    decode_entities,
     paragraphs_to_blocks,
 )
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.sections import section_display_name
 
-# Newswire sign-offs ("... Reuter") and SGML leftovers end bodies; they are not article text.
-_TRAILING_SIGNOFF = re.compile(r"(?:\s+(?:reuters?|&#\d+;))+\s*$", re.IGNORECASE)
-
 
 def _text_field(record: dict[str, Any], *names: str) -> str:
+    """The first non-empty text field, its HTML character references decoded (corpora
+    such as BBC News keep "&#163;" for "£"; a decoded control character, such as
+    Reuters' trailing "&#3;", is dropped with the other controls). No corpus's own
+    sign-off is removed: a rule for one corpus would cut words from another's."""
     for name in names:
         value = record.get(name)
         if isinstance(value, str) and value.strip():
-            return value
+            return decode_entities(value)
     return ""
 
 
@@ -36,7 +37,7 @@ def record_to_article(record: Any) -> ExtractedArticle:
     body = _text_field(record, "body", "text", "content")
     if len(body) > MAX_TEXT_CHARS:
         raise ExtractionError(f"the body is too long for an article ({len(body):,} characters)")
-    blocks = paragraphs_to_blocks(split_paragraphs(_TRAILING_SIGNOFF.sub("", body)))
+    blocks = paragraphs_to_blocks(split_paragraphs(body))
     if not blocks:
         raise ExtractionError("no body text")
     title = clean_line(_text_field(record, "title", "headline")) or blocks[0].text[:80]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,23 @@ class InputLimitError(Exception):
 DAMAGED_FILE_ERRORS = (OSError, EOFError, zlib.error, InputLimitError)
 
 
+NOT_REGULAR = "not a regular file (a pipe, device or socket): never read, it could wait forever"
+
+
+def is_regular_file(path: Path) -> bool:
+    """Whether `path` is a regular file (links followed); a FIFO or a device is not."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def open_input(path: Path) -> BinaryIO:
-    """A file opened for reading, decompressed on the fly when it ends in .gz."""
+    """A regular file opened for reading, decompressed on the fly when it ends in .gz.
+
+    A FIFO or device is refused before it is opened: opening one can block for ever."""
+    if not is_regular_file(path):
+        raise ExtractionError(NOT_REGULAR) if path.exists() else FileNotFoundError(path)
     if path.suffix.lower() == ".gz":
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")

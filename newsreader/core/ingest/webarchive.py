@@ -15,6 +15,7 @@ import codecs
 import mimetypes
 import re
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -27,6 +28,7 @@ from typing import IO, Any
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
 from warcio.archiveiterator import WARCIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from newsreader.core.blocks import Block, ExtractedArticle
@@ -47,10 +49,15 @@ MAX_PAGE_IMAGE_BYTES = 64 * MB  # all images of one page together
 MAX_PAGE_IMAGES = 100
 MAX_PAGES = 100_000  # pages taken from one WARC file
 MAX_INDEXED = 1_000_000  # images, redirects and revisits remembered while indexing a WARC
-MAX_UNPACKED_BYTES = 8 * 1024 * MB  # a WARC gzipped as one stream is unpacked to a temp file
 MAX_MHTML_BYTES = 256 * MB
 MAX_MHTML_PARTS = 10_000
 MAX_REDIRECT_HOPS = 5
+MAX_LINE_BYTES = 64 * 1024  # a WARC or HTTP header line
+# All records of one file, decompressed: real archives expand a few times, a bomb
+# thousands of times; a small file may still expand to the floor.
+MAX_EXPANSION = 50
+MIN_EXPANDED_BYTES = 1024 * MB
+MAX_SCAN_SECONDS = 60  # indexing one file
 _READ_ERRORS = (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError)
 # Charsets decode_bytes second-guesses on purpose (mislabelled UTF-8 and Latin-1 are
 # common); any other charset a server declares is believed when the bytes fit it.
@@ -66,13 +73,16 @@ _CID = re.compile(r"""cid:([^"'\s<>()]+)""", re.IGNORECASE)
 
 
 def _head(path: Path, size: int) -> bytes:
-    """The first bytes of a file, gunzipped when it is gzip; empty if unreadable."""
+    """The first bytes of a file, gunzipped when it is gzip; empty if unreadable.
+
+    For gzip, up to 64 kB of compressed input are read: a deflate block's code tables
+    come before its first byte of output and can take more than `size` bytes."""
     try:
         with path.open("rb") as stream:
-            head = stream.read(size)
+            head = stream.read(max(size, 64 * 1024))
         if head.startswith(b"\x1f\x8b"):
             return zlib.decompressobj(wbits=31).decompress(head, size)
-        return head
+        return head[:size]
     except (OSError, zlib.error):
         return b""
 
@@ -293,13 +303,61 @@ def _index_record(record: Any, index: _WarcIndex) -> Callable[[int], object] | N
     return None
 
 
-def _scan(stream: IO[bytes]) -> _WarcIndex:
-    """First pass: index every record; note where (and why) reading had to stop."""
-    index = _WarcIndex()
+class _BoundedReader(DecompressingBufferedReader):
+    """warcio's reader, bounded: header lines (its readline gathers a line of any
+    length: a 50 MB "header line" took minutes and gigabytes), the bytes decompressed
+    from the file, and the time spent reading it."""
+
+    max_expanded: float = float("inf")
+    deadline: float = float("inf")
+
+    def _process_read(self, data: bytes) -> None:
+        super()._process_read(data)
+        if self.num_read > self.max_expanded:
+            raise _Unreadable(f"its records expand to more than {self.max_expanded // MB:,.0f} MB")
+        if time.monotonic() > self.deadline:
+            raise _Unreadable(f"reading it took more than {MAX_SCAN_SECONDS} s")
+
+    def readline(self, length: int | None = None) -> bytes:
+        if length is None or length < 0 or length > MAX_LINE_BYTES:
+            length = MAX_LINE_BYTES + 1
+        line: bytes = super().readline(length)
+        if len(line) > MAX_LINE_BYTES:
+            raise _Unreadable(f"a header line longer than {MAX_LINE_BYTES // 1024} kB")
+        return line
+
+
+class _Unreadable(ValueError):
+    """Reading the records must stop here, for the reason given."""
+
+
+def _printable(text: str, limit: int = 120) -> str:
+    """Text from a damaged file made fit for a report line (no NULs, no controls)."""
+    return "".join(c for c in text if c.isprintable())[:limit]
+
+
+def _records(stream: IO[bytes]) -> WARCIterator:
+    """warcio's record iterator over `stream`, with bounded header lines."""
     records = WARCIterator(stream)
+    records.reader.__class__ = _BoundedReader  # same state, bounded readline
+    return records
+
+
+def _scan(stream: IO[bytes]) -> _WarcIndex:
+    """First pass: index every record; note where (and why) reading had to stop.
+
+    Bounded: header lines, the bytes all records expand to, and the time spent."""
+    index = _WarcIndex()
+    size = stream.seek(0, 2)
+    stream.seek(0)
+    records = _records(stream)
+    records.reader.max_expanded = max(MIN_EXPANDED_BYTES, MAX_EXPANSION * size)
+    records.reader.deadline = time.monotonic() + MAX_SCAN_SECONDS
     end = 0
     try:
         for record in records:
+            if record.length is not None and record.length < 0:
+                raise _Unreadable("a record declares a negative length")
             remember = _index_record(record, index)
             offset = records.get_record_offset()  # reads past the body, keeping nothing
             if getattr(record.raw_stream, "limit", 0) > 0:
@@ -312,13 +370,15 @@ def _scan(stream: IO[bytes]) -> _WarcIndex:
     except ArchiveLoadFailed as error:
         if "non-chunked gzip" in str(error):
             raise _SingleGzipStream from error
-        line = str(error).partition("first line:")[2].strip()
-        line = "".join(c for c in line if c.isprintable())[:60]
+        line = _printable(str(error).partition("first line:")[2].strip(), 60)
         reason = f"no WARC record where one should start: {line}" if line else str(error).strip()
-        index.damage = (end, reason)
+        index.damage = (end, _printable(reason))
+        return index
+    except _Unreadable as error:
+        index.damage = (end, str(error))
         return index
     except Exception as error:  # unparseable headers, a broken gzip member, a short read
-        index.damage = (end, f"{type(error).__name__}: {error}")
+        index.damage = (end, _printable(f"{type(error).__name__}: {error}"))
         return index
     # Bytes after the last complete record are a record cut short (or garbage).
     stream.seek(end)
@@ -335,6 +395,7 @@ def _unpack(path: Path, into: IO[bytes]) -> str | None:
     copied = 0
     decompressor = zlib.decompressobj(wbits=31)
     started = False  # the current gzip member has had input
+    limit = max(MIN_EXPANDED_BYTES, MAX_EXPANSION * path.stat().st_size)
     try:
         with path.open("rb") as source:
             while chunk := source.read(MB):
@@ -342,8 +403,8 @@ def _unpack(path: Path, into: IO[bytes]) -> str | None:
                     started = True
                     out = decompressor.decompress(chunk, MB)
                     copied += len(out)
-                    if copied > MAX_UNPACKED_BYTES:
-                        return f"more than {MAX_UNPACKED_BYTES // 2**30} GB once decompressed"
+                    if copied > limit:
+                        return f"its records expand to more than {limit // MB:,} MB"
                     into.write(out)
                     if decompressor.eof:  # another gzip member may follow
                         chunk = decompressor.unused_data
@@ -365,7 +426,7 @@ def _read_body(stream: IO[bytes], offset: int, limit: int) -> bytes:
     """The payload of the record at `offset` (HTTP body, de-chunked and decompressed),
     read up to limit + 1 bytes so an oversized body shows."""
     stream.seek(offset)
-    records = WARCIterator(stream)
+    records = _records(stream)
     try:
         record = next(records)
         return bytes(record.content_stream().read(limit + 1))
@@ -489,8 +550,8 @@ def _open_indexed(path: Path, stack: ExitStack) -> tuple[IO[bytes], _WarcIndex]:
     damage = _unpack(path, stream)
     stream.seek(0)
     index = _scan(stream)
-    if damage and index.damage is None:
-        index.damage = (stream.seek(0, 2), damage)
+    if damage:  # unpacking stopped first: that is why the records end where they do
+        index.damage = (index.damage[0] if index.damage else stream.seek(0, 2), damage)
     return stream, index
 
 

@@ -5,6 +5,7 @@ import re
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -183,9 +184,41 @@ def test_page_chrome_lines_never_reach_the_body() -> None:
 # --- section ------------------------------------------------------------------------
 
 
-def test_section_comes_from_the_article_section_meta_tag() -> None:
+def test_section_comes_from_the_article_section_meta_tag_the_url_backs() -> None:
     head = '<meta property="article:section" content="INTERNATIONAL">'
-    assert extract_html(page(head=head), URL).section == "International"
+    url = "https://www.example.com/international/2024/05/council-approves-budget"
+    assert extract_html(page(head=head), url).section == "International"
+
+
+def test_a_declared_section_the_page_shows_nowhere_is_not_taken() -> None:
+    head = '<meta property="article:section" content="White Label Advertising Platform">'
+    assert extract_html(page(head=head), "https://example.com/2024/05/budget").section is None
+
+
+def test_a_declared_section_backed_by_a_link_of_the_page_is_taken() -> None:
+    head = '<meta property="article:section" content="Cake Recipes, Cupcake Recipes">'
+    menu = '<ul class="menu"><li><a href="/c/cupcakes">Cupcake Recipes</a></li></ul>'
+    url = "https://example.com/2024/05/lemon-cupcakes"
+    assert extract_html(page(head=head, after_article=menu), url).section == "Cupcake Recipes"
+
+
+def test_a_list_of_sections_gives_its_most_specific_part() -> None:
+    head = '<meta property="article:section" content="Smart News, Smart News Science">'
+    url = "https://example.com/smart-news-science/plague-cases"
+    assert extract_html(page(head=head), url).section == "Smart News Science"
+
+
+def test_links_the_page_marks_as_its_category_name_the_section() -> None:
+    cats = '<p class="meta">Filed in <a rel="category tag" href="/c/cakes">Cake Recipes</a></p>'
+    url = "https://example.com/2024/05/lemon-cake"
+    assert extract_html(page(after_article=cats), url).section == "Cake Recipes"
+
+
+def test_the_byline_is_never_the_section() -> None:
+    kicker = '<a class="kicker" href="/authors/laurie-oakes">Laurie Oakes</a>'
+    head = '<meta name="author" content="Laurie Oakes">'
+    url = "https://example.com/2024/05/budget"
+    assert extract_html(page(head=head, before_title=kicker), url).section is None
 
 
 @pytest.mark.parametrize(
@@ -198,7 +231,8 @@ def test_section_comes_from_the_article_section_meta_tag() -> None:
 )
 def test_section_comes_from_json_ld_article_section(jsonld: dict[str, object]) -> None:
     head = f'<script type="application/ld+json">{json.dumps(jsonld)}</script>'
-    assert extract_html(page(head=head), "https://example.com/a/b").section == "Politics"
+    url = "https://example.com/politics/2024/b"
+    assert extract_html(page(head=head), url).section == "Politics"
 
 
 def test_section_comes_from_json_ld_breadcrumbs_skipping_home_and_the_headline() -> None:
@@ -251,10 +285,14 @@ def test_category_links_in_a_menu_above_the_headline_are_not_a_kicker() -> None:
         ("https://example.com/real-estate/council-approves-budget", "Real Estate"),
     ],
 )
-def test_section_comes_from_the_first_url_segment_when_it_names_a_section(
+def test_section_comes_from_the_first_url_segment_when_the_page_links_its_front_page(
     url: str, section: str
 ) -> None:
-    assert extract_html(page(), url).section == section
+    front = urlsplit(url).path.rsplit("/", 1)[0].split("/2024")[0]
+    menu = f'<ul class="menu"><li><a href="{front}">{section}</a></li></ul>'
+    assert extract_html(page(after_article=menu), url).section == section
+    linked_anyway = front == "/world"  # the page's own menu links /world
+    assert extract_html(page(), url).section == (section if linked_anyway else None)
 
 
 @pytest.mark.parametrize(
@@ -349,6 +387,40 @@ def test_related_links_are_absolute_deduplicated_and_skip_self_links_and_empty_t
         RelatedItem(RELATED_TITLES[0], "https://www.example.com/local/schools-plan"),
         RelatedItem(RELATED_TITLES[1], "https://other.example.org/bus-fares"),
     ]
+
+
+def test_related_blocks_hold_articles_only_never_site_chrome_or_social_profiles() -> None:
+    block = (
+        '<div class="related-stories"><ul>'
+        f'<li><a href="/local/schools-plan">{RELATED_TITLES[0]}</a></li>'
+        '<li><a href="/terms-of-use">Read our terms of use here</a></li>'
+        '<li><a href="/privacy">How we protect your data</a></li>'
+        '<li><a href="/newsletters/signup">Get the morning briefing</a></li>'
+        '<li><a href="https://www.facebook.com/dailyexample">The Daily Example on Facebook</a></li>'
+        '<li><a href="/careers">Work with us at the paper</a></li>'
+        '<li><a href="/world">World news and analysis</a></li>'
+        "</ul></div>"
+    )
+    article = extract_html(page(after_body=block), URL)
+    assert article.related == [
+        RelatedItem(RELATED_TITLES[0], "https://www.example.com/local/schools-plan")
+    ]
+
+
+@pytest.mark.parametrize("site_title", ["The Daily Example", "THE DAILY EXAMPLE"])
+def test_a_page_title_that_is_only_the_site_name_gives_way_to_the_headline(
+    site_title: str,
+) -> None:
+    head = '<meta property="og:site_name" content="The Daily Example">'
+    html = page(head=head).replace(f"<title>{TITLE} - The Daily Example</title>",
+                                   f"<title>{site_title}</title>")  # fmt: skip
+    assert extract_html(html, URL).title == TITLE
+
+
+def test_character_references_left_in_a_title_are_decoded() -> None:
+    head = '<meta property="og:title" content="Fine of &amp;#163;1.8m for broadcaster">'
+    html = page(head=head, title="Fine of &#163;1.8m for broadcaster")
+    assert extract_html(html, URL).title == "Fine of £1.8m for broadcaster"
 
 
 def test_a_body_line_that_repeats_a_related_title_is_dropped() -> None:

@@ -5,7 +5,11 @@ import gzip
 import hashlib
 import io
 import quopri
+import re
 import socket
+import time
+import tracemalloc
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -511,7 +515,7 @@ def test_mhtml_files_are_recognised_by_name_and_by_their_mime_headers(tmp_path: 
 def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
     archive: Archive, tmp_path: Path
 ) -> None:
-    from newsreader.core.ingest.files import import_paths
+    from newsreader.core.importing import import_paths
 
     folder = tmp_path / "saved"
     folder.mkdir()
@@ -530,3 +534,94 @@ def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
     assert by_item["budget.mhtml"].status == "updated"
     mhtml_id = by_item["budget.mhtml"].article_id
     assert mhtml_id is not None and stored_images(archive, mhtml_id) == [PHOTO]
+
+
+def test_a_cut_warc_gz_is_called_damaged_even_when_its_first_bytes_decompress_late(
+    tmp_path: Path,
+) -> None:
+    # The first WARC bytes can sit far into a .warc.gz: after a stored file name (gzip
+    # keeps it when it compresses a named file) or large code tables. Looking at too few
+    # compressed bytes once called such a file "not a WARC" (a flaky test).
+    buffer = io.BytesIO()
+    name = "crawl-2024-05-14-" + "x" * 100 + ".warc"
+    with gzip.GzipFile(filename=name, mode="wb", fileobj=buffer, mtime=0) as packed:
+        packed.write(news_warc(gz=False).buffer.getvalue())
+    path = tmp_path / "named.warc.gz"
+    path.write_bytes(buffer.getvalue()[:300])
+    ((item, reason),) = errors(list(read_warc(path)))
+    assert item == str(path)
+    assert reason.startswith("damaged WARC"), reason
+
+
+def _gzip_member(*parts: bytes, zeros: int = 0) -> bytes:
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    out = [packer.compress(parts[0])]
+    block = b"\x00" * 2**20
+    for start in range(0, zeros, len(block)):
+        out.append(packer.compress(block[: min(len(block), zeros - start)]))
+    out += [packer.compress(part) for part in parts[1:]]
+    return b"".join([*out, packer.flush()])
+
+
+def test_a_warc_gz_bomb_stops_at_the_expansion_bound_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webarchive, "MIN_EXPANDED_BYTES", 64 * 2**20)
+    size = 256 * 2**20  # 256 MB of zeros in a member of about 1 MB
+    header = (
+        b"WARC/1.0\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:bomb>\r\n"
+        b"WARC-Target-URI: http://example.com/blob\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Length: %d\r\n\r\n" % size
+    )
+    path = tmp_path / "bomb.warc.gz"
+    path.write_bytes(_gzip_member(header, b"\r\n\r\n", zeros=size))
+    assert path.stat().st_size < 2 * 2**20
+    tracemalloc.start()
+    started = time.perf_counter()
+    ((_item, reason),) = errors(list(read_warc(path)))
+    seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "expand to more than 64 MB" in reason
+    assert seconds < 10 and peak < 500 * 2**20
+
+
+def test_a_fifty_megabyte_header_line_is_passed_by_in_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "long-line.warc"
+    path.write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nX-Filler: " + b"a" * (50 * 2**20)
+        + b"\r\nContent-Length: 0\r\n\r\n\r\n\r\n"
+    )  # fmt: skip
+    started = time.perf_counter()
+    results = list(read_warc(path))
+    assert time.perf_counter() - started < 10
+    assert len(results) == 1 and isinstance(results[0][1], ExtractionError)
+
+
+def test_a_record_with_a_negative_length_is_reported_at_a_real_offset_in_plain_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "negative.warc"
+    path.write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://example.com/\r\n"
+        b"Content-Length: -2145395959\r\n\r\n\x00\x00\x00garbage\r\n\r\n"
+    )
+    ((item, reason),) = errors(list(read_warc(path)))
+    offsets = [int(n) for n in re.findall(r"-?\d+", item.rpartition("#")[2] + " " + reason)]
+    assert all(0 <= n <= path.stat().st_size for n in offsets)
+    assert reason.isprintable()
+
+
+def test_a_one_stream_warc_gz_bomb_is_unpacked_only_to_the_expansion_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webarchive, "MIN_EXPANDED_BYTES", 64 * 2**20)
+    records = news_warc(gz=False).buffer.getvalue()
+    size = 256 * 2**20
+    filler = b"WARC/1.0\r\nWARC-Type: resource\r\nContent-Length: %d\r\n\r\n" % size
+    path = tmp_path / "one-stream-bomb.warc.gz"
+    path.write_bytes(_gzip_member(records + filler, b"\r\n\r\n", zeros=size))
+    started = time.perf_counter()
+    items = list(read_warc(path))
+    assert time.perf_counter() - started < 10
+    assert [type(r) for _, r in items][:2] == [ExtractedArticle, ExtractedArticle]
+    assert "expand to more than 64 MB" in str(items[-1][1])

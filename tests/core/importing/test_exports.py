@@ -8,6 +8,7 @@ import json
 import re
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 from newsreader.core import fetch_queue
 from newsreader.core.archive import Archive
 from newsreader.core.fetch_queue import PendingUrl
-from newsreader.core.ingest import exports
-from newsreader.core.ingest.exports import detect_export, import_export
+from newsreader.core.importing import import_export
+from newsreader.core.ingest.exports import articles, bookmarks, detect_export, omnivore, wallabag
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from tests.factories import PNG, make_article
 
@@ -276,7 +277,7 @@ def test_a_wallabag_entry_whose_content_defeats_extraction_is_kept_as_text_or_fa
     def broken_extractor(html: str, url: str | None = None) -> object:
         raise RuntimeError("extractor bug")
 
-    monkeypatch.setattr(exports, "extract_html", broken_extractor)
+    monkeypatch.setattr(articles, "extract_html", broken_extractor)
     entries = [
         wallabag_entry(1, content="<div><p>" + PARAGRAPHS[0] + "</p><p>" + PARAGRAPHS[1] + "</p>"),
         wallabag_entry(2, content="<img src='x.png'><script>alert(1)</script>", url=""),
@@ -556,7 +557,7 @@ def test_a_missing_file_gives_one_failed_line(archive: Archive, tmp_path: Path) 
 def test_a_zip_bomb_or_oversized_member_costs_a_failed_line_not_memory(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_MEMBER_BYTES", 100_000)
+    monkeypatch.setattr(omnivore, "MAX_MEMBER_BYTES", 100_000)
     bomb = b"\x00" * 5_000_000  # compresses to a few kB
     path = omnivore_zip(
         tmp_path / "omnivore.zip",
@@ -580,21 +581,21 @@ def test_a_zip_bomb_or_oversized_member_costs_a_failed_line_not_memory(
 def test_a_member_that_lies_about_its_size_is_refused(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_MEMBER_BYTES", 100_000)
+    monkeypatch.setattr(omnivore, "MAX_MEMBER_BYTES", 100_000)
     path = omnivore_zip(
         tmp_path / "o.zip",
         {"metadata_0.json": json.dumps([omnivore_item("a")]), "content/a.html": "x" * 500_000},
     )
     with zipfile.ZipFile(path) as bundle:
         info = bundle.getinfo("content/a.html")
-        original_read = exports._ZipReader.read
+        original_read = omnivore._ZipReader.read
 
-    def lying_read(self: exports._ZipReader, member: zipfile.ZipInfo) -> bytes:
+    def lying_read(self: omnivore._ZipReader, member: zipfile.ZipInfo) -> bytes:
         if member.filename == info.filename:
             member.file_size = 10  # the header claims a tiny file
         return original_read(self, member)
 
-    monkeypatch.setattr(exports._ZipReader, "read", lying_read)
+    monkeypatch.setattr(omnivore._ZipReader, "read", lying_read)
     report = import_export(archive, path)
     assert statuses(report) == ["queued"]
     assert "content was not read" in report.items[0].reason
@@ -603,7 +604,7 @@ def test_a_member_that_lies_about_its_size_is_refused(
 def test_a_json_export_over_the_size_cap_is_refused_whole(
     archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "MAX_JSON_BYTES", 1_000)
+    monkeypatch.setattr(wallabag, "MAX_JSON_BYTES", 1_000)
     path = tmp_path / "wallabag.json"
     path.write_text(json.dumps([wallabag_entry(n) for n in range(3)]))
     report = import_export(archive, path)
@@ -657,7 +658,7 @@ def test_a_huge_link_title_is_cut_short_and_markup_inside_it_is_dropped(
     report = import_export(archive, path)
     assert statuses(report) == ["queued"]
     stored = queued(archive)["https://a.example/long"].title
-    assert stored.startswith("bold word") and len(stored) <= exports.MAX_TEXT_CHARS
+    assert stored.startswith("bold word") and len(stored) <= bookmarks.MAX_TEXT_CHARS
 
 
 # -- cancelling and progress --------------------------------------------------------------
@@ -702,3 +703,24 @@ def test_a_pocket_page_whose_markup_never_closes_fails_its_tail_quickly(
     assert time.monotonic() - started < 5
     assert [i.status for i in report.items] == ["queued", "failed"]
     assert "never closes" in report.items[1].reason
+
+
+def test_an_omnivore_zip_bomb_gives_every_entry_its_line_quickly_and_in_little_memory(
+    archive: Archive, tmp_path: Path
+) -> None:
+    bomb = b" " * 3_000_000  # each member expands ~1,000 times
+    members: dict[str, str | bytes] = {
+        "metadata_0_to_200.json": json.dumps([omnivore_item(f"b{n}") for n in range(200)])
+    }
+    members.update({f"content/b{n}.html": bomb for n in range(200)})
+    path = omnivore_zip(tmp_path / "bomb.zip", members)
+    tracemalloc.start()
+    started = time.perf_counter()
+    report = import_export(archive, path)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(report.items) == 200
+    assert {item.item for item in report.items} == {f"{path}#{n}" for n in range(1, 201)}
+    assert all("zip bomb" in item.reason for item in report.items)
+    assert seconds < 10 and peak < 500 * 2**20

@@ -8,12 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from newsreader.core.archive import Archive
-from newsreader.core.ingest.files import (
-    Extracted,
-    ImportReport,
-    extract_file_safely,
-    import_paths,
-)
+from newsreader.core.importing import ImportReport, import_paths
+from newsreader.core.ingest.files import Extracted, extract_file_safely
 from newsreader.core.ingest.reading import MAX_FILE_BYTES
 from newsreader.testing import shared_data
 from tests.factories import PNG, SEED_FILE
@@ -299,3 +295,35 @@ def test_a_full_disk_stops_the_import_with_a_report_of_what_was_saved(tmp_path: 
         archive.writer.dispose()  # room again: the same import brings the rest
         assert import_paths(archive, [corpus]).counts()["saved"] == 2_500 - counts["saved"]
         assert archive.count() == 2_500
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_a_fifo_in_a_folder_or_given_alone_is_reported_and_never_opened(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "good.html").write_text(page("A good page about the harbour"))
+    os.mkfifo(folder / "stuck.html")  # opening it for reading would wait for a writer
+    os.mkfifo(tmp_path / "alone.html")
+    report = import_paths(archive, [folder, tmp_path / "alone.html"], workers=1)
+    by_name = {Path(i.item).name: i for i in report.items}
+    assert by_name["good.html"].status == "saved"
+    assert by_name["stuck.html"].status == "skipped"
+    assert by_name["alone.html"].status == "failed"
+    assert "not a regular file" in by_name["stuck.html"].reason
+    assert "not a regular file" in by_name["alone.html"].reason
+
+
+def test_a_damaged_page_is_one_failed_line_with_a_clear_reason(
+    archive: Archive, tmp_path: Path
+) -> None:
+    whole = gzip.compress(page("A page that was cut in transit").encode())
+    (tmp_path / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "good.html").write_text(page("A good page about the harbour"))
+    report = import_paths(archive, [tmp_path], workers=1)
+    by_name = {Path(i.item).name: i for i in report.items}
+    assert by_name["good.html"].status == "saved"
+    assert by_name["cut.html.gz"].status == "failed"
+    assert by_name["cut.html.gz"].reason.startswith("cannot read the file")

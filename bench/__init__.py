@@ -1,0 +1,1 @@
+"""Benchmarks (not tests); tests import the extraction scoring from here."""
