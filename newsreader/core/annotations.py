@@ -253,8 +253,8 @@ class Annotations:
     ) -> list[AnnotationView]:  # fmt: skip
         """Annotations in text order (of one article, or the whole archive by article)."""
         query = _LISTING
-        color, tag, section, text, status = (
-            scrub_optional(value) for value in (color, tag, section, text, status)
+        color, tag, section, text, status, code, coder = (
+            scrub_optional(value) for value in (color, tag, section, text, status, code, coder)
         )
         if article_id is not None:
             query = query.where(Annotation.article_id == article_id)

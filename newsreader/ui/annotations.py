@@ -174,15 +174,19 @@ class HighlightsLibrary(QWidget):
         self.text = QLineEdit(self)
         self.text.setObjectName("textFilter")
         self.text.setPlaceholderText("words in the quote or note")
+        self.code = QLineEdit(self)
+        self.code.setObjectName("codeFilter")
+        self.code.setPlaceholderText("code")
         self.since = QLineEdit(self)
         self.since.setObjectName("sinceFilter")
         self.since.setPlaceholderText("since YYYY-MM-DD")
-        for field in (self.tag, self.section, self.text, self.since):
+        for field in (self.tag, self.code, self.section, self.text, self.since):
             field.setClearButtonEnabled(True)
             field.textChanged.connect(self._changed)
         self.color.currentIndexChanged.connect(self._changed)
         for field, name in (
             (self.tag, "Tag"),
+            (self.code, "Code"),
             (self.section, "Section"),
             (self.text, "Words in the quote or note"),
             (self.since, "Since"),
@@ -196,7 +200,7 @@ class HighlightsLibrary(QWidget):
             lambda item: self.open_requested.emit(item.data(ANNOTATION_ROLE))
         )
         filters = QHBoxLayout()
-        for widget in (self.color, self.tag, self.section, self.text, self.since):
+        for widget in (self.color, self.tag, self.code, self.section, self.text, self.since):
             filters.addWidget(widget)
         exports = QHBoxLayout()
         exports.addWidget(plain_label("Export every highlight:", self))
@@ -216,6 +220,7 @@ class HighlightsLibrary(QWidget):
         return {
             "color": self.color.currentData(),
             "tag": self.tag.text().strip() or None,
+            "code": self.code.text().strip() or None,
             "section": self.section.text().strip() or None,
             "text": self.text.text().strip() or None,
             "since": parse_published(self.since.text()) if self.since.text().strip() else None,

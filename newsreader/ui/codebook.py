@@ -264,9 +264,13 @@ class Codebook:
             self.apply(code)
 
     def filter_by(self, code: CodeView) -> None:
+        """The list shows the articles coded so, and the all-highlights window (when open)
+        the highlights."""
         name = code.name.replace('"', "")
         self.window.search_field.setText(f'code:"{name}"')
         self.window.run_search()
+        if (library := self.window.highlights.library) is not None:
+            library.code.setText(code.name)
 
     def add_code(self) -> None:
         name = TextDialog.ask(self.window, "New code", "Name of the code:")

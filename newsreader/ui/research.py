@@ -68,13 +68,35 @@ class ExportDialog:
         return (fmt, Path(name)) if name else None
 
 
+def view_query(window: MainWindow) -> str | None:
+    """The search that selects what the list shows: the typed search, else the view, the
+    section or the tag chosen in the sidebar (None: every article). Raises ValueError for
+    a view no search can say (a source, a feed folder, "Recently saved")."""
+    if typed := window.search_field.text().strip():
+        return typed
+    scope = window.articles_model.scope
+    if scope.source or scope.folder or scope.view == "recent":
+        raise ValueError("export works on a search, a section, a tag or a smart view")
+    parts = [f"is:{scope.view}"] if scope.view in ("unread", "starred", "annotated") else []
+    if scope.section:
+        parts.append(f'section:"{scope.section}"')
+    if scope.tag:
+        parts.append(f'tag:"{scope.tag}"')
+    return " ".join(parts) or None
+
+
 def export_view(window: MainWindow) -> None:
-    """Export the current search's articles (none: the whole archive) in a chosen format."""
+    """Export the articles the list shows (a search or a view) in a chosen format."""
+    try:
+        query = view_query(window)
+    except ValueError as error:
+        window.statusBar().showMessage(f"Cannot export this view: {error}", 6000)
+        return
     answer = ExportDialog.ask(window)
     if answer is None:
         return
     fmt, path = answer
-    query, archive = window.search_field.text().strip() or None, window.archive
+    archive = window.archive
 
     def done(result: ExportResult) -> None:
         notes = f" and {result.annotations} highlights" if result.annotations else ""
@@ -198,12 +220,13 @@ def install(window: MainWindow) -> Research:
             lambda: citations.copy_citation(window, True),
         ),
         export_action=_action(
-            window, "researchExportAction", "&Export the search…", lambda: export_view(window)
+            window, "researchExportAction", "&Export…", lambda: export_view(window)
         ),
         agreement_action=_action(
             window, "agreementAction", "&Agreement between coders…", lambda: open_agreement(window)
         ),
     )
+    window.menus["&File"].addAction(research.export_action)  # File → Export…, as in Research
     menu = window.menuBar().addMenu("&Research")
     menu.setObjectName("researchMenu")
     menu.addActions(

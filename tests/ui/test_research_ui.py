@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
@@ -147,3 +148,45 @@ def test_the_agreement_dialog_shows_alpha_per_code(
     assert dialog.table.rowCount() == 1
     assert cells == [["blue", "2", "0.500", "0.000"]]  # 1 of 2 sentences agree
     assert "ana, ben" in dialog.summary.text()
+
+
+def test_choosing_a_code_in_the_panel_filters_the_list_and_every_highlight(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    other = archive.save(make_article("Wages", ("Unions met the employers.",))).article_id
+    archive.annotations.create(article_id, 0, 14, color="green")
+    archive.annotations.create(other, 0, 6, color="blue")
+    book = main_window.research.codebook
+    book.reload()
+    qtbot.waitUntil(lambda: len(book.codes) == 5)
+    main_window.highlights.show_library()
+    library = main_window.highlights.library
+    qtbot.waitUntil(lambda: library.list.count() == 2)
+    green = next(code for code in book.codes if code.name == "green")
+    book.filter_by(green)
+    qtbot.waitUntil(lambda: library.list.count() == 1)
+    assert "Interest rates" in library.list.item(0).text()
+    qtbot.waitUntil(lambda: main_window.articles_model.rowCount() == 1)
+    library.close()
+
+
+def test_file_export_takes_the_view_the_list_shows(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any, tmp_path: Any
+) -> None:
+    from newsreader.ui.article_list import Scope
+
+    archive.save(make_article("Rates rise", TEXT, section="Business"))
+    archive.save(make_article("Cup final", ("The final was won late.",), section="Sport"))
+    main_window.articles_model.set_scope(Scope(section="sport"))
+    assert research.view_query(main_window) == 'section:"sport"'
+    out = tmp_path / "sport.jsonl"
+    monkeypatch.setattr(research.ExportDialog, "ask", classmethod(lambda cls, *a: ("jsonl", out)))
+    file_menu = main_window.menus["&File"]
+    (export,) = [a for a in file_menu.actions() if a.objectName() == "researchExportAction"]
+    export.trigger()
+    qtbot.waitUntil(lambda: out.exists() and out.read_text().count("\n") == 1, timeout=10_000)
+    assert "Cup final" in out.read_text()
+    main_window.articles_model.set_scope(Scope(source="example.org"))
+    with pytest.raises(ValueError, match="export works on"):
+        research.view_query(main_window)
