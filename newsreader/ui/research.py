@@ -227,6 +227,7 @@ def install(window: MainWindow) -> Research:
         ),
     )
     window.menus["&File"].addAction(research.export_action)  # File → Export…, as in Research
+    window.menus["&Highlights"].addAction(research.agreement_action)
     menu = window.menuBar().addMenu("&Research")
     menu.setObjectName("researchMenu")
     menu.addActions(
