@@ -158,7 +158,26 @@ def format_citation(article: CitedArticle, style: Style = "apa") -> str:
         bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([item]),
                                                   formatter.plain)  # fmt: skip
         bibliography.register(Citation([CitationItem(item["id"])]))
-        return " ".join(str(bibliography.bibliography()[0]).split())
+        text = " ".join(str(bibliography.bibliography()[0]).split())
+    return text if item.get("author") else _title_once(text, item.get("title", ""))
+
+
+def _title_once(text: str, title: str) -> str:
+    """The reference with its title once. With no author, the styles put the title in the
+    author's place, and CSL says a substituted variable is not printed again — a rule
+    citeproc-py does not follow, so the second title (and its punctuation) goes here."""
+    if not title:
+        return text
+    first = text.casefold().find(title.casefold())
+    second = text.casefold().find(title.casefold(), first + len(title)) if first >= 0 else -1
+    if second < 0:
+        return text
+    start, end = second, second + len(title)
+    while start > 0 and text[start - 1] in "“\"'":
+        start -= 1
+    while end < len(text) and text[end] in "”\"'.,":
+        end += 1
+    return (text[:start].rstrip() + " " + text[end:].lstrip()).strip()
 
 
 def quote_with_citation(
