@@ -88,7 +88,7 @@ def test_bylines_become_names_and_agencies_stay_whole() -> None:
 
 @pytest.mark.parametrize("style", ["apa", "mla", "chicago"])
 def test_a_reference_without_an_author_names_its_title_once(style: str) -> None:
-    untitled_author = CitedArticle(9, "Yukos files for bankruptcy", None, "BBC News", None,
-                                   "https://example.org/y", None, datetime(2026, 11, 30))  # fmt: skip
-    reference = format_citation(untitled_author, style)  # type: ignore[arg-type]
+    no_author = CitedArticle(9, "Yukos files for bankruptcy", None, "BBC News", None,
+                             "https://example.org/y", None, datetime(2026, 11, 30))  # fmt: skip
+    reference = format_citation(no_author, style)  # type: ignore[arg-type]
     assert reference.casefold().count("yukos files for bankruptcy") == 1, reference
