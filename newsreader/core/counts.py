@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -22,28 +22,21 @@ class UnreadCounts:
 
 def unread_counts(archive: Archive) -> UnreadCounts:
     """Three grouped counts over the unread articles (one query each)."""
-    unread = Article.is_read.is_(False)
     with archive.reading() as session:
-        sections = session.execute(
-            select(Section.key, func.count(Article.id))
-            .join(Article, Article.section_id == Section.id)
-            .where(unread)
-            .group_by(Section.key)
+
+        def unread_by(key: Any, *joins: tuple[Any, Any]) -> dict[str, int]:
+            query = select(key, func.count(Article.id))
+            for table, on in joins:
+                query = query.join(table, on)
+            rows = session.execute(query.where(Article.is_read.is_(False)).group_by(key))
+            return {name: count for name, count in rows}
+
+        return UnreadCounts(
+            unread_by(Section.key, (Article, Article.section_id == Section.id)),
+            unread_by(Source.key, (Article, Article.source_id == Source.id)),
+            unread_by(
+                Tag.name,
+                (ArticleTag, ArticleTag.tag_id == Tag.id),
+                (Article, Article.id == ArticleTag.article_id),
+            ),
         )
-        by_section = {key: count for key, count in sections}
-        sources = session.execute(
-            select(Source.key, func.count(Article.id))
-            .join(Article, Article.source_id == Source.id)
-            .where(unread)
-            .group_by(Source.key)
-        )
-        by_source = {key: count for key, count in sources}
-        tags = session.execute(
-            select(Tag.name, func.count(Article.id))
-            .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-            .join(Article, Article.id == ArticleTag.article_id)
-            .where(unread)
-            .group_by(Tag.name)
-        )
-        by_tag = {name: count for name, count in tags}
-    return UnreadCounts(by_section, by_source, by_tag)

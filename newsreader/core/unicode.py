@@ -8,8 +8,9 @@ at its boundary; the indexer scrubs again, for archives that stored such text be
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from newsreader.core.blocks import ExtractedArticle
@@ -33,22 +34,30 @@ ARTICLE_STRINGS = ("title", "section", "byline", "published", "url", "source", "
 
 
 def scrub_article(article: ExtractedArticle) -> ExtractedArticle:
-    """The article with every piece of its text scrubbed (itself when all was valid)."""
-    fixed: dict[str, Any] = {}
-    for name in ARTICLE_STRINGS:
-        value = getattr(article, name)
-        if value is not None and scrub(value) is not value:
-            fixed[name] = scrub(value)
-    blocks = [replace(b, text=scrub(b.text), src=scrub(b.src), alt=scrub(b.alt))
-              for b in article.blocks]  # fmt: skip
-    if blocks != article.blocks:
-        fixed["blocks"] = blocks
-    related = [replace(r, title=scrub(r.title), url=scrub_optional(r.url))
-               for r in article.related]  # fmt: skip
-    if related != article.related:
-        fixed["related"] = related
-    for name in ("tags", "notes"):
-        values = [scrub(v) for v in getattr(article, name)]
-        if values != getattr(article, name):
-            fixed[name] = values
-    return replace(article, **fixed) if fixed else article
+    """The article with every piece of its text scrubbed (itself when all was valid, so
+    a valid article — nearly every one — costs a check, no copy)."""
+    fixed: dict[str, Any] = {
+        name: _each(getattr(article, name), scrub) for name in ("tags", "notes")
+    }
+    fixed["blocks"] = _each(article.blocks, lambda b: _scrubbed(b, ("text", "src", "alt")))
+    fixed["related"] = _each(article.related, lambda r: _scrubbed(r, ("title", "url")))
+    changed = {name: value for name, value in fixed.items() if value is not getattr(article, name)}
+    return _scrubbed(replace(article, **changed) if changed else article, ARTICLE_STRINGS)
+
+
+T = TypeVar("T")
+
+
+def _scrubbed(item: T, names: Iterable[str]) -> T:
+    """A dataclass with the named strings scrubbed; itself when all were valid."""
+    changed = {
+        name: scrub(value) for name in names
+        if isinstance(value := getattr(item, name), str) and scrub(value) is not value
+    }  # fmt: skip
+    return replace(item, **changed) if changed else item  # type: ignore[type-var]
+
+
+def _each(items: list[T], fix: Callable[[T], T]) -> list[T]:
+    """`items` with `fix` applied; the same list when it changed none of them."""
+    fixed = [fix(item) for item in items]
+    return fixed if any(new is not old for new, old in zip(fixed, items, strict=True)) else items

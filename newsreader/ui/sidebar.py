@@ -117,6 +117,17 @@ class SidebarView(QTreeView):
             item.setFont(font)
         return item
 
+    def _counted_group(
+        self, name: str, icon: str, rows: list[tuple[SectionCount, int, Scope]]
+    ) -> None:
+        """A group of scopes, each with its count and unread count, the group's unread in
+        its heading."""
+        group = self._group(name, sum(n for _, n, _ in rows))
+        for counted, n, scope in rows:
+            tip = f"{counted.name}: {n:,} unread of {counted.count:,}"
+            group.appendRow(self._scope_item(f"{counted.name} ({counted.count:,})", scope,
+                                             icon, tip, n))  # fmt: skip
+
     def _group(self, name: str, unread: int) -> QStandardItem:
         text = f"{name} · {unread:,} unread" if unread else name
         group = QStandardItem(text)
@@ -186,47 +197,20 @@ class SidebarView(QTreeView):
                 )
             )
         if data.sections:
-            group = self._group("Sections", sum(unread.sections.values()))
-            for section in data.sections:
-                n = unread.sections.get(section.key, 0)
-                group.appendRow(
-                    self._scope_item(
-                        f"{section.name} ({section.count:,})",
-                        Scope(section=section.key),
-                        "section",
-                        f"{section.name}: {n:,} unread of {section.count:,}",
-                        n,
-                    )
-                )
+            self._counted_group("Sections", "section", [
+                (c, unread.sections.get(c.key, 0), Scope(section=c.key)) for c in data.sections
+            ])  # fmt: skip
         sites = [s for s in data.sources if not s.key.startswith(FEED_SOURCE_PREFIX)]
         if len(sites) > 1:
-            group = self._group("Sources", sum(unread.sources.get(s.key, 0) for s in sites))
-            for source in sites:
-                n = unread.sources.get(source.key, 0)
-                group.appendRow(
-                    self._scope_item(
-                        f"{source.name} ({source.count:,})",
-                        Scope(source=source.key),
-                        "source",
-                        f"{source.name}: {n:,} unread of {source.count:,}",
-                        n,
-                    )
-                )
+            self._counted_group("Sources", "source", [
+                (c, unread.sources.get(c.key, 0), Scope(source=c.key)) for c in sites
+            ])  # fmt: skip
         if data.feeds:
             self._fill_feeds(data.feeds)
         if data.tags:
-            group = self._group("Tags", sum(unread.tags.values()))
-            for tag in data.tags:
-                n = unread.tags.get(tag.name, 0)
-                group.appendRow(
-                    self._scope_item(
-                        f"{tag.name} ({tag.count:,})",
-                        Scope(tag=tag.name),
-                        "tag",
-                        f"{tag.name}: {n:,} unread of {tag.count:,}",
-                        n,
-                    )
-                )
+            self._counted_group("Tags", "tag", [
+                (c, unread.tags.get(c.name, 0), Scope(tag=c.name)) for c in data.tags
+            ])  # fmt: skip
 
     def _fill_feeds(self, feeds: list[FeedView]) -> None:
         """Feeds under their folders, each with its unread count and its state."""
