@@ -627,6 +627,46 @@ def cmd_reextract(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.status != "failed" for r in results) else EXIT_SOME_FAILED
 
 
+def cmd_copy(archive: Archive, args: argparse.Namespace) -> int:
+    """Copy (merge) this archive into another: SQLite or PostgreSQL, either way."""
+    from newsreader.core.archive import Archive
+    from newsreader.core.copying import copy_archive
+
+    try:
+        destination = resolve_archive_path(args.to)
+    except ArchiveAddressError as error:
+        print(f"newsreader: {error}", file=sys.stderr)
+        return EXIT_BAD_ARCHIVE
+    created = not destination.exists()
+    try:
+        with Archive(destination) as target, _progress_bar(args) as bar:
+            task = bar.add_task("Copying", total=None)
+            report = copy_archive(
+                archive, target, progress=lambda done, total: bar.update(
+                    task, completed=done, total=total)
+            )  # fmt: skip
+    except BaseException:
+        if created:  # nothing half-copied is left where there was nothing
+            for leftover in (destination, *destination.parent.glob(destination.name + "-*")):
+                leftover.unlink(missing_ok=True)
+        raise
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for name, count in report.tables.items():
+            if count.copied or count.matched or count.updated:
+                updated = f", {count.updated} updated" if count.updated else ""
+                print(f"{name}: {count.copied} copied, {count.matched} already there{updated}")
+        verdict = "all equal" if report.ok else "MISMATCHES"
+        print(
+            f"read back and compared {report.verified} articles and highlights "
+            f"({report.seconds:.1f} s): {verdict}"
+        )
+        for line in report.mismatches[:20]:
+            print(f"  {line}", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -868,6 +908,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the per-article report as JSON")
     p.set_defaults(handler=cmd_reextract)
 
+    p = sub.add_parser(
+        "copy", help="copy an archive into another (SQLite or PostgreSQL), merging by identity",
+    )  # fmt: skip
+    p.add_argument("--from", dest="archive", metavar="ARCHIVE", required=True,
+                   help="the archive to copy (a file, or a postgresql:// address)")  # fmt: skip
+    p.add_argument("--to", required=True, metavar="ARCHIVE",
+                   help="where to copy it: a new or existing archive, merged into")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_copy, must_exist=True)
+
     p = sub.add_parser("delete", parents=[common], help="delete an article")
     p.add_argument("id", type=int)
     p.set_defaults(handler=cmd_delete)
@@ -911,6 +962,9 @@ def main(
         return open_gui(archive_path, rest)
     if rest:
         build_parser().error(f"unrecognized arguments: {' '.join(rest)}")
+    if getattr(args, "must_exist", False) and not archive_path.exists():
+        print(f"newsreader: there is no archive at {archive_path}", file=sys.stderr)
+        return EXIT_BAD_ARCHIVE
     from newsreader.core.archive import Archive
 
     try:

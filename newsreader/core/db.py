@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 if TYPE_CHECKING:
@@ -181,3 +182,23 @@ def migrate(engine: Engine, reader: Engine | None = None) -> None:
             command.upgrade(config, "head")
     except CommandError as error:
         raise MigrationError(str(error)) from error
+
+
+def sync_id_sequences(connection: Connection, tables: Iterable[str] | None = None) -> None:
+    """After rows were inserted with explicit ids (a copy, a restore), make the next id
+    each table hands out follow them. SQLite takes the largest id by itself; PostgreSQL's
+    sequences must be moved on."""
+    if connection.dialect.name != "postgresql":
+        return
+    from newsreader.core.models import Base
+
+    for name in tables or [t.name for t in Base.metadata.sorted_tables]:
+        table = Base.metadata.tables[name]
+        if "id" not in table.c or not table.c.id.autoincrement:
+            continue
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)"
+            )
+        )
