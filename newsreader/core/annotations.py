@@ -49,6 +49,17 @@ class AnnotationError(ValueError):
     """A request about annotations that cannot be met; the message says why."""
 
 
+class AnnotationConflict(AnnotationError):
+    """The highlight was changed by someone else since the edit began: nothing was saved.
+
+    `current` is the highlight as it now is, so both texts can be offered side by side."""
+
+    def __init__(self, current: AnnotationView) -> None:
+        who = f" by {current.author}" if current.author else ""
+        super().__init__(f"this note was changed{who} while you were editing it")
+        self.current = current
+
+
 @dataclass(frozen=True, slots=True)
 class AnnotationView:
     id: int
@@ -70,6 +81,8 @@ class AnnotationView:
     section: str | None = None
     coder: str = ""
     codes: list[str] = field(default_factory=list)
+    author: str = ""  # the member who made it (see Archive.member)
+    revision: int = 1  # pass it back to `update` to be told of another's edit meanwhile
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,7 +118,8 @@ def _view(row: Any, codes: list[str] | None = None) -> AnnotationView:
         color=row.color, note=row.note, tags=list(row.tags or []), created_at=row.created_at,
         updated_at=row.updated_at, article_title=getattr(row, "title", "") or "",
         article_url=getattr(row, "url", None), section=getattr(row, "section_name", None),
-        coder=row.coder or "", codes=list(codes or []),
+        coder=row.coder or "", codes=list(codes or []), author=row.author or "",
+        revision=row.revision or 1,
     )  # fmt: skip
 
 
@@ -114,7 +128,8 @@ _LISTING = (
         Annotation.id, Annotation.uuid, Annotation.article_id, Annotation.start,
         Annotation.end, Annotation.exact, Annotation.prefix, Annotation.suffix,
         Annotation.status, Annotation.color, Annotation.note, Annotation.tags,
-        Annotation.created_at, Annotation.updated_at, Annotation.coder, Article.title,
+        Annotation.created_at, Annotation.updated_at, Annotation.coder, Annotation.author,
+        Annotation.revision, Article.title,
         Article.original_url.label("url"), Section.name.label("section_name"),
     )
     .join(Article, Article.id == Annotation.article_id)
@@ -151,7 +166,7 @@ class Annotations:
                 uuid=str(uuid.uuid4()), article_id=article_id, start=start, end=end,
                 exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix,
                 status="anchored", color=_color(color), note=scrub(note).strip(), tags=_tags(tags),
-                coder=_coder(coder),
+                coder=_coder(coder), author=self.archive.member,
             )  # fmt: skip
             if created_at is not None:
                 row.created_at = row.updated_at = created_at
@@ -181,12 +196,17 @@ class Annotations:
 
     def update(
         self, annotation_id: int, *, note: str | None = None, color: str | None = None,
-        tags: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None, revision: int | None = None,
     ) -> AnnotationView:  # fmt: skip
+        """Change a highlight's note, colour or tags. Given the `revision` the edit started
+        from, a change made meanwhile by someone else raises AnnotationConflict instead."""
         with self.archive.writing() as session:
-            row = session.get(Annotation, annotation_id)
+            row = session.get(Annotation, annotation_id, with_for_update=revision is not None)
             if row is None:
                 raise AnnotationError(f"no annotation with id {annotation_id}")
+            if revision is not None and row.revision != revision:
+                raise AnnotationConflict(_view(row, _codes_of(session, row.id)))
+            row.revision = (row.revision or 1) + 1
             if note is not None:
                 row.note = scrub(note).strip()
             if color is not None:
@@ -236,6 +256,7 @@ class Annotations:
                 exact=view.exact, prefix=view.prefix, suffix=view.suffix, status=view.status,
                 color=view.color, note=view.note, tags=list(view.tags), coder=view.coder,
                 created_at=view.created_at or utcnow(), updated_at=view.updated_at or utcnow(),
+                author=view.author or self.archive.member, revision=view.revision,
             )  # fmt: skip
             session.add(row)
             session.flush()
@@ -250,11 +271,13 @@ class Annotations:
         tag: str | None = None, section: str | None = None, text: str | None = None,
         status: str | None = None, since: datetime | None = None,
         until: datetime | None = None, code: str | None = None, coder: str | None = None,
+        author: str | None = None,
     ) -> list[AnnotationView]:  # fmt: skip
         """Annotations in text order (of one article, or the whole archive by article)."""
         query = _LISTING
-        color, tag, section, text, status, code, coder = (
-            scrub_optional(value) for value in (color, tag, section, text, status, code, coder)
+        color, tag, section, text, status, code, coder, author = (
+            scrub_optional(value)
+            for value in (color, tag, section, text, status, code, coder, author)
         )
         if article_id is not None:
             query = query.where(Annotation.article_id == article_id)
@@ -264,6 +287,8 @@ class Annotations:
             query = query.where(Annotation.status == status)
         if coder is not None:
             query = query.where(Annotation.coder == coder)
+        if author is not None:
+            query = query.where(Annotation.author == author)
         if code:
             from newsreader.core.codebook import CodebookError, _find
 

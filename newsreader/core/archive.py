@@ -6,9 +6,11 @@ The UI and the CLI both go through this class, and it hands back plain dataclass
 
 from __future__ import annotations
 
+import getpass
 import gzip
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from platformdirs import user_cache_path
-from sqlalchemy import Connection, Engine, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, delete, exists, func, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -281,6 +283,7 @@ class Archive:
             raise
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._member: str | None = None
 
     def _open_engines(self) -> None:
         """Open the file (read-only when this user may not write it), refuse a database
@@ -330,6 +333,25 @@ class Archive:
                     self._search_index = SearchIndex(folder, self.writer)
                     self._search_index.sync(self.writer)
             return self._search_index
+
+    @property
+    def member(self) -> str:
+        """Who works in this archive, recorded as the author of what they make: on a team
+        archive the PostgreSQL role it was opened as (the server checks it), on a personal
+        one the name set with `set_member_name`, else $NEWSREADER_CODER or the login."""
+        if self._member is None:
+            if self.reader.dialect.name == "postgresql":
+                with self.reader.connect() as connection:
+                    self._member = str(connection.execute(text("SELECT current_user")).scalar())
+            else:
+                self._member = os.environ.get("NEWSREADER_CODER") or _login_name()
+        return self._member
+
+    def set_member_name(self, name: str) -> None:
+        """The name a personal archive records as author (Preferences); a team archive's
+        members are its roles, so there it changes nothing."""
+        if self.reader.dialect.name != "postgresql" and " ".join(name.split()):
+            self._member = " ".join(scrub(name).split())[:120]
 
     @property
     def annotations(self) -> Annotations:
@@ -709,6 +731,13 @@ class Archive:
     def set_meta(self, key: str, value: str) -> None:
         with self.writing() as session:
             session.merge(Meta(key=key, value=value))
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return ""
 
 
 def _key_column(table_name: str) -> str:

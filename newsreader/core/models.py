@@ -263,6 +263,12 @@ class Annotation(Base):
     # Who coded it: the name set in Preferences, or a JSON-LD import's creator. Agreement
     # between coders compares their highlights (see core/agreement.py).
     coder: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Who made it here: the member (a team archive's role, or the local name). Team
+    # archives let only its author change it (row-level security, see core/team.py).
+    author: Mapped[str] = mapped_column(String(120), default="", server_default="", index=True)
+    # Counts the edits: a save made from an older revision is a conflict (two members
+    # editing one note), never a silent overwrite.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -143,6 +143,57 @@ class NoteDialog(QDialog):
         return dialog.note.toPlainText().strip(), tag_list
 
 
+class NoteConflictDialog(QDialog):
+    """Someone else saved this note while the reader edited it: both texts side by side,
+    and the reader chooses — theirs, mine, or an edit of both. Nothing is lost."""
+
+    KEEP_THEIRS, SAVE_MINE, EDIT_BOTH = "theirs", "mine", "both"
+
+    def __init__(self, parent: QWidget | None, theirs: AnnotationView, mine: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("The note was changed meanwhile")
+        self.setObjectName("noteConflictDialog")
+        self.choice = self.KEEP_THEIRS
+        who = theirs.author or "someone else"
+        intro = plain_label(
+            f"{who} changed this note while you were editing it. Nothing has been "
+            "overwritten: choose which text to keep.", self,
+        )  # fmt: skip
+        intro.setWordWrap(True)
+        panes = QHBoxLayout()
+        for title, text, name in ((f"Their note ({who})", theirs.note, "theirNote"),
+                                  ("Your note", mine, "yourNote")):  # fmt: skip
+            column = QVBoxLayout()
+            column.addWidget(plain_label(title, self))
+            pane = QPlainTextEdit(text, self)
+            pane.setReadOnly(True)
+            pane.setObjectName(name)
+            pane.setAccessibleName(title)
+            column.addWidget(pane)
+            panes.addLayout(column)
+        buttons = QDialogButtonBox(self)
+        for label, choice in (("Keep theirs", self.KEEP_THEIRS), ("Save mine", self.SAVE_MINE),
+                              ("Edit both…", self.EDIT_BOTH)):  # fmt: skip
+            button = buttons.addButton(label, QDialogButtonBox.ButtonRole.AcceptRole)
+            button.setObjectName(f"conflict-{choice}")
+            button.clicked.connect(lambda _=False, c=choice: self._choose(c))
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(panes)
+        layout.addWidget(buttons)
+        self.resize(640, 320)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, theirs: AnnotationView, mine: str) -> str:
+        """ "theirs", "mine" or "both" (closing the dialog keeps theirs: nothing is written)."""
+        dialog = cls(parent, theirs, mine)
+        return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else cls.KEEP_THEIRS
+
+
 class HighlightsLibrary(QWidget):
     """Every highlight in the archive, filterable, in a window of its own that stays
     beside the main window (never over it); activating one opens its article there."""

@@ -300,7 +300,11 @@ class Codebook:
         )
         if name is not None:
             self.window.settings.setValue(CODER_SETTING, " ".join(name.split()))
+            self.window.archive.set_member_name(name)
 
 
 def install(window: MainWindow) -> Codebook:
+    """The codebook commands; the name set in Preferences is who makes highlights here
+    (a personal archive's author — a team archive's is the member's role)."""
+    window.archive.set_member_name(coder_name(window))
     return Codebook(window)

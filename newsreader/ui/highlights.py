@@ -7,8 +7,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from newsreader.core.annotations import COLORS, AnnotationView, ExportFormat
-from newsreader.ui.annotations import HighlightsLibrary, NoteDialog
+from newsreader.core.annotations import (
+    COLORS,
+    AnnotationConflict,
+    AnnotationView,
+    ExportFormat,
+)
+from newsreader.ui.annotations import HighlightsLibrary, NoteConflictDialog, NoteDialog
 from newsreader.ui.dialogs import SaveFileDialog
 from newsreader.ui.host import Window
 from newsreader.ui.operations import Changes
@@ -170,12 +175,33 @@ class Highlights(QObject):
             return
         answer = NoteDialog.ask(self.window.widget(), current.exact, current.note, current.tags)
         if answer is not None:
-            note, tags = answer
-            self._write(
-                "Could not save the note",
-                lambda: self.archive.annotations.update(current.id, note=note, tags=tags),
-                current.article_id,
-            )
+            self.save_note(current, *answer)
+
+    def save_note(self, edited: AnnotationView, note: str, tags: list[str]) -> None:
+        """Save a note edited from `edited`; if someone changed it meanwhile (a team
+        archive), offer both texts instead of overwriting theirs."""
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, AnnotationConflict):
+                self.resolve_conflict(error.current, note, tags)
+
+        annotations = self.archive.annotations
+        self.window.ops.write(
+            "Could not save the note",
+            lambda: annotations.update(edited.id, note=note, tags=tags, revision=edited.revision),
+            Changes(counts=True, annotations=frozenset({edited.article_id})),
+            on_failed=failed,
+        )
+
+    def resolve_conflict(self, theirs: AnnotationView, mine: str, tags: list[str]) -> None:
+        choice = NoteConflictDialog.ask(self.window.widget(), theirs, mine)
+        if choice == NoteConflictDialog.SAVE_MINE:
+            self.save_note(theirs, mine, tags)
+        elif choice == NoteConflictDialog.EDIT_BOTH:
+            both = f"{theirs.note}\n\n{mine}".strip()
+            answer = NoteDialog.ask(self.window.widget(), theirs.exact, both, theirs.tags)
+            if answer is not None:
+                self.save_note(theirs, *answer)
 
     def delete(self) -> None:
         current = self.current()

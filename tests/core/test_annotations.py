@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.annotations import AnnotationError
+from newsreader.core.annotations import AnnotationConflict, AnnotationError
 from newsreader.core.archive import Archive
 from tests.factories import make_article
 
@@ -208,3 +208,45 @@ def test_the_library_view_filters_by_date(archive: Archive, article_id: int) -> 
     assert len(archive.annotations.list(since=now - timedelta(days=2))) == 1
     assert archive.annotations.list(since=now + timedelta(days=2)) == []
     assert archive.annotations.list(until=now - timedelta(days=2)) == []
+
+
+def test_a_highlight_records_its_author_and_can_be_listed_by_author(
+    archive: Archive, article_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive.set_member_name("  Maria   Lopez ")
+    made = archive.annotations.create(article_id, 0, 5)
+    assert made.author == "Maria Lopez"
+    assert [a.id for a in archive.annotations.list(author="Maria Lopez")] == [made.id]
+    assert archive.annotations.list(author="someone else") == []
+
+
+def test_without_a_name_the_author_is_the_coder_variable_or_the_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSREADER_CODER", "coder-7")
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        article_id = archive.save(make_article("Iraq talks", TEXT)).article_id
+        assert archive.annotations.create(article_id, 0, 5).author == "coder-7"
+
+
+def test_an_edit_started_before_anothers_save_is_a_conflict_that_overwrites_nothing(
+    archive: Archive, article_id: int
+) -> None:
+    made = archive.annotations.create(article_id, 0, 5, note="first")
+    with Archive(archive.path) as elsewhere:  # another member's connection
+        elsewhere.set_member_name("maria")
+        theirs = elsewhere.annotations.update(made.id, note="theirs", revision=made.revision)
+    assert theirs.revision == made.revision + 1
+    with pytest.raises(AnnotationConflict) as raised:
+        archive.annotations.update(made.id, note="mine", revision=made.revision)
+    assert raised.value.current.note == "theirs"
+    assert [a.note for a in archive.annotations.list(article_id)] == ["theirs"]
+    # Saving again from the revision now shown goes through.
+    saved = archive.annotations.update(made.id, note="mine", revision=raised.value.current.revision)
+    assert saved.note == "mine"
+
+
+def test_an_edit_without_a_revision_is_saved_as_before(archive: Archive, article_id: int) -> None:
+    made = archive.annotations.create(article_id, 0, 5, note="first")
+    archive.annotations.update(made.id, note="second")
+    assert archive.annotations.update(made.id, note="third").note == "third"

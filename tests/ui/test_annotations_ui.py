@@ -1,11 +1,13 @@
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.testing import isolated_settings
-from newsreader.ui.annotations import NoteDialog
+from newsreader.ui.annotations import NoteConflictDialog, NoteDialog
 from newsreader.ui.main_window import MainWindow
 from tests.factories import make_article
 
@@ -120,3 +122,57 @@ def test_the_library_view_lists_and_filters_every_highlight(
         library.open_requested.emit(archive.annotations.list(color="pink")[0])
     qtbot.waitUntil(lambda: main_window.reader.flashing == (6, 8))
     assert main_window.reader.cursor_offset() == 6
+
+
+def test_a_note_changed_by_someone_else_meanwhile_is_offered_beside_mine_and_both_are_kept(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    made = archive.annotations.create(article_id, 0, 5, note="First thought")
+    main_window.open_article(article_id)
+    qtbot.waitUntil(lambda: main_window.annotations_panel.list.count() == 1)
+    with Archive(archive.path) as elsewhere:  # another member, saving first
+        elsewhere.annotations.update(made.id, note="Their thought")
+    offered: list[tuple[str, str]] = []
+
+    def conflict(cls: Any, parent: Any, theirs: Any, mine: str) -> str:
+        offered.append((theirs.note, mine))
+        return NoteConflictDialog.EDIT_BOTH
+
+    monkeypatch.setattr(NoteConflictDialog, "ask", classmethod(conflict))
+    answers = iter([("My thought", []), ("Their thought, and mine", [])])
+    monkeypatch.setattr(NoteDialog, "ask", classmethod(lambda cls, *a, **k: next(answers)))
+    main_window.reader.select_span(2, 2)  # the cursor inside the highlight, edited from "First"
+    with qtbot.waitSignal(main_window.annotations_changed, timeout=5000):
+        main_window.action("note").trigger()
+    assert offered == [("Their thought", "My thought")]
+    assert [a.note for a in archive.annotations.list(article_id)] == ["Their thought, and mine"]
+
+
+def test_the_conflict_dialog_shows_both_texts_and_who_changed_it(qtbot: QtBot) -> None:
+    from newsreader.core.annotations import AnnotationView
+
+    theirs = AnnotationView(id=1, uuid="u", article_id=1, start=0, end=5, exact="Talks",
+                            prefix="", suffix="", status="anchored", color="yellow",
+                            note="Their thought", author="maria")  # fmt: skip
+    dialog = NoteConflictDialog(None, theirs, "My thought")
+    qtbot.addWidget(dialog)
+    texts = {pane.objectName(): pane.toPlainText() for pane in dialog.findChildren(QPlainTextEdit)}
+    assert texts == {"theirNote": "Their thought", "yourNote": "My thought"}
+    assert any("maria changed this note" in label.text() for label in dialog.findChildren(QLabel))
+    dialog.findChild(QPushButton, "conflict-mine").click()
+    assert dialog.choice == NoteConflictDialog.SAVE_MINE
+
+
+def test_highlights_made_in_the_window_record_the_name_set_as_author(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    from newsreader.ui.codebook import TextDialog
+
+    monkeypatch.setattr(TextDialog, "ask", staticmethod(lambda *a, **k: "Ana Ruiz"))
+    main_window.findChild(QAction, "coderNameAction").trigger()
+    article_id = open_article(qtbot, main_window, archive)
+    main_window.reader.select_span(0, 5)
+    with qtbot.waitSignal(main_window.annotations_changed):
+        main_window.action("highlight").trigger()
+    assert [a.author for a in archive.annotations.list(article_id)] == ["Ana Ruiz"]
