@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,9 @@ def test_a_note_changed_by_someone_else_meanwhile_is_offered_beside_mine_and_bot
         return NoteConflictDialog.EDIT_BOTH
 
     monkeypatch.setattr(NoteConflictDialog, "ask", classmethod(conflict))
-    answers = iter([("My thought", []), ("Their thought, and mine", [])])
+    answers: Iterator[tuple[str, list[str]]] = iter(
+        [("My thought", []), ("Their thought, and mine", [])]
+    )
     monkeypatch.setattr(NoteDialog, "ask", classmethod(lambda cls, *a, **k: next(answers)))
     main_window.reader.select_span(2, 2)  # the cursor inside the highlight, edited from "First"
     with qtbot.waitSignal(main_window.annotations_changed, timeout=5000):
@@ -160,7 +163,9 @@ def test_the_conflict_dialog_shows_both_texts_and_who_changed_it(qtbot: QtBot) -
     texts = {pane.objectName(): pane.toPlainText() for pane in dialog.findChildren(QPlainTextEdit)}
     assert texts == {"theirNote": "Their thought", "yourNote": "My thought"}
     assert any("maria changed this note" in label.text() for label in dialog.findChildren(QLabel))
-    dialog.findChild(QPushButton, "conflict-mine").click()
+    mine = dialog.findChild(QPushButton, "conflict-mine")
+    assert mine is not None
+    mine.click()
     assert dialog.choice == NoteConflictDialog.SAVE_MINE
 
 
