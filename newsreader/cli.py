@@ -667,6 +667,24 @@ def cmd_copy(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_SOME_FAILED
 
 
+def cmd_team(archive: Archive, args: argparse.Namespace) -> int:
+    """A team archive's members: make it one (init), add or change a member, list them."""
+    from newsreader.core import team
+
+    if args.action == "init":
+        found = team.init(archive)
+    elif args.action == "add-member":
+        found = [team.add_member(archive, args.name, args.role)]
+    else:
+        found = team.members(archive)
+    if args.json:
+        _print_json([{"name": m.name, "role": m.role} for m in found])
+    else:
+        for member in found:
+            print(f"{member.name}\t{member.role}\t{team.ROLE_DESCRIPTIONS[member.role]}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -918,6 +936,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_copy, must_exist=True)
+
+    p = sub.add_parser("team", parents=[common], help="a team archive's members and roles")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser(
+        "init", parents=[common], help="make this PostgreSQL archive a team archive (you: owner)"
+    )
+    a = actions.add_parser("add-member", parents=[common], help="add a member, or change a role")
+    a.add_argument("name", help="the member's PostgreSQL login (created if missing)")
+    a.add_argument("--role", required=True, choices=["reader", "annotator", "editor", "owner"])
+    actions.add_parser("members", parents=[common], help="list the members and their roles")
+    for a in actions.choices.values():
+        a.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=cmd_team)
 
     p = sub.add_parser("delete", parents=[common], help="delete an article")
     p.add_argument("id", type=int)

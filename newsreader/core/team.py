@@ -1,0 +1,207 @@
+"""A team archive on PostgreSQL: its members, and what each may do — enforced by the server.
+
+Four roles, each a group role of the server named after the database, each with the rights
+of the one before it:
+
+- *reader* reads everything (and keeps the read and starred marks, and the similar-articles
+  lists computed while reading);
+- *annotator* also makes highlights and notes, and changes or deletes only its own;
+- *editor* also imports, tags and deletes articles, edits the codebook and feeds, and may
+  re-anchor anyone's highlights when an article's text changes;
+- *owner* also adds and removes members.
+
+GRANTs give each role its tables; row-level security keeps each highlight its author's,
+so a member connecting with `psql` is held to the same rules as the app. `init` can be run
+again at any time (after an upgrade added tables, say): it only ever adds what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+
+from sqlalchemy import Connection, text
+
+from newsreader.core.archive import Archive
+from newsreader.core.errors import ArchiveError
+
+Role = Literal["reader", "annotator", "editor", "owner"]
+ROLES: tuple[Role, ...] = ("reader", "annotator", "editor", "owner")
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    "reader": "reads everything; marks read and starred",
+    "annotator": "also highlights and writes notes; changes or deletes only their own",
+    "editor": "also imports, tags and deletes articles; edits the codebook and feeds",
+    "owner": "also adds and removes members",
+}
+# What a reader writes just by reading: its marks, the similar-articles lists (computed
+# when an article is first opened), and the change log those writes append to.
+READER_WRITES = ("similar_cache", "related_links", "search_queue")
+ANNOTATOR_WRITES = ("annotations", "annotation_codes")
+
+
+class TeamError(ArchiveError):
+    """A team command that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    name: str
+    role: Role
+
+
+def group_role(database: str, role: Role) -> str:
+    """The server's group role for one team role of one archive (e.g. "lab_editor")."""
+    return f"{database}_{role}"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _connection_facts(conn: Connection) -> tuple[str, str]:
+    database, user = conn.execute(text("SELECT current_database(), current_user")).one()
+    return str(database), str(user)
+
+
+def _require_postgresql(archive: Archive) -> None:
+    if archive.writer.dialect.name != "postgresql":
+        raise TeamError(
+            "members and roles belong to team archives on a PostgreSQL server; a personal "
+            "archive file has one reader — copy it to a server first (newsreader copy)"
+        )
+
+
+def init(archive: Archive) -> list[Member]:
+    """Make the archive a team archive: its four group roles, their rights, row-level
+    security on highlights; the member running it becomes an owner. Run by the owner of
+    the archive's tables (who created it)."""
+    _require_postgresql(archive)
+    with archive.writer.begin() as conn:
+        database, user = _connection_facts(conn)
+        roles = {role: _quoted(group_role(database, role)) for role in ROLES}
+        for role, name in roles.items():
+            exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
+                                  {"n": group_role(database, role)}).first()  # fmt: skip
+            if exists is None:
+                conn.execute(text(f"CREATE ROLE {name} NOLOGIN"))
+        for lower, higher in pairwise(ROLES):
+            conn.execute(text(f"GRANT {roles[lower]} TO {roles[higher]}"))
+        for statement in _grants(roles):
+            conn.execute(text(statement))
+        for statement in _policies(group_role(database, "editor")):
+            conn.execute(text(statement))
+        for role in ("reader", "annotator", "editor"):  # owners manage the members
+            conn.execute(text(f"GRANT {roles[role]} TO {roles['owner']} WITH ADMIN OPTION"))
+        conn.execute(text(f"GRANT {roles['owner']} TO {_quoted(user)} WITH ADMIN OPTION"))
+    return members(archive)
+
+
+def _grants(roles: dict[Role, str]) -> list[str]:
+    reader, annotator, editor = roles["reader"], roles["annotator"], roles["editor"]
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {reader}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
+        f"GRANT UPDATE (is_read, is_starred) ON articles TO {reader}",
+        f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {editor}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {editor}",
+        # Tables a later upgrade adds: readable by all, writable by editors.
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {reader}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT INSERT, UPDATE, DELETE ON TABLES "
+        f"TO {editor}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {editor}",
+    ]
+    for role, tables in ((reader, READER_WRITES), (annotator, ANNOTATOR_WRITES)):
+        statements += [f"GRANT INSERT, UPDATE, DELETE ON {table} TO {role}" for table in tables]
+    # Ids come from sequences: anyone who may add a row may draw one (drawing one tells
+    # nothing and changes nothing else).
+    statements.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {reader}")
+    return statements
+
+
+def _policies(editor_name: str) -> list[str]:
+    """Row-level security: everyone reads every row; a highlight (and its codes) is changed
+    or deleted by its author, or by an editor (re-anchoring after a text change); the
+    links an import found on a page are an editor's, the similar-articles lists anyone's."""
+    literal = editor_name.replace("'", "''")
+    is_editor = f"pg_has_role(current_user, '{literal}', 'MEMBER')"
+    own = f"(author = current_user OR {is_editor})"
+    own_annotation = (
+        "EXISTS (SELECT 1 FROM annotations a WHERE a.id = annotation_id "
+        f"AND (a.author = current_user OR {is_editor}))"
+    )
+    computed = f"(origin <> 'page' OR {is_editor})"
+    policies = {
+        "annotations": {
+            "read": "FOR SELECT USING (true)",
+            "make": "FOR INSERT WITH CHECK (author = current_user)",
+            "change": f"FOR UPDATE USING {own} WITH CHECK {own}",
+            "remove": f"FOR DELETE USING {own}",
+        },
+        "annotation_codes": {
+            "read": "FOR SELECT USING (true)",
+            "make": f"FOR INSERT WITH CHECK ({own_annotation})",
+            "remove": f"FOR DELETE USING ({own_annotation})",
+        },
+        "related_links": {
+            "read": "FOR SELECT USING (true)",
+            "make": f"FOR INSERT WITH CHECK {computed}",
+            "change": f"FOR UPDATE USING {computed} WITH CHECK {computed}",
+            "remove": f"FOR DELETE USING {computed}",
+        },
+    }
+    statements = []
+    for table, rules in policies.items():
+        statements.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for name, rule in rules.items():
+            statements.append(f"DROP POLICY IF EXISTS team_{name} ON {table}")
+            statements.append(f"CREATE POLICY team_{name} ON {table} {rule}")
+    return statements
+
+
+def add_member(archive: Archive, name: str, role: Role) -> Member:
+    """Give `name` (a login role of the server; created without a password if missing —
+    the administrator or the member sets one) exactly this role in the team."""
+    _require_postgresql(archive)
+    if role not in ROLES:
+        raise TeamError(f"no role {role!r}: choose one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise TeamError("a member needs a name (their PostgreSQL login)")
+    with archive.writer.begin() as conn:
+        database, _user = _connection_facts(conn)
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
+                              {"n": name}).first()  # fmt: skip
+        try:
+            if exists is None:
+                conn.execute(text(f"CREATE ROLE {_quoted(name)} LOGIN"))
+            for other in ROLES:
+                if other != role:
+                    conn.execute(text(
+                        f"REVOKE {_quoted(group_role(database, other))} FROM {_quoted(name)}"
+                    ))  # fmt: skip
+            conn.execute(text(f"GRANT {_quoted(group_role(database, role))} TO {_quoted(name)}"))
+        except Exception as error:  # the server's own refusal, said as it is
+            raise TeamError(f"could not make {name} a {role}: {_reason(error)}") from error
+    return Member(name, role)
+
+
+def _reason(error: Exception) -> str:
+    message = str(getattr(error, "orig", error)).strip().splitlines()
+    return message[0] if message else type(error).__name__
+
+
+def members(archive: Archive) -> list[Member]:
+    """Every login of the team with its highest role, by name."""
+    _require_postgresql(archive)
+    with archive.reader.connect() as conn:
+        database, _user = _connection_facts(conn)
+        found: dict[str, Role] = {}
+        for role in ROLES:  # lowest first: a higher role overwrites
+            rows = conn.execute(text(
+                "SELECT m.rolname FROM pg_auth_members am "
+                "JOIN pg_roles g ON g.oid = am.roleid JOIN pg_roles m ON m.oid = am.member "
+                "WHERE g.rolname = :g AND m.rolcanlogin"
+            ), {"g": group_role(database, role)})  # fmt: skip
+            for (member,) in rows:
+                found[str(member)] = role
+    return [Member(name, role) for name, role in sorted(found.items())]
