@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from platformdirs import user_cache_path
 from sqlalchemy import Connection, Engine, delete, exists, func, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsreader.core import db
@@ -444,8 +444,17 @@ class Archive:
         """
         from newsreader.core.saving import Saver
 
+        articles = list(articles)
         with self.writing() as session:
             results = Saver(session.connection()).save_all(articles)
+        # Another writer saved the same page meanwhile (two members of a team archive at
+        # once): its row is committed now, so saving again finds it — one article.
+        clashed = [i for i, result in enumerate(results) if isinstance(result, IntegrityError)]
+        if clashed:
+            with self.writing() as session:
+                again = Saver(session.connection()).save_all([articles[i] for i in clashed])
+            for i, result in zip(clashed, again, strict=True):
+                results[i] = result
         if index:  # bulk imports index every few batches instead (one commit each)
             self.sync_search()
         return results
