@@ -90,6 +90,7 @@ class AnnotationView:
             "article_title": self.article_title, "start": self.start, "end": self.end,
             "quote": self.exact, "status": self.status, "color": self.color,
             "note": self.note, "tags": self.tags, "codes": self.codes, "coder": self.coder,
+            "author": self.author, "revision": self.revision,
             "created": self.created_at.isoformat() if self.created_at else None,
             "updated": self.updated_at.isoformat() if self.updated_at else None,
         }  # fmt: skip
