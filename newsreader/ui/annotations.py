@@ -30,8 +30,9 @@ ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
 def _item(
-    annotation: AnnotationView, look: themes.Theme, *, with_title: bool = False
-) -> QListWidgetItem:
+    annotation: AnnotationView, look: themes.Theme, *, with_title: bool = False,
+    member: str = "",
+) -> QListWidgetItem:  # fmt: skip
     quote = annotation.exact if len(annotation.exact) <= 160 else annotation.exact[:157] + "…"
     lines = [f"“{quote}”"]
     if annotation.note:
@@ -44,9 +45,14 @@ def _item(
         lines.append("(re-attached to text that changed a little)")
     if with_title:
         lines.insert(0, f"{annotation.article_title} — {annotation.section or ''}")
+    theirs = bool(annotation.author and member and annotation.author != member)
+    if theirs:
+        lines.append(f"— {annotation.author}")
     item = QListWidgetItem("\n".join(lines))
     item.setData(ANNOTATION_ROLE, annotation)
-    item.setBackground(QColor(look.marks.get(annotation.color, look.base)))
+    fill = themes.others_fill(look, annotation.color) if theirs else look.marks.get(
+        annotation.color, look.base)  # fmt: skip
+    item.setBackground(QColor(fill))
     item.setForeground(QColor(look.mark_text))
     item.setToolTip(literal(annotation.note or annotation.exact))
     return item
@@ -63,6 +69,7 @@ class AnnotationsPanel(QWidget):
         self.setObjectName("annotationsPanel")
         self.look = themes.colors("light")
         self.annotations: list[AnnotationView] = []
+        self.member = ""
         self.title = QLabel("Highlights", self)
         self.list = QListWidget(self)
         self.list.setObjectName("annotationsList")
@@ -80,13 +87,14 @@ class AnnotationsPanel(QWidget):
 
     def set_theme(self, theme: str) -> None:
         self.look = themes.colors(theme)
-        self.show_annotations(self.annotations)
+        self.show_annotations(self.annotations, self.member)
 
-    def show_annotations(self, annotations: list[AnnotationView]) -> None:
-        self.annotations = annotations
+    def show_annotations(self, annotations: list[AnnotationView], member: str = "") -> None:
+        """The highlights; another member's (a team archive) lighter, with their name."""
+        self.annotations, self.member = annotations, member
         self.list.clear()
         for annotation in annotations:
-            self.list.addItem(_item(annotation, self.look))
+            self.list.addItem(_item(annotation, self.look, member=member))
         count = len(annotations)
         self.title.setText(f"Highlights ({count})" if count else "Highlights")
         self.setVisible(bool(count))  # the reader takes the room while there are none
@@ -231,7 +239,11 @@ class HighlightsLibrary(QWidget):
         self.since = QLineEdit(self)
         self.since.setObjectName("sinceFilter")
         self.since.setPlaceholderText("since YYYY-MM-DD")
-        for field in (self.tag, self.code, self.section, self.text, self.since):
+        self.author = QLineEdit(self)
+        self.author.setObjectName("authorFilter")
+        self.author.setPlaceholderText("author")
+        self.member = ""  # who reads: others' highlights are drawn lighter, with their name
+        for field in (self.tag, self.code, self.section, self.text, self.since, self.author):
             field.setClearButtonEnabled(True)
             field.textChanged.connect(self._changed)
         self.color.currentIndexChanged.connect(self._changed)
@@ -241,6 +253,7 @@ class HighlightsLibrary(QWidget):
             (self.section, "Section"),
             (self.text, "Words in the quote or note"),
             (self.since, "Since"),
+            (self.author, "Author"),
         ):
             field.setAccessibleName(name)  # fmt: skip
         self.list = QListWidget(self)
@@ -251,7 +264,8 @@ class HighlightsLibrary(QWidget):
             lambda item: self.open_requested.emit(item.data(ANNOTATION_ROLE))
         )
         filters = QHBoxLayout()
-        for widget in (self.color, self.tag, self.code, self.section, self.text, self.since):
+        for widget in (self.color, self.tag, self.code, self.section, self.text, self.since,
+                       self.author):  # fmt: skip
             filters.addWidget(widget)
         exports = QHBoxLayout()
         exports.addWidget(plain_label("Export every highlight:", self))
@@ -275,6 +289,7 @@ class HighlightsLibrary(QWidget):
             "section": self.section.text().strip() or None,
             "text": self.text.text().strip() or None,
             "since": parse_published(self.since.text()) if self.since.text().strip() else None,
+            "author": self.author.text().strip() or None,
         }
 
     def _changed(self, *_args: object) -> None:
@@ -283,5 +298,5 @@ class HighlightsLibrary(QWidget):
     def show_annotations(self, annotations: list[AnnotationView]) -> None:
         self.list.clear()
         for annotation in annotations:
-            self.list.addItem(_item(annotation, self.look, with_title=True))
+            self.list.addItem(_item(annotation, self.look, with_title=True, member=self.member))
         self.setWindowTitle(f"All highlights ({len(annotations)})")

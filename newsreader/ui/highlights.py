@@ -47,9 +47,9 @@ class Highlights(QObject):
     # -- what is shown ------------------------------------------------------------------
 
     def show(self, annotations: list[AnnotationView]) -> None:
-        reader = self.window.reader
-        reader.set_annotations(annotations)
-        self.window.annotations_panel.show_annotations(annotations)
+        reader, member = self.window.reader, self.archive.member
+        reader.set_annotations(annotations, member)
+        self.window.annotations_panel.show_annotations(annotations, member)
         pending = self.pending
         if pending is not None and reader.article is not None:
             if reader.article.id == pending.article_id:
@@ -261,6 +261,7 @@ class Highlights(QObject):
         if self.library is None:
             self.library = HighlightsLibrary()
             self.library.look = self.window.annotations_panel.look
+            self.library.member = self.archive.member
             self.library.filters_changed.connect(self.refresh_library)
             self.library.open_requested.connect(self.open_annotation)
             self.library.export_requested.connect(self.export)

@@ -252,6 +252,7 @@ class ReaderView(QWidget):
         self.body_start = 0
         self.hits: list[Span] = []
         self.annotations: list[AnnotationView] = []
+        self.member = ""  # who reads: highlights by others are drawn lighter
         self.related = RelatedArticles()
         self.expanded: set[str] = set()  # related groups showing all their entries
         self.visited: set[str] = set()
@@ -491,9 +492,11 @@ class ReaderView(QWidget):
         if hits:
             self.next_hit()
 
-    def set_annotations(self, annotations: list[AnnotationView]) -> None:
-        """Draw the article's highlights, each in its colour (orphans have no place)."""
+    def set_annotations(self, annotations: list[AnnotationView], member: str = "") -> None:
+        """Draw the article's highlights, each in its colour (orphans have no place);
+        those another member made (a team archive) in a lighter fill."""
         self.annotations = annotations
+        self.member = member
         self._draw_marks()
 
     def annotation_at(self, offset: int) -> AnnotationView | None:
@@ -567,7 +570,10 @@ class ReaderView(QWidget):
             if a.start is None or a.end is None:
                 continue
             fmt = QTextCharFormat()
-            fmt.setBackground(QColor(colors.marks.get(a.color, colors.marks["yellow"])))
+            theirs = bool(a.author and self.member and a.author != self.member)
+            fill = themes.others_fill(colors, a.color) if theirs else colors.marks.get(
+                a.color, colors.marks["yellow"])  # fmt: skip
+            fmt.setBackground(QColor(fill))
             fmt.setForeground(QColor(colors.mark_text))
             if a.note:
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)

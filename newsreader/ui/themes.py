@@ -63,6 +63,16 @@ SEPIA = Theme(
 _THEMES = {theme.name: theme for theme in (LIGHT, DARK, SEPIA)}
 
 
+def others_fill(look: Theme, color: str) -> str:
+    """The fill of a highlight another member made: its colour, half-way to the page's
+    background — lighter, so one's own stand out, and as legible (text inside it is
+    between the body's contrast and the highlight's)."""
+    fill, base = QColor(look.marks.get(color, look.marks["yellow"])), QColor(look.base)
+    halves = [(fill.red() + base.red()) // 2, (fill.green() + base.green()) // 2,
+              (fill.blue() + base.blue()) // 2]  # fmt: skip
+    return QColor(*halves).name()
+
+
 def resolve(theme: str) -> str:
     """The concrete theme for a setting ("system" becomes light or dark)."""
     if theme in _THEMES:

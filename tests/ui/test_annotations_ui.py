@@ -181,3 +181,19 @@ def test_highlights_made_in_the_window_record_the_name_set_as_author(
     with qtbot.waitSignal(main_window.annotations_changed):
         main_window.action("highlight").trigger()
     assert [a.author for a in archive.annotations.list(article_id)] == ["Ana Ruiz"]
+
+
+def test_the_library_filters_by_author_and_names_other_members(
+    qtbot: QtBot, archive: Archive, main_window: Any
+) -> None:
+    article_id = open_article(qtbot, main_window, archive)
+    archive.annotations.create(article_id, 0, 5, note="mine")
+    with Archive(archive.path) as elsewhere:
+        elsewhere.set_member_name("maria")
+        elsewhere.annotations.create(article_id, 6, 8, note="hers")
+    main_window.action("libraryAnnotations").trigger()
+    library = main_window.highlights.library
+    qtbot.waitUntil(lambda: library.list.count() == 2)
+    library.author.setText("maria")
+    qtbot.waitUntil(lambda: library.list.count() == 1)
+    assert library.list.item(0).text().endswith("hers\n— maria")

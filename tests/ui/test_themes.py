@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
-from newsreader.ui.themes import AA_CONTRAST, contrast
+from newsreader.ui.themes import AA_CONTRAST, contrast, others_fill
 from tests.factories import make_article
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo")
@@ -89,3 +89,33 @@ def test_search_marks_have_their_own_underline_and_go_when_the_search_ends(
     main_window.run_search()
     assert main_window.reader.body.extraSelections() == []
     assert main_window.reader.hits == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "sepia"])
+def test_another_members_highlights_are_lighter_and_still_pass_wcag_aa(
+    qtbot: QtBot, archive: Archive, main_window: Any, theme: str
+) -> None:
+    article_id = archive.save(make_article("Colours", (TEXT,))).article_id
+    for color, word in zip(COLORS, WORDS, strict=True):
+        start = TEXT.index(word)
+        archive.annotations.create(article_id, start, start + len(word), color=color)
+    with Archive(archive.path) as elsewhere:
+        elsewhere.set_member_name("maria")
+        start = TEXT.index("harbour")
+        elsewhere.annotations.create(article_id, start, start + 7, color="yellow", note="hers")
+    main_window.set_theme(theme)
+    with qtbot.waitSignal(main_window.article_shown, timeout=10_000):
+        main_window.open_article(article_id)
+    qtbot.waitUntil(lambda: len(main_window.reader.body.extraSelections()) == len(COLORS) + 1)
+    fills = {m.cursor.selectedText(): m.format.background().color().name()
+             for m in main_window.reader.body.extraSelections()}  # fmt: skip
+    look = main_window.reader.colors
+    assert fills["alpha"] == look.marks["yellow"]  # mine
+    assert fills["harbour"] == others_fill(look, "yellow") != fills["alpha"]  # hers, lighter
+    for color in COLORS:
+        ratio = contrast(QColor(look.mark_text), QColor(others_fill(look, color)))
+        assert ratio >= AA_CONTRAST, f"{theme} {color}: {ratio:.2f}"
+    panel = [main_window.annotations_panel.list.item(i).text()
+             for i in range(main_window.annotations_panel.list.count())]  # fmt: skip
+    assert [line for line in panel if "maria" in line] == ["“harbour”\nhers\n— maria"]
+    main_window.set_theme("light")
