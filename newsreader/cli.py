@@ -875,7 +875,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None
+    argv: Sequence[str] | None = None,
+    open_gui: Callable[[Path | str, list[str]], int] | None = None,
 ) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     links = [a for a in argv if a.startswith("newsreader://")]

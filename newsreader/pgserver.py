@@ -136,7 +136,9 @@ class PostgresServer:
     def create_database(self, template: str | None = None) -> str:
         """A new empty database (a copy of `template` when given); its name."""
         name = f"db_{uuid.uuid4().hex[:12]}"
-        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        # FILE_COPY: a small template copies faster than through the WAL (the default)
+        copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        self.execute(f'CREATE DATABASE "{name}"{copy}')
         return name
 
     def drop_database(self, name: str) -> None:
