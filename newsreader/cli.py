@@ -637,7 +637,7 @@ def cmd_copy(archive: Archive, args: argparse.Namespace) -> int:
     except ArchiveAddressError as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_BAD_ARCHIVE
-    created = not destination.exists()
+    created = isinstance(destination, Path) and not destination.exists()
     try:
         with Archive(destination) as target, _progress_bar(args) as bar:
             task = bar.add_task("Copying", total=None)
@@ -646,7 +646,7 @@ def cmd_copy(archive: Archive, args: argparse.Namespace) -> int:
                     task, completed=done, total=total)
             )  # fmt: skip
     except BaseException:
-        if created:  # nothing half-copied is left where there was nothing
+        if created and isinstance(destination, Path):  # nothing half-copied is left
             for leftover in (destination, *destination.parent.glob(destination.name + "-*")):
                 leftover.unlink(missing_ok=True)
         raise
@@ -957,7 +957,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, open_gui: Callable[[Path, list[str]], int] | None = None
+    argv: Sequence[str] | None = None,
+    open_gui: Callable[[Path | str, list[str]], int] | None = None,
 ) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     links = [a for a in argv if a.startswith("newsreader://")]
@@ -993,7 +994,8 @@ def main(
         return open_gui(archive_path, rest)
     if rest:
         build_parser().error(f"unrecognized arguments: {' '.join(rest)}")
-    if getattr(args, "must_exist", False) and not archive_path.exists():
+    must_exist = getattr(args, "must_exist", False)
+    if must_exist and isinstance(archive_path, Path) and not archive_path.exists():
         print(f"newsreader: there is no archive at {archive_path}", file=sys.stderr)
         return EXIT_BAD_ARCHIVE
     from newsreader.core.archive import Archive

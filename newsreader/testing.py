@@ -1,7 +1,9 @@
 """A pytest plugin with fixtures for writing tests against Newsreader (pytest-qt too).
 
 Loaded automatically once newsreader is installed (entry point `pytest11`):
-`archive` is a fresh temporary archive, `main_window` a main window over it.
+`archive` is a fresh temporary archive, `main_window` a main window over it;
+`postgres_server` a throwaway PostgreSQL server for the session (newsreader/pgserver.py)
+and `postgres_url` a fresh database on it for one test.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from newsreader.core.archive import Archive
+from newsreader.pgserver import PostgresServer, ServerUnavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -33,6 +36,63 @@ def isolated_settings(folder: Path) -> Any:
     from PySide6.QtCore import QSettings
 
     return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole session, stopped at its end. Without
+    the binaries the tests that need it skip, except in CI (CI=true), where they fail."""
+    try:
+        server = PostgresServer.start()
+    except ServerUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI needs the PostgreSQL tests to run: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server for these tests: {error}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The address of a new, empty database on the session's server, dropped after."""
+    name = postgres_server.create_database()
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """A database on the session's server holding an empty archive at the newest schema,
+    which `postgres_archive_url` copies (much faster than migrating for every test)."""
+    from sqlalchemy import create_engine
+
+    from newsreader.core import db
+
+    name = postgres_server.create_database()
+    engine = create_engine(db.server_url(postgres_server.url(name)))
+    try:
+        db.migrate(engine)
+    finally:
+        engine.dispose()
+    return name
+
+
+@pytest.fixture
+def postgres_archive_url(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
+    """The address of a new empty team archive (a copy of the template), dropped after."""
+    name = postgres_server.create_database(template=postgres_template)
+    try:
+        yield postgres_server.url(name)
+    finally:
+        postgres_server.drop_database(name)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -90,9 +91,9 @@ def test_the_archive_location_comes_from_the_environment_when_not_given(
 
 
 def test_without_a_command_the_gui_opens_on_the_resolved_archive(tmp_path: Path) -> None:
-    opened: list[Path] = []
+    opened: list[Path | str] = []
 
-    def open_gui(path: Path, _qt_args: list[str]) -> int:
+    def open_gui(path: Path | str, _qt_args: list[str]) -> int:
         opened.append(path)
         return 0
 
@@ -316,7 +317,7 @@ def test_a_malformed_address_is_one_failed_item_with_a_reason(
     assert len(item["item"]) < 300 and "\n" not in item["item"]
 
 
-@pytest.mark.parametrize("address", ["postgresql://user@host/db", "sqlite:///x.db"])
+@pytest.mark.parametrize("address", ["sqlite:///x.db", "mysql://user@host/db"])
 def test_an_archive_address_is_refused_and_nothing_is_made(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     address: str,
@@ -327,6 +328,36 @@ def test_an_archive_address_is_refused_and_nothing_is_made(
     monkeypatch.setenv("NEWSREADER_ARCHIVE", address)
     assert main(["sections"]) == 4
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_team_archive_that_cannot_be_reached_is_a_clear_error_and_nothing_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        address = f"postgresql://reader@127.0.0.1:{closed.getsockname()[1]}/team"
+        assert main(["--archive", address, "list"]) == 4
+    error = capsys.readouterr().err
+    assert "team archive postgresql://reader@127.0.0.1" in error and "cannot be opened" in error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_command_works_on_a_team_archive(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    postgres_archive_url: str,
+) -> None:  # fmt: skip
+    page = tmp_path / "story.html"
+    page.write_text(news_page("Team story"), encoding="utf-8")
+    code, out = run(capsys, "import", str(page), "--archive", postgres_archive_url)
+    assert code == 0
+    monkeypatch.setenv(
+        "NEWSREADER_ARCHIVE", postgres_archive_url.replace("postgresql://", "postgresql+psycopg://")
+    )
+    code, out = run(capsys, "list", "--json")
+    assert code == 0 and [a["title"] for a in json.loads(out)] == ["Team story"]
+    code, out = run(capsys, "search", "story", "--json")
+    assert code == 0 and "Team story" in out
 
 
 def test_the_export_formats_offered_are_those_the_exporter_writes() -> None:

@@ -97,7 +97,7 @@ def test_agreement_and_citations_from_the_cli(
 def test_a_newsreader_link_opens_the_app_at_the_passage(tmp_path: Path) -> None:
     seen: list[list[str]] = []
 
-    def open_gui(_path: Path, qt_args: list[str]) -> int:
+    def open_gui(_path: Path | str, qt_args: list[str]) -> int:
         seen.append(qt_args)
         return 0
 

@@ -13,21 +13,28 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from platformdirs import user_cache_path
+from platformdirs import user_cache_path, user_data_path
 from sqlalchemy import Connection, Engine, delete, exists, func, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from newsreader.core import db
 from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
-from newsreader.core.errors import ArchiveBusy, ArchiveError, ArchiveFull, ArchiveReadOnly
+from newsreader.core.errors import (
+    ArchiveBusy,
+    ArchiveError,
+    ArchiveForbidden,
+    ArchiveFull,
+    ArchiveReadOnly,
+)
 from newsreader.core.models import (
     Annotation,
     Article,
@@ -48,6 +55,7 @@ from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
     from newsreader.core.annotations import Annotations
+    from newsreader.core.changes import CommitWatch
     from newsreader.core.codebook import Codebook
     from newsreader.core.reextraction import Reextraction
     from newsreader.core.related import Related
@@ -66,9 +74,21 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def _write_failure(path: Path, error: OperationalError) -> Exception:
+def _write_failure(path: Path | str, error: Exception) -> Exception:
     """The ArchiveError a failed write means, or the error itself if it means none."""
+    if isinstance(error, StaleDataError):  # a row-level security policy hid the row
+        return ArchiveForbidden(
+            f"{path} refused the change: only the one who made it (or an editor) may "
+            "change or delete it; nothing was changed"
+        )
     kind = db.write_failure(error)
+    if kind == "forbidden":
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        return ArchiveForbidden(
+            f"{path} refused the change: your role in this team archive does not allow it "
+            f"({reason}); nothing was changed — an owner can change roles "
+            "(newsreader team members)"
+        )
     if kind == "busy":
         return ArchiveBusy(
             f"{path} is busy: another program is writing to it and did not let go in time; "
@@ -89,7 +109,16 @@ def read_only_index_folder(path: Path) -> Path:
     return user_cache_path("newsreader", appauthor=False) / "read-only" / name.hexdigest()[:24]
 
 
-def _open_failure(path: Path, error: Exception) -> ArchiveError:
+def team_folder(address: str) -> Path:
+    """Where this client keeps its own files for the team archive at `address` (given
+    without a password): the user's data folder, under a hash of the address."""
+    name = hashlib.sha256(address.encode()).hexdigest()[:24]
+    return user_data_path("newsreader", appauthor=False) / "team" / name
+
+
+def _open_failure(path: Path | str, error: Exception, *, team: bool = False) -> ArchiveError:
+    if team:
+        return ArchiveError(f"the team archive {path} cannot be opened: {error}")
     if "database is locked" in str(error):
         return ArchiveBusy(
             f"{path} is busy: another program is writing to it and did not let go in time; "
@@ -264,26 +293,53 @@ class SectionCount:
 
 
 class Archive:
-    """One archive file: open it, then save, read, list, delete, mark and star articles."""
+    """One archive — a file, or a team archive on a PostgreSQL server (postgresql://...):
+    open it, then save, read, list, delete, mark and star articles."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.read_only = self.path.exists() and not db.is_writable(self.path)
+    def __init__(self, location: Path | str) -> None:
+        self.is_team = db.is_server_address(location)
+        self.location = location  # as given: a file, or a server address
+        if self.is_team:
+            # This client's own files for a team archive (its search index) live beside
+            # its settings, under a name made from the address without a password.
+            self.name = db.public_address(str(location))
+            self.path = team_folder(self.name)
+            self.read_only = False
+        else:
+            self.path = Path(location)
+            self.name = str(self.path)
+            self.read_only = self.path.exists() and not db.is_writable(self.path)
         self._search_index: SearchIndex | None = None
+        # Told (articles indexed, articles in all) while a team member's index catches up.
+        self.index_progress: Callable[[int, int], None] | None = None
         self._search_lock = threading.Lock()
         self._reader: Engine | None = None
         self._writer: Engine | None = None
         try:
-            self._open_engines()
+            if self.is_team:
+                self._open_server(str(location))
+            else:
+                self._open_engines()
         except (DBAPIError, sqlite3.Error, db.MigrationError, OSError) as error:
             self.close()
-            raise _open_failure(self.path, error) from error
+            raise _open_failure(self.name, error, team=self.is_team) from error
         except ArchiveError:
             self.close()
             raise
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._member: str | None = None
+
+    def _open_server(self, address: str) -> None:
+        """Connect to a team archive, refuse a database another program made, migrate."""
+        self._reader, self._writer = db.create_server_engines(address)
+        if tables := db.foreign_server_tables(self._reader):
+            raise ArchiveError(
+                f"{self.name} holds the tables of another program ({', '.join(tables[:6])}"
+                f"{'…' if len(tables) > 6 else ''}); Newsreader leaves it untouched — "
+                "choose an empty database or a Newsreader archive"
+            )
+        db.migrate(self._writer, self._reader)
 
     def _open_engines(self) -> None:
         """Open the file (read-only when this user may not write it), refuse a database
@@ -328,6 +384,12 @@ class Archive:
                 if self.read_only:
                     folder = read_only_index_folder(self.path)
                     self._search_index = SearchIndex(folder, self.reader, read_only=True)
+                elif self.is_team:  # this member's own index, caught up from the change log
+                    from newsreader.core.search.changelog import TeamSearchIndex
+
+                    self._search_index = TeamSearchIndex(self.path / "search", self.reader,
+                                                         progress=self.index_progress)  # fmt: skip
+                    self._search_index.sync(self.reader)
                 else:
                     folder = self.path.with_name(self.path.name + ".search")
                     self._search_index = SearchIndex(folder, self.writer)
@@ -340,7 +402,7 @@ class Archive:
         archive the PostgreSQL role it was opened as (the server checks it), on a personal
         one the name set with `set_member_name`, else $NEWSREADER_CODER or the login."""
         if self._member is None:
-            if self.reader.dialect.name == "postgresql":
+            if self.is_team:
                 with self.reader.connect() as connection:
                     self._member = str(connection.execute(text("SELECT current_user")).scalar())
             else:
@@ -350,7 +412,7 @@ class Archive:
     def set_member_name(self, name: str) -> None:
         """The name a personal archive records as author (Preferences); a team archive's
         members are its roles, so there it changes nothing."""
-        if self.reader.dialect.name != "postgresql" and " ".join(name.split()):
+        if not self.is_team and " ".join(name.split()):
             self._member = " ".join(scrub(name).split())[:120]
 
     @property
@@ -381,6 +443,12 @@ class Archive:
 
         return Related(self)
 
+    def watch_commits(self) -> CommitWatch:
+        """A watch saying when anyone committed to this archive (core/changes.py)."""
+        from newsreader.core.changes import CommitWatch
+
+        return CommitWatch(self.location)
+
     def sync_search(self) -> int:
         """Index what changed since the last sync; the number of articles indexed.
 
@@ -390,8 +458,8 @@ class Archive:
             return 0
         try:
             index = self.search_index
-            with self._search_lock:
-                return index.sync(self.writer)
+            with self._search_lock:  # a team member's index only reads the archive
+                return index.sync(self.reader if self.is_team else self.writer)
         except Exception:
             log.exception("the search index could not catch up; changes stay queued")
             return 0
@@ -418,12 +486,12 @@ class Archive:
         """One write transaction; a lock held too long, a full disk or a read-only file
         comes out as an ArchiveError saying so (nothing of the transaction is kept)."""
         if self.read_only:
-            raise ArchiveReadOnly(f"{self.path} is read-only: nothing can be changed in it")
+            raise ArchiveReadOnly(f"{self.name} is read-only: nothing can be changed in it")
         try:
             with self._write_sessions() as session, session.begin():
                 yield session
-        except OperationalError as error:
-            raise _write_failure(self.path, error) from error
+        except (OperationalError, ProgrammingError, StaleDataError) as error:
+            raise _write_failure(self.name, error) from error
 
     # -- saving -------------------------------------------------------------------
 
@@ -661,6 +729,9 @@ class Archive:
                 where = [table.c[k] == v for k, v in key.items()]
                 conn.execute(update(table).where(*where, table.c[column].is_(None))
                              .values({column: article_id}))  # fmt: skip
+            for name in {*snapshot.rows, "assets"}:  # rows put back under their own ids
+                if "id" in Base.metadata.tables[name].c:
+                    db.set_sequence_past(conn, name)
         self.sync_search()
         return article_id
 

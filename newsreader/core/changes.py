@@ -4,6 +4,10 @@ SQLite's `PRAGMA data_version` changes on a connection whenever any *other* conn
 (this process's engines, the CLI, another window) commits to the file. One connection
 kept open for nothing else answers it in microseconds without taking a lock, so a window
 can ask every second and redraw only when something changed.
+
+On a team archive (PostgreSQL) every write transaction of the app sends a notification
+on CHANNEL as it commits (newsreader/core/db.py); a connection that only LISTENs
+collects them without asking the server anything.
 """
 
 from __future__ import annotations
@@ -11,15 +15,29 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
+
+from newsreader.core import db
+
+CHANNEL = db.CHANGES_CHANNEL
 
 
 class CommitWatch:
-    """Says whether anyone committed to the archive file since it last asked."""
+    """Says whether anyone committed to the archive since it last asked."""
 
-    def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(str(path), timeout=0.1, check_same_thread=False)
+    def __init__(self, location: Path | str) -> None:
         self._lock = threading.Lock()
-        self._seen = self._version()
+        self._listener: Any = None
+        if db.is_server_address(location):
+            import psycopg
+
+            self._listener = psycopg.connect(db.libpq_address(str(location)), autocommit=True)
+            self._listener.execute(f"LISTEN {CHANNEL}".encode())
+            self._seen = 0
+        else:
+            self._connection = sqlite3.connect(str(location), timeout=0.1,
+                                               check_same_thread=False)  # fmt: skip
+            self._seen = self._version()
 
     def _version(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
@@ -27,10 +45,12 @@ class CommitWatch:
     def changed(self) -> bool:
         """True once for every batch of commits made since the last call."""
         with self._lock:
+            if self._listener is not None:
+                return any(True for _ in self._listener.notifies(timeout=0))
             version = self._version()
             changed, self._seen = version != self._seen, version
             return changed
 
     def close(self) -> None:
         with self._lock:
-            self._connection.close()
+            (self._listener or self._connection).close()

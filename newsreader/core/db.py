@@ -1,8 +1,16 @@
-"""Opening an archive: SQLite in WAL mode, foreign keys on, a busy timeout, migrated.
+"""Opening an archive: an SQLite file, or a team archive on a PostgreSQL server; migrated.
 
-Two engines over one file: reads use deferred transactions, writes use BEGIN IMMEDIATE
-so a writer takes the lock up front instead of failing with "database is locked" when
-it upgrades from reading to writing while another process writes.
+SQLite: WAL mode, foreign keys on, a busy timeout. Two engines over one file: reads use
+deferred transactions, writes use BEGIN IMMEDIATE so a writer takes the lock up front
+instead of failing with "database is locked" when it upgrades from reading to writing
+while another process writes.
+
+PostgreSQL (>= 15, through psycopg 3): addressed as postgresql://user@host/db, every
+libpq setting of the address (sslmode, service, ...) passed through; passwords come from
+libpq's own places (~/.pgpass, PGPASSWORD, a service file), so the app never keeps one.
+Reads see one snapshot per transaction (REPEATABLE READ), as on SQLite.
+
+Whatever differs between the two lives here and in the migrations, not in the services.
 """
 
 from __future__ import annotations
@@ -14,8 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+
+from newsreader.core.paths import SERVER_SCHEMES
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -26,6 +37,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # is the head of migrations/versions.
 HEAD_REVISION = "0013"
 BUSY_TIMEOUT_MS = 15_000
+MIN_SERVER_VERSION = (15,)
+CONNECT_TIMEOUT_S = 10
+CHANGES_CHANNEL = "newsreader_changes"  # NOTIFY on every write (core/changes.py listens)
+MIGRATION_LOCK = 0x6E657773  # the advisory lock two clients migrating at once take turns on
 
 
 class MigrationError(Exception):
@@ -62,18 +77,98 @@ def create_engines(path: Path) -> tuple[Engine, Engine]:
     return reader, writer
 
 
-WriteFailure = Literal["busy", "full", "read-only"]
+def is_server_address(location: object) -> bool:
+    """Whether `location` names a PostgreSQL archive (postgresql://...) rather than a file."""
+    scheme = str(location).split("://", 1)[0].lower() if "://" in str(location) else ""
+    return scheme in SERVER_SCHEMES
+
+
+def server_url(address: str) -> URL:
+    """The SQLAlchemy URL of a PostgreSQL address, through psycopg 3, its libpq settings
+    (sslmode, service, ...) kept; a connect timeout unless the address sets one."""
+    url = make_url(address.replace("postgres://", "postgresql://", 1))
+    url = url.set(drivername="postgresql+psycopg")
+    if "connect_timeout" not in url.query:
+        url = url.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
+    return url
+
+
+def libpq_address(address: str) -> str:
+    """The address as libpq (psycopg.connect) takes it."""
+    return server_url(address).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def public_address(address: str) -> str:
+    """The address as it may be shown and remembered: without a password."""
+    return make_url(address).set(password=None).render_as_string(hide_password=False)
+
+
+def create_server_engines(address: str) -> tuple[Engine, Engine]:
+    """(reader, writer) engines on a PostgreSQL archive; refuses servers older than 15."""
+    url = server_url(address)
+    reader = create_engine(url, pool_size=4, max_overflow=8, pool_pre_ping=True,
+                           isolation_level="REPEATABLE READ")  # fmt: skip
+    writer = create_engine(url, pool_size=2, max_overflow=4, pool_pre_ping=True)
+
+    @event.listens_for(writer, "commit")
+    def announce(connection: Any) -> None:  # sent with the commit, not before it
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANGES_CHANNEL}")
+
+    with reader.connect() as connection:
+        version = connection.dialect.server_version_info or (0,)
+    if tuple(version) < MIN_SERVER_VERSION:
+        reader.dispose()
+        writer.dispose()
+        raise MigrationError(
+            f"the server runs PostgreSQL {'.'.join(map(str, version))}; team archives need "
+            f"PostgreSQL {MIN_SERVER_VERSION[0]} or newer"
+        )
+    return reader, writer
+
+
+def foreign_server_tables(engine: Engine) -> list[str]:
+    """The tables of another program in the database (empty for ours or an empty one)."""
+    with engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+    ours = {"alembic_version", "articles"} <= set(tables)
+    return [] if not tables or ours else sorted(tables)
+
+
+def set_sequence_past(connection: Connection, table: str, column: str = "id") -> None:
+    """After rows were inserted with ids of their own (an undo puts an article back under
+    its id): make the server's id sequence hand out ids above them. SQLite needs nothing."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f'greatest((SELECT max("{column}") FROM "{table}"), 1))'
+            ),
+            {"table": table, "column": column},
+        )
+
+
+def indexed_by(dialect: str, index: str) -> str:
+    """SQLite's INDEXED BY clause (a query planner hint PostgreSQL has no syntax for)."""
+    return f"INDEXED BY {index}" if dialect == "sqlite" else ""
+
+
+WriteFailure = Literal["busy", "full", "read-only", "forbidden"]
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a GRANT or a row-level security policy said no
 
 
 def write_failure(error: BaseException) -> WriteFailure | None:
     """What a database error says about the archive as a whole — held by another writer,
-    its disk full, not writable — or None when it concerns only the statement at hand."""
+    its disk full, not writable, not ours to change — or None when it concerns only the
+    statement at hand."""
+    if getattr(getattr(error, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+        return "forbidden"
     if not isinstance(error, OperationalError):
         return None
     message = str(error.orig).lower()
-    if "locked" in message or "busy" in message:
+    if "locked" in message or "busy" in message or "lock timeout" in message:
         return "busy"
-    if "full" in message:
+    if "full" in message or "no space left" in message:
         return "full"
     if "readonly" in message or "read-only" in message:
         return "read-only"
@@ -155,12 +250,9 @@ def head_revision() -> str | None:
 def current_revision(engine: Engine) -> str | None:
     """The archive's schema revision (None for a new or foreign file), in plain SQL."""
     with engine.connect() as connection:
-        try:
-            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        except OperationalError as error:
-            if "no such table" in str(error):
-                return None
-            raise
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     return rows[0][0] if len(rows) == 1 else None
 
 
@@ -178,6 +270,9 @@ def migrate(engine: Engine, reader: Engine | None = None) -> None:
     config = _alembic_config()
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # clients opening at once take turns
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": MIGRATION_LOCK})  # fmt: skip
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except CommandError as error:
@@ -202,3 +297,31 @@ def sync_id_sequences(connection: Connection, tables: Iterable[str] | None = Non
                 f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)"
             )
         )
+
+
+def create_trigger(
+    connection: Connection, name: str, when: str, table: str, statement: str
+) -> None:
+    """A row trigger running one SQL statement (which may use `new.` and `old.`) after
+    `when` ("INSERT", "DELETE", "UPDATE OF a, b") on `table`: SQLite's trigger, or on
+    PostgreSQL a plpgsql function of the same name and a trigger calling it."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {statement}; RETURN NULL; END $$"
+        )
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER {name} AFTER {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+        )
+    else:
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN {statement}; END"
+        )
+
+
+def drop_trigger(connection: Connection, name: str, table: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}()")
+    else:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")

@@ -19,6 +19,11 @@ class ArchiveReadOnly(ArchiveError):
     """The archive is open read-only (the file or its folder may not be written)."""
 
 
+class ArchiveForbidden(ArchiveError):
+    """A team archive's server refused the change: the member's role does not allow it
+    (a reader writing, an annotator changing another's highlight)."""
+
+
 class ArchiveFull(ArchiveError):
     """The disk is full: the change was not saved."""
 

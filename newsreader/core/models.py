@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -217,14 +218,21 @@ class Meta(Base):
 class SearchQueue(Base):
     """Articles whose search-index entry is stale, filled by triggers (migration 0002).
 
-    The indexer drains it up to a known `seq` after the index commits, so a change made
-    meanwhile, or a crash before the commit, leaves the article queued: the index always
-    catches up with the archive by itself.
+    On SQLite the one index beside the file drains it up to a known `seq` after the index
+    commits, so a change made meanwhile, or a crash before the commit, leaves the article
+    queued: the index always catches up with the archive by itself. On a team archive
+    (PostgreSQL) it is an append-only change log: each member's index reads it from a
+    cursor of its own, ordered by the writing transaction `txid` (migration 0012 and
+    newsreader/core/search/changelog.py).
     """
 
     __tablename__ = "search_queue"
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    __table_args__ = (Index("ix_search_queue_txid_seq", "txid", "seq"),)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     article_id: Mapped[int] = mapped_column(Integer)
+    txid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL: the writer's xid8
 
 
 class SavedSearch(Base):

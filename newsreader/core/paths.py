@@ -35,18 +35,24 @@ class ArchiveAddressError(ValueError):
 _ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def resolve_archive_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+SERVER_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+
+
+def resolve_archive_path(explicit: str | os.PathLike[str] | None = None) -> Path | str:
     """`--archive PATH`, else $NEWSREADER_ARCHIVE, else the default; a folder holds the file.
 
-    An address such as postgresql://host/db is refused: taken for a path, it would
-    silently make a folder tree named after it with a new archive inside.
+    A team archive's address (postgresql://user@host/db) comes back as it is. Any other
+    address is refused: taken for a path, it would silently make a folder tree named
+    after it with a new archive inside.
     """
     chosen = explicit or os.environ.get(ARCHIVE_ENV) or default_archive_path()
     if _ADDRESS.match(str(chosen)):
         scheme = str(chosen).split(":", 1)[0]
+        if scheme.lower() in SERVER_SCHEMES:
+            return str(chosen)
         raise ArchiveAddressError(
-            f"{scheme}:// addresses cannot be opened as archives by this version; give the "
-            "path of an archive file (team archives on a PostgreSQL server are not supported yet)"
+            f"{scheme}:// addresses cannot be opened as archives; give the path of an "
+            "archive file, or a team archive's postgresql://user@host/database"
         )
     path = Path(chosen).expanduser()
     if path.is_dir():

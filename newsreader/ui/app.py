@@ -46,7 +46,7 @@ def settle_after_start() -> None:
     gc.freeze()
 
 
-def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
+def run_gui(archive_path: Path | str, qt_args: list[str] | None = None) -> int:
     """Open the main window over the archive at `archive_path` and run until it closes."""
     args = list(qt_args or [])
     to_open = [int(a.removeprefix(OPEN_FLAG)) for a in args if a.startswith(OPEN_FLAG)]
@@ -73,7 +73,7 @@ def run_gui(archive_path: Path, qt_args: list[str] | None = None) -> int:
 
 
 def screenshot(
-    archive_path: Path,
+    archive_path: Path | str,
     out: Path,
     article_id: int | None = None,
     theme: str | None = None,

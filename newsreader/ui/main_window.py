@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
-from newsreader.core.changes import CommitWatch
 from newsreader.core.importing import ImportReport
 from newsreader.core.seed import seed_if_new
 from newsreader.core.web.feeds import FeedView
@@ -86,11 +85,13 @@ class MainWindow(QMainWindow):
         self.archive = archive
         self.settings = settings if settings is not None else QSettings()
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"Newsreader — {archive.path.name}")
+        self.setWindowTitle(
+            f"Newsreader — {archive.name if archive.is_team else archive.path.name}"
+        )
         self.resize(1280, 800)
         self.executor = Executor(self)
         self.status = StatusArea(self)
-        self.commit_watch = CommitWatch(archive.path)
+        self.commit_watch = archive.watch_commits()
         self.ops = Operations(self.executor, self)
         self.ops.changed.connect(self.redraw)
         self.ops.failed.connect(lambda what, error: self.status.report_error(what, error))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from newsreader.core import db
 from newsreader.core.archive import Archive
@@ -81,10 +81,7 @@ def test_new_text_at_a_known_url_updates_the_article_and_keeps_the_old_text(
     assert second.article_id == first.article_id
     article = archive.get(first.article_id)
     assert article is not None and article.text == "New text." and article.version == 2
-    with sqlite3.connect(archive.path) as db:
-        assert db.execute("select version, text from article_versions").fetchall() == [
-            (1, "Old text.")
-        ]
+    assert _rows(archive, "select version, text from article_versions") == [(1, "Old text.")]
 
 
 def test_a_related_link_resolves_whichever_article_is_saved_first(archive: Archive) -> None:
@@ -170,13 +167,17 @@ def test_deleting_an_article_removes_its_links_and_unshared_assets(archive: Arch
     assert not archive.delete(article_id)
 
 
+def _rows(archive: Archive, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """Rows of a plain SQL query, read through the archive (on either store)."""
+    with archive.reading() as session:
+        return [tuple(row) for row in session.execute(text(sql), params)]
+
+
 def _everything_about(archive: Archive, article_id: int) -> dict[str, object]:
     article = archive.get(article_id)
     assert article is not None
-    with sqlite3.connect(archive.path) as db:
-        versions = db.execute(
-            "SELECT version, title, text FROM article_versions WHERE article_id = ?", (article_id,)
-        ).fetchall()
+    versions = _rows(archive, "SELECT version, title, text FROM article_versions "
+                     "WHERE article_id = :id", id=article_id)  # fmt: skip
     return {
         "article": article,
         "tags": archive.article_tags(article_id),
@@ -217,6 +218,7 @@ def test_undoing_a_delete_brings_the_article_back_under_its_id_with_everything(
     assert [hit.id for hit in search(archive, "highlight").hits] == [article_id]
 
 
+@pytest.mark.parametrize("archive", ["sqlite"], indirect=True)  # PostgreSQL never reuses an id
 def test_a_restored_article_whose_id_was_taken_meanwhile_comes_back_under_a_new_one(
     archive: Archive,
 ) -> None:
@@ -232,6 +234,17 @@ def test_a_restored_article_whose_id_was_taken_meanwhile_comes_back_under_a_new_
     ]  # fmt: skip
 
 
+def test_articles_saved_after_an_undo_get_ids_of_their_own(archive: Archive) -> None:
+    first = archive.save(make_article("First", ("one",))).article_id
+    second = archive.save(make_article("Second", ("two",))).article_id
+    snapshot = archive.snapshot(second)
+    assert snapshot is not None and archive.delete(second)
+    assert archive.restore(snapshot) == second
+    third = archive.save(make_article("Third", ("three",))).article_id
+    assert len({first, second, third}) == 3
+    assert {a.title for a in archive.list_articles()} == {"First", "Second", "Third"}
+
+
 def test_one_bad_item_rolls_back_alone_in_a_batch(archive: Archive) -> None:
     empty = ExtractedArticle(title="Empty", blocks=[])
     results = archive.save_many([make_article("A", ("a",)), empty, make_article("B", ("b",))])
@@ -243,6 +256,7 @@ def test_content_hash_ignores_case_and_spacing() -> None:
     assert content_hash("Hello  World\n") == content_hash("hello world")
 
 
+@pytest.mark.parametrize("archive", ["sqlite"], indirect=True)
 def test_the_archive_runs_in_wal_mode_with_foreign_keys(archive: Archive) -> None:
     archive.save(make_article())
     with archive.reading() as session:
@@ -273,8 +287,7 @@ def test_an_item_that_fails_halfway_through_saving_leaves_no_trace(archive: Arch
     assert isinstance(results[0], SaveOutcome) and isinstance(results[1], Exception)
     assert [a.title for a in archive.list_articles()] == ["Whole"]
     assert archive.sections() == []
-    with sqlite3.connect(archive.path) as db:
-        assert db.execute("select count(*) from related_links").fetchone() == (0,)
+    assert _rows(archive, "select count(*) from related_links") == [(0,)]
 
 
 def test_reimporting_an_older_snapshot_of_a_page_adds_no_version(archive: Archive) -> None:

@@ -15,7 +15,19 @@ from newsreader.core.search.service import search
 from tests.factories import make_article
 
 
-def _filled(path: Path) -> Archive:
+@pytest.fixture(params=["sqlite→sqlite", "sqlite→postgresql", "postgresql→sqlite"])
+def stores(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path | str, Path | str]:
+    """Where the copy comes from and goes to: files, or a team archive on either side."""
+    source, target = request.param.split("→")
+
+    def place(kind: str, name: str) -> Path | str:
+        return request.getfixturevalue("postgres_archive_url") if kind == "postgresql" else (
+            tmp_path / name)  # fmt: skip
+
+    return place(source, "a.sqlite3"), place(target, "b.sqlite3")
+
+
+def _filled(path: Path | str) -> Archive:
     """An archive with what a researcher's holds: articles linking each other, a version,
     a kept page, tags, a coded highlight with a note, a sub-code, a saved search."""
     archive = Archive(path)
@@ -46,8 +58,10 @@ def _ids_and_titles(archive: Archive) -> list[tuple[int, str]]:
     return sorted((a.id, a.title) for a in archive.list_articles(limit=100))
 
 
-def test_a_copy_into_a_new_archive_has_everything_under_the_same_ids(tmp_path: Path) -> None:
-    with _filled(tmp_path / "a.sqlite3") as source, Archive(tmp_path / "b.sqlite3") as target:
+def test_a_copy_into_a_new_archive_has_everything_under_the_same_ids(
+    stores: tuple[Path | str, Path | str],
+) -> None:
+    with _filled(stores[0]) as source, Archive(stores[1]) as target:
         report = copy_archive(source, target)
         assert report.ok and report.tables["articles"].copied == 3
         assert _ids_and_titles(target) == _ids_and_titles(source)
@@ -69,8 +83,8 @@ def test_a_copy_into_a_new_archive_has_everything_under_the_same_ids(tmp_path: P
         assert [h.id for h in search(target, "approved").hits] == [budget.id]
 
 
-def test_copying_twice_duplicates_nothing(tmp_path: Path) -> None:
-    with _filled(tmp_path / "a.sqlite3") as source, Archive(tmp_path / "b.sqlite3") as target:
+def test_copying_twice_duplicates_nothing(stores: tuple[Path | str, Path | str]) -> None:
+    with _filled(stores[0]) as source, Archive(stores[1]) as target:
         copy_archive(source, target)
         again = copy_archive(source, target)
         assert again.ok
@@ -79,8 +93,10 @@ def test_copying_twice_duplicates_nothing(tmp_path: Path) -> None:
         assert target.count() == 3 and len(target.annotations.list()) == 1
 
 
-def test_highlights_made_in_a_copy_come_back_and_the_later_edit_wins(tmp_path: Path) -> None:
-    with _filled(tmp_path / "team.sqlite3") as team, Archive(tmp_path / "mine.sqlite3") as mine:
+def test_highlights_made_in_a_copy_come_back_and_the_later_edit_wins(
+    stores: tuple[Path | str, Path | str],
+) -> None:
+    with _filled(stores[0]) as team, Archive(stores[1]) as mine:
         copy_archive(team, mine)
         [shared] = mine.annotations.list()
         tax = next(a.id for a in mine.list_articles() if a.title == "Tax plan")
@@ -101,10 +117,10 @@ def test_highlights_made_in_a_copy_come_back_and_the_later_edit_wins(tmp_path: P
 
 
 def test_articles_already_in_the_target_are_matched_and_links_follow_their_ids(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Path | str, Path | str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(copying, "BATCH", 1)  # a link to an article of a later batch
-    with _filled(tmp_path / "a.sqlite3") as source, Archive(tmp_path / "b.sqlite3") as target:
+    with _filled(stores[0]) as source, Archive(stores[1]) as target:
         target.save(make_article("Unrelated", ("Something else entirely.",),
                                  url="https://other.example/1"))  # fmt: skip
         target.save(make_article("Tax plan", ("A new tax plan was announced.",),
@@ -126,12 +142,15 @@ def test_articles_already_in_the_target_are_matched_and_links_follow_their_ids(
         assert note.article_id == budget.id and note.exact == "approved the budget"
 
 
-def test_a_copy_keeps_when_each_highlight_was_made(tmp_path: Path) -> None:
-    with _filled(tmp_path / "a.sqlite3") as source, Archive(tmp_path / "b.sqlite3") as target:
+def test_a_copy_keeps_who_made_each_highlight_and_when(
+    stores: tuple[Path | str, Path | str],
+) -> None:
+    with _filled(stores[0]) as source, Archive(stores[1]) as target:
         [original] = source.annotations.list()
         copy_archive(source, target)
         [copied] = target.annotations.list()
-        assert (copied.uuid, copied.created_at) == (original.uuid, original.created_at)
+        assert (copied.uuid, copied.created_at, copied.author) == (
+            original.uuid, original.created_at, original.author)  # fmt: skip
 
 
 def _newsreader(*args: str) -> subprocess.CompletedProcess[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ import tantivy
 from sqlalchemy import Boolean, DateTime, Integer, Text, bindparam, column, select, text
 
 from newsreader.core.archive import ArticleSummary
+from newsreader.core.db import indexed_by
 from newsreader.core.models import Article, Section
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
@@ -175,21 +177,24 @@ def count_matches(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
 # A page of hits, read from the index that covers a list row's columns: SQLite would
 # otherwise look the ids up in the table, whose rows spill their texts over several pages
 # (about three page reads per hit when nothing is cached). INDEXED BY is SQLite's own.
-_HIT_ROWS = (
-    text(
-        "SELECT a.id, a.title, s.name AS section, o.name AS source, a.published_at, "
-        "a.saved_at, a.is_read, a.is_starred "
-        "FROM articles AS a INDEXED BY ix_articles_list_row "
-        "LEFT JOIN sections AS s ON s.id = a.section_id "
-        "LEFT JOIN sources AS o ON o.id = a.source_id WHERE a.id IN :ids"
-    )
-    .bindparams(bindparam("ids", expanding=True))
-    .columns(
-        column("id", Integer), column("title", Text), column("section", Text),
-        column("source", Text), column("published_at", DateTime), column("saved_at", DateTime),
-        column("is_read", Boolean), column("is_starred", Boolean),
-    )
-)  # fmt: skip
+@functools.cache
+def _hit_rows(dialect: str) -> Any:
+    return (
+        text(
+            "SELECT a.id, a.title, s.name AS section, o.name AS source, a.published_at, "
+            "a.saved_at, a.is_read, a.is_starred "
+            f"FROM articles AS a {indexed_by(dialect, 'ix_articles_list_row')} "
+            "LEFT JOIN sections AS s ON s.id = a.section_id "
+            "LEFT JOIN sources AS o ON o.id = a.source_id WHERE a.id IN :ids"
+        )
+        .bindparams(bindparam("ids", expanding=True))
+        .columns(
+            column("id", Integer), column("title", Text), column("section", Text),
+            column("source", Text), column("published_at", DateTime),
+            column("saved_at", DateTime), column("is_read", Boolean),
+            column("is_starred", Boolean),
+        )
+    )  # fmt: skip
 
 
 def _hits(
@@ -199,7 +204,8 @@ def _hits(
     if not ids:
         return []
     with archive.reading() as session:
-        rows = {row.id: row for row in session.execute(_HIT_ROWS, {"ids": ids})}
+        query = _hit_rows(session.get_bind().dialect.name)
+        rows = {row.id: row for row in session.execute(query, {"ids": ids})}
     snippets = snippets_for(archive, ids, terms, prefixes) if with_snippets else {}
     return [
         SearchHit(

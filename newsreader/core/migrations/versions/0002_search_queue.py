@@ -8,12 +8,17 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
+from newsreader.core.db import create_trigger, drop_trigger
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 INDEXED_COLUMNS = "title, byline, text, section_id, source_id, published_at, is_read, is_starred"
+TRIGGERS = (("insert", "articles"), ("update", "articles"), ("delete", "articles"),
+            ("section", "sections"), ("source", "sources"), ("tag_insert", "article_tags"),
+            ("tag_delete", "article_tags"))  # fmt: skip
 
 
 def upgrade() -> None:
@@ -23,39 +28,25 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_search_queue")),
     )
-    op.execute(
-        "CREATE TRIGGER search_queue_insert AFTER INSERT ON articles BEGIN "
-        "INSERT INTO search_queue (article_id) VALUES (new.id); END"
-    )
-    op.execute(
-        f"CREATE TRIGGER search_queue_update AFTER UPDATE OF {INDEXED_COLUMNS} ON articles "
-        "BEGIN INSERT INTO search_queue (article_id) VALUES (new.id); END"
-    )
-    op.execute(
-        "CREATE TRIGGER search_queue_delete AFTER DELETE ON articles BEGIN "
-        "INSERT INTO search_queue (article_id) VALUES (old.id); END"
-    )
+    bind = op.get_bind()
+    queue = "INSERT INTO search_queue (article_id) "
+    create_trigger(bind, "search_queue_insert", "INSERT", "articles", queue + "VALUES (new.id)")
+    create_trigger(bind, "search_queue_update", f"UPDATE OF {INDEXED_COLUMNS}", "articles",
+                   queue + "VALUES (new.id)")  # fmt: skip
+    create_trigger(bind, "search_queue_delete", "DELETE", "articles", queue + "VALUES (old.id)")
     # Sections and sources are indexed by name: renaming one re-indexes its articles.
-    op.execute(
-        "CREATE TRIGGER search_queue_section AFTER UPDATE OF name, key ON sections BEGIN "
-        "INSERT INTO search_queue (article_id) SELECT id FROM articles "
-        "WHERE section_id = new.id; END"
-    )
-    op.execute(
-        "CREATE TRIGGER search_queue_source AFTER UPDATE OF name, key ON sources BEGIN "
-        "INSERT INTO search_queue (article_id) SELECT id FROM articles "
-        "WHERE source_id = new.id; END"
-    )
+    create_trigger(bind, "search_queue_section", "UPDATE OF name, key", "sections",
+                   queue + "SELECT id FROM articles WHERE section_id = new.id")  # fmt: skip
+    create_trigger(bind, "search_queue_source", "UPDATE OF name, key", "sources",
+                   queue + "SELECT id FROM articles WHERE source_id = new.id")  # fmt: skip
     for event, row in (("INSERT", "new"), ("DELETE", "old")):
-        op.execute(
-            f"CREATE TRIGGER search_queue_tag_{event.lower()} AFTER {event} ON article_tags "
-            f"BEGIN INSERT INTO search_queue (article_id) VALUES ({row}.article_id); END"
-        )
+        create_trigger(bind, f"search_queue_tag_{event.lower()}", event, "article_tags",
+                       queue + f"VALUES ({row}.article_id)")  # fmt: skip
     # Archives made before search existed get every article queued once.
     op.execute("INSERT INTO search_queue (article_id) SELECT id FROM articles")
 
 
 def downgrade() -> None:
-    for name in ("insert", "update", "delete", "section", "source", "tag_insert", "tag_delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS search_queue_{name}")
+    for name, table in TRIGGERS:
+        drop_trigger(op.get_bind(), f"search_queue_{name}", table)
     op.drop_table("search_queue")

@@ -8,6 +8,8 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
+from newsreader.core.db import create_trigger, drop_trigger
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -44,14 +46,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_annotations_article_id"), ["article_id"])
         batch_op.create_index(batch_op.f("ix_annotations_color"), ["color"])
     for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
-        op.execute(
-            f"CREATE TRIGGER search_queue_annotation_{event.lower()} AFTER {event} "
-            f"ON annotations BEGIN INSERT INTO search_queue (article_id) "
-            f"VALUES ({row}.article_id); END"
-        )
+        statement = f"INSERT INTO search_queue (article_id) VALUES ({row}.article_id)"
+        create_trigger(op.get_bind(), f"search_queue_annotation_{event.lower()}", event,
+                       "annotations", statement)  # fmt: skip
 
 
 def downgrade() -> None:
     for event in ("insert", "update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS search_queue_annotation_{event}")
+        drop_trigger(op.get_bind(), f"search_queue_annotation_{event}", "annotations")
     op.drop_table("annotations")

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from newsreader.core.db import create_trigger, drop_trigger
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -80,27 +82,25 @@ def upgrade() -> None:
         "SELECT annotations.id, codes.id FROM annotations "
         "JOIN codes ON codes.name = annotations.color"
     )
-    op.execute(
-        "CREATE TRIGGER search_queue_coding_insert AFTER INSERT ON annotation_codes BEGIN "
-        + _QUEUE_CODED.format(row="new")
-        + "; END"
-    )
-    op.execute(
-        "CREATE TRIGGER search_queue_coding_delete AFTER DELETE ON annotation_codes BEGIN "
-        + _QUEUE_CODED.format(row="old")
-        + "; END"
-    )
-    op.execute(
-        "CREATE TRIGGER search_queue_code_name AFTER UPDATE OF name ON codes BEGIN "
+    bind = op.get_bind()
+    for event, row in (("INSERT", "new"), ("DELETE", "old")):
+        create_trigger(bind, f"search_queue_coding_{event.lower()}", event, "annotation_codes",
+                       _QUEUE_CODED.format(row=row))  # fmt: skip
+    create_trigger(
+        bind, "search_queue_code_name", "UPDATE OF name", "codes",
         "INSERT INTO search_queue (article_id) SELECT annotations.article_id FROM annotations "
         "JOIN annotation_codes ON annotation_codes.annotation_id = annotations.id "
-        "WHERE annotation_codes.code_id = new.id; END"
-    )
+        "WHERE annotation_codes.code_id = new.id",
+    )  # fmt: skip
 
 
 def downgrade() -> None:
-    for trigger in ("coding_insert", "coding_delete", "code_name"):
-        op.execute(f"DROP TRIGGER IF EXISTS search_queue_{trigger}")
+    for trigger, table in (
+        ("coding_insert", "annotation_codes"),
+        ("coding_delete", "annotation_codes"),
+        ("code_name", "codes"),
+    ):
+        drop_trigger(op.get_bind(), f"search_queue_{trigger}", table)  # fmt: skip
     op.drop_index(op.f("ix_annotation_codes_code_id"), "annotation_codes")
     op.drop_table("annotation_codes")
     op.drop_index(op.f("ix_codes_parent_id"), "codes")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"  # "0012" once the change log lands
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,239 @@
+"""A team member's own search index, caught up from the archive's change log.
+
+On a team archive (PostgreSQL) the database stays the one source of truth and every
+member keeps a search index of their own beside their settings. Triggers append every
+change of what the index holds to `search_queue` (the change log, never drained: each
+member reads it from a cursor of its own, kept with the index).
+
+Why the cursor is a transaction id and not `seq` alone: sequence numbers are handed out
+when rows are inserted, not when their transactions commit, so a reader that has seen
+seq 11 may later find seq 10 committed by a slower transaction. Each row records its
+transaction (`txid`, migration 0012). A read takes the rows with `txid` below the xmin of
+its own snapshot — every transaction below xmin has ended, so no row there can still
+appear — beyond the cursor (txid, seq), in that order, and the cursor moves to the last
+row read. A row of a transaction still running is read by a later sync, never skipped.
+
+A new member first indexes every article in batches (by id) and saves its place after
+each, so an interrupted catch-up resumes where it stopped; the log is then replayed
+from the xmin of the first batch's snapshot (replaying a change indexed already is
+harmless: an article's entry is replaced whole).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import tantivy
+from sqlalchemy import Connection, Engine, func, select, text, tuple_
+
+from newsreader.core.models import Article
+from newsreader.core.search.index import (
+    INDEX_VERSION,
+    SYNC_BATCH,
+    VERSION_FILE,
+    WRITER_HEAP,
+    IndexedArticle,
+    SearchIndex,
+    _indexed_articles,
+    meta,
+    queue,
+)
+
+log = logging.getLogger(__name__)
+
+CURSOR_FILE = "newsreader-cursor.json"
+ARCHIVE_ID_KEY = "archive_id"  # in the archive's meta table (migration 0012)
+Progress = Callable[[int, int], None]  # (articles indexed so far, articles in all)
+
+
+@dataclass
+class Cursor:
+    """Where this member's index stands: the archive it belongs to, the last change-log
+    row applied (txid, seq), and during a first catch-up the last article indexed."""
+
+    archive: str
+    txid: int | None = None
+    seq: int = 0
+    caught_up_to_id: int | None = 0  # None once every article was indexed
+    caught_up_count: int = 0  # articles the catch-up indexed so far
+
+
+def snapshot_xmin(connection: Connection) -> int:
+    """The oldest transaction still running when this transaction's snapshot was taken:
+    every transaction below it has ended (committed or not)."""
+    return int(connection.execute(
+        text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    ).scalar_one())  # fmt: skip
+
+
+def archive_identity(connection: Connection) -> str:
+    """Which archive this is: its id (migration 0012) and the database's oid, so a copy of
+    the database made with CREATE DATABASE ... TEMPLATE is another archive."""
+    archive_id = connection.execute(
+        select(meta.c.value).where(meta.c.key == ARCHIVE_ID_KEY)
+    ).scalar()
+    oid = connection.execute(
+        text("SELECT oid FROM pg_database WHERE datname = current_database()")
+    ).scalar()
+    return f"{archive_id}:{oid}"
+
+
+class TeamSearchIndex(SearchIndex):
+    """The index one member keeps of a team archive: it only reads the archive.
+
+    `engine` must read in REPEATABLE READ, so the log rows and the articles a batch reads
+    come from one snapshot (newsreader.core.db makes the reader engine so).
+    """
+
+    def __init__(self, folder: Path, engine: Engine, progress: Progress | None = None) -> None:
+        self.progress = progress
+        self.pending: set[int] = set()  # articles a sync could not index, retried next time
+        super().__init__(folder, engine)
+
+    @property
+    def _cursor_file(self) -> Path:
+        return self.folder / CURSOR_FILE
+
+    def cursor(self) -> Cursor | None:
+        try:
+            return Cursor(**json.loads(self._cursor_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _save_cursor(self, cursor: Cursor, folder: Path | None = None) -> None:
+        """Write the cursor atomically: a crash keeps the previous one (and so replays a
+        little, never skips)."""
+        path = (folder or self.folder) / CURSOR_FILE
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(asdict(cursor)))
+        os.replace(partial, path)
+
+    def _fits(self, engine: Engine) -> bool:
+        """An index of this version, of this archive, whose cursor is not ahead of the
+        server (a restored backup starts its transaction ids lower: rebuilt)."""
+        version = self.folder / VERSION_FILE
+        if not version.exists() or version.read_text().strip() != INDEX_VERSION:
+            return False
+        cursor = self.cursor()
+        if cursor is None:
+            return False
+        with engine.connect() as connection:
+            if cursor.archive != archive_identity(connection):
+                return False
+            now = int(connection.execute(
+                text("SELECT pg_current_xact_id()::text::bigint")
+            ).scalar_one())  # fmt: skip
+        return cursor.txid is None or cursor.txid <= now
+
+    def _rebuild(self, engine: Engine, read_only: bool) -> tantivy.Index:
+        """An empty index, moved into place whole, whose cursor asks for a full catch-up."""
+        building = self.folder.with_name(f"{self.folder.name}.new-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir()
+        self._load(building)
+        with engine.connect() as connection:
+            identity = archive_identity(connection)
+        (building / VERSION_FILE).write_text(INDEX_VERSION)
+        self._save_cursor(Cursor(archive=identity), building)
+        if self.folder.exists():
+            old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(self.folder, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(building, self.folder)
+        return self._load(self.folder)
+
+    def sync(self, engine: Engine) -> int:
+        """Catch up with the archive: first every article (for a new index), then the
+        change log from the cursor; the number of articles indexed."""
+        try:
+            writer = self.index.writer(heap_size=WRITER_HEAP)
+        except ValueError as error:  # another sync of this index runs; it catches up
+            log.info("search index busy (%s); its holder catches up", error)
+            return 0
+        try:
+            cursor = self.cursor()
+            assert cursor is not None, "an opened index has a cursor"
+            done = self._catch_up(writer, engine, cursor)
+            while True:
+                indexed, more = self._replay(writer, engine, cursor)
+                done += indexed
+                if not more:
+                    return done
+        finally:
+            writer.wait_merging_threads()
+            del writer
+
+    def _catch_up(self, writer: tantivy.IndexWriter, engine: Engine, cursor: Cursor) -> int:
+        """Index every article, batch by batch, saving the place after each (resumable)."""
+        done = 0
+        total: int | None = None
+        while cursor.caught_up_to_id is not None:
+            with engine.connect() as connection:  # one snapshot per batch
+                xmin = snapshot_xmin(connection)
+                if cursor.txid is None:  # changes from here on are replayed from the log
+                    cursor.txid, cursor.seq = xmin, 0
+                if total is None:
+                    total = int(connection.execute(select(func.count(Article.id))).scalar_one())
+                ids = list(connection.execute(
+                    select(Article.id).where(Article.id > cursor.caught_up_to_id)
+                    .order_by(Article.id).limit(SYNC_BATCH)
+                ).scalars())  # fmt: skip
+                rows = list(_indexed_articles(connection, ids))
+            indexed = self._apply(writer, ids, rows) if ids else 0
+            done += indexed
+            cursor.caught_up_to_id = ids[-1] if ids else None
+            cursor.caught_up_count += len(ids)
+            self._save_cursor(cursor)
+            if ids and self.progress is not None:
+                self.progress(cursor.caught_up_count, max(total, cursor.caught_up_count))
+        return done
+
+    def _replay(
+        self, writer: tantivy.IndexWriter, engine: Engine, cursor: Cursor
+    ) -> tuple[int, bool]:
+        """Apply one batch of the log beyond the cursor; (articles indexed, more to come)."""
+        assert cursor.txid is not None
+        with engine.connect() as connection:  # the log rows and the articles: one snapshot
+            xmin = snapshot_xmin(connection)
+            entries = connection.execute(
+                select(queue.c.txid, queue.c.seq, queue.c.article_id)
+                .where(tuple_(queue.c.txid, queue.c.seq) > tuple_(cursor.txid, cursor.seq))
+                .where(queue.c.txid < xmin)
+                .order_by(queue.c.txid, queue.c.seq)
+                .limit(SYNC_BATCH)
+            ).all()  # fmt: skip
+            ids = sorted({entry.article_id for entry in entries} | self.pending)
+            rows = list(_indexed_articles(connection, ids)) if ids else []
+        if not ids:
+            return 0, False
+        done = self._apply(writer, ids, rows)
+        if entries:
+            cursor.txid, cursor.seq = entries[-1].txid, entries[-1].seq
+            self._save_cursor(cursor)
+        return done, len(entries) == SYNC_BATCH
+
+    def _apply(
+        self, writer: tantivy.IndexWriter, ids: list[int], rows: list[IndexedArticle]
+    ) -> int:
+        """Replace the entries of these articles (rows: those that still exist) and commit;
+        an article that cannot be indexed is retried at the next sync."""
+        failed: set[int] = set()
+        for article_id in ids:
+            writer.delete_documents_by_term("id", article_id)
+        for row in rows:
+            try:
+                writer.add_document(row.document())
+            except Exception as error:  # one article never blocks the rest
+                log.warning("article %d could not be indexed (%s); retried later", row.id, error)
+                failed.add(row.id)
+        writer.commit()
+        self.pending = failed | (self.pending - set(ids))
+        self.failed = set(self.pending)
+        return len(rows) - len(failed)

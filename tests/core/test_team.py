@@ -1,0 +1,131 @@
+"""Team archives: roles enforced by the PostgreSQL server itself, as members connect."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsreader.core import team
+from newsreader.core.archive import Archive
+from newsreader.core.errors import ArchiveForbidden
+from tests.factories import make_article
+
+
+def as_member(url: str, name: str) -> str:
+    """The archive's address as `name` connects to it (the test server trusts 127.0.0.1)."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{name}@{rest.split('@', 1)[1]}"
+
+
+@pytest.fixture
+def team_url(postgres_archive_url: str) -> Iterator[str]:
+    """A team archive with one article, and four members besides its owner."""
+    with Archive(postgres_archive_url) as owner:
+        owner.save(make_article("Budget vote", ("The council approved the budget.",),
+                                url="https://news.example/budget"))  # fmt: skip
+        team.init(owner)
+        for name, role in (("alice", "annotator"), ("bob", "annotator"), ("rita", "reader"),
+                           ("ed", "editor")):  # fmt: skip
+            team.add_member(owner, name, role)  # type: ignore[arg-type]
+    yield postgres_archive_url
+
+
+def test_members_are_listed_with_their_roles(team_url: str) -> None:
+    with Archive(team_url) as owner:
+        found = {(m.name, m.role) for m in team.members(owner)}
+    assert {("alice", "annotator"), ("bob", "annotator"), ("rita", "reader"),
+            ("ed", "editor"), ("newsreader", "owner")} <= found  # fmt: skip
+
+
+def test_a_highlight_is_its_authors_and_another_annotator_cannot_change_or_delete_it(
+    team_url: str,
+) -> None:
+    with Archive(as_member(team_url, "alice")) as alice:
+        article_id = alice.list_articles()[0].id
+        made = alice.annotations.create(article_id, 4, 11, note="alice's")
+    assert made.author == "alice"
+    with Archive(as_member(team_url, "bob")) as bob:
+        assert [a.note for a in bob.annotations.list()] == ["alice's"]  # everyone reads all
+        with pytest.raises(ArchiveForbidden, match="only the one who made it"):
+            bob.annotations.update(made.id, note="bob's now")
+        with pytest.raises(ArchiveForbidden):
+            bob.annotations.delete(made.id)
+        own = bob.annotations.create(article_id, 0, 3, note="bob's")
+        assert bob.annotations.update(own.id, note="bob's, edited").note == "bob's, edited"
+    with Archive(as_member(team_url, "alice")) as alice:
+        assert sorted(a.note for a in alice.annotations.list()) == ["alice's", "bob's, edited"]
+
+
+def test_a_reader_reads_and_marks_but_cannot_write(team_url: str) -> None:
+    with Archive(as_member(team_url, "rita")) as rita:
+        article = rita.list_articles()[0]
+        detail = rita.get(article.id)
+        assert detail is not None and "approved" in detail.text
+        assert rita.mark_read(article.id)
+        with pytest.raises(ArchiveForbidden, match="does not allow it"):
+            rita.annotations.create(article.id, 0, 3)
+        with pytest.raises(ArchiveForbidden):
+            rita.save(make_article("Mine", ("A reader's article.",), url="https://x.example/1"))
+        with pytest.raises(ArchiveForbidden):
+            rita.delete(article.id)
+        assert rita.count() == 1
+
+
+def test_an_editor_imports_deletes_and_may_remove_anyones_highlight(team_url: str) -> None:
+    with Archive(as_member(team_url, "alice")) as alice:
+        article_id = alice.list_articles()[0].id
+        made = alice.annotations.create(article_id, 4, 11)
+    with Archive(as_member(team_url, "ed")) as ed:
+        saved = ed.save(make_article("Tax plan", ("A new tax plan.",), url="https://x.example/t"))
+        assert saved.status == "saved"
+        ed.annotations.delete(made.id)
+        assert ed.delete(saved.article_id)
+        assert ed.annotations.list() == []
+
+
+def test_the_same_page_imported_by_two_members_at_once_is_one_article(team_url: str) -> None:
+    import threading
+
+    page = make_article("Shared", ("The same page, twice.",), url="https://x.example/shared")
+    outcomes: list[str] = []
+
+    def import_as(name: str) -> None:
+        with Archive(as_member(team_url, name)) as member:
+            outcomes.append(member.save(page).status)
+
+    threads = [threading.Thread(target=import_as, args=("ed",)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["duplicate", "duplicate", "duplicate", "saved"]
+    with Archive(team_url) as owner:
+        assert [a.title for a in owner.list_articles()].count("Shared") == 1
+
+
+def test_the_team_commands_set_up_and_list_members(postgres_archive_url: str) -> None:
+    def newsreader(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "newsreader", *args, "--archive",
+                               postgres_archive_url], capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
+
+    assert newsreader("team", "init").returncode == 0
+    added = newsreader("team", "add-member", "maria", "--role", "editor")
+    assert added.returncode == 0, added.stderr
+    listed = newsreader("team", "members", "--json")
+    assert {"name": "maria", "role": "editor"} in json.loads(listed.stdout)
+    wrong = newsreader("team", "add-member", "maria", "--role", "boss")
+    assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+
+
+def test_a_personal_archive_has_no_members(tmp_path: Path) -> None:
+    with (
+        Archive(tmp_path / "mine.sqlite3") as personal,
+        pytest.raises(team.TeamError, match="team archives on a PostgreSQL server"),
+    ):
+        team.members(personal)
