@@ -100,7 +100,8 @@ def libpq_address(address: str) -> str:
 
 def public_address(address: str) -> str:
     """The address as it may be shown and remembered: without a password."""
-    return make_url(address).set(password=None).render_as_string(hide_password=False)
+    # URL.set(password=None) means "leave it as it is": the password is replaced instead.
+    return make_url(address)._replace(password=None).render_as_string(hide_password=False)
 
 
 def create_server_engines(address: str) -> tuple[Engine, Engine]:
@@ -280,23 +281,14 @@ def migrate(engine: Engine, reader: Engine | None = None) -> None:
 
 
 def sync_id_sequences(connection: Connection, tables: Iterable[str] | None = None) -> None:
-    """After rows were inserted with explicit ids (a copy, a restore), make the next id
-    each table hands out follow them. SQLite takes the largest id by itself; PostgreSQL's
-    sequences must be moved on."""
-    if connection.dialect.name != "postgresql":
-        return
+    """`set_sequence_past` for every table with an id of its own (or these): after a copy
+    inserted rows under their ids."""
     from newsreader.core.models import Base
 
     for name in tables or [t.name for t in Base.metadata.sorted_tables]:
         table = Base.metadata.tables[name]
-        if "id" not in table.c or not table.c.id.autoincrement:
-            continue
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)"
-            )
-        )
+        if "id" in table.c and table.c.id.autoincrement:
+            set_sequence_past(connection, name)
 
 
 def create_trigger(

@@ -205,3 +205,48 @@ def members(archive: Archive) -> list[Member]:
             for (member,) in rows:
                 found[str(member)] = role
     return [Member(name, role) for name, role in sorted(found.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class Reachable:
+    """What trying a team archive's address found (before opening it for good)."""
+
+    member: str
+    role: Role | None  # None: the archive is not (yet) a team archive, or no role here
+    articles: int | None  # None: an empty database — opening makes the archive
+
+
+def probe(address: str) -> Reachable:
+    """Connect to a team archive's address once, as the member would, without opening or
+    upgrading it: who we are there, with which role, and how many articles it holds. An
+    address that cannot be reached raises TeamError saying why, for a person."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
+
+    from newsreader.core import db
+
+    engine = create_engine(db.server_url(address), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            database, member = _connection_facts(conn)
+            role = None
+            for candidate in ROLES:  # lowest first: the highest one held wins
+                held = conn.execute(
+                    text("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles "
+                         "WHERE rolname = :g"),
+                    {"g": group_role(database, candidate)},
+                ).scalar()  # fmt: skip
+                role = candidate if held else role
+            has_articles = conn.execute(text("SELECT to_regclass('articles') IS NOT NULL")).scalar()
+            articles = (conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+                        if has_articles else None)  # fmt: skip
+    except DBAPIError as error:
+        host = db.server_url(address).host or "the server"
+        raise TeamError(
+            f"Could not reach the team archive on {host} — is the server running, and are "
+            f"the address, your name and password right? ({_reason(error)})"
+        ) from error
+    finally:
+        engine.dispose()
+    return Reachable(member, role, articles)

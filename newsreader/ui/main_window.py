@@ -47,6 +47,7 @@ from newsreader.ui.reading import Reading
 from newsreader.ui.searching import Searching, empty_message
 from newsreader.ui.sidebar import SidebarData, SidebarView, load_sidebar
 from newsreader.ui.status import StatusArea
+from newsreader.ui.team import TeamArchives
 from newsreader.ui.themes import THEMES
 from newsreader.ui.web import WebActions
 
@@ -174,6 +175,8 @@ class MainWindow(QMainWindow):
         self.originals = OriginalPages(self)  # the kept page, re-extraction, incomplete notice
         self.menus["&Article"].addAction(self.originals.reextract_action)
         self.menus["&View"].addAction(self.originals.view_action)
+        self.team_archives = TeamArchives(self)  # File → Open team archive…
+        self.menus["&File"].insertAction(self.action("showReport"), self.team_archives.action)
 
         self.font_size = int(self.settings.value("reader/font_size", DEFAULT_FONT_SIZE))  # type: ignore[call-overload]
         family = self.settings.value("reader/font_family")

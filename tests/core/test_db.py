@@ -47,3 +47,10 @@ def test_an_archive_behind_the_head_revision_is_migrated_on_opening(tmp_path: Pa
     with Archive(path) as archive:
         assert db.current_revision(archive.reader) == db.HEAD_REVISION
         assert archive.count() == 0
+
+
+def test_an_address_is_shown_and_remembered_without_its_password() -> None:
+    from newsreader.core import db
+
+    shown = db.public_address("postgresql://maria:s3cret@db.example.org:5433/news?sslmode=require")
+    assert shown == "postgresql://maria@db.example.org:5433/news?sslmode=require"
