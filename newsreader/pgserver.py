@@ -144,6 +144,15 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def pause(self) -> None:
+        """Stop the server but keep its data, as a restart or an outage would."""
+        self._pg_ctl("stop", "-m", "fast", "-w")
+
+    def resume(self) -> None:
+        """Start a paused server again on the same port, with the same data."""
+        self._pg_ctl("start", "-w", "-t", str(START_TIMEOUT_S), "-l",
+                     str(self.folder / "server.log"), "-o", self._options())  # fmt: skip
+
     def stop(self) -> None:
         """Stop the server (immediately: nothing in it is kept) and remove its folder."""
         if (self.data / "postmaster.pid").exists():

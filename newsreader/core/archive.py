@@ -34,6 +34,7 @@ from newsreader.core.errors import (
     ArchiveForbidden,
     ArchiveFull,
     ArchiveReadOnly,
+    ArchiveUnreachable,
 )
 from newsreader.core.models import (
     Annotation,
@@ -82,6 +83,11 @@ def _write_failure(path: Path | str, error: Exception) -> Exception:
             "change or delete it; nothing was changed"
         )
     kind = db.write_failure(error)
+    if kind == "unreachable":
+        return ArchiveUnreachable(
+            f"the team archive {path} cannot be reached: the server stopped or the network "
+            "is gone; nothing was changed"
+        )
     if kind == "forbidden":
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         return ArchiveForbidden(

@@ -154,19 +154,31 @@ def indexed_by(dialect: str, index: str) -> str:
     return f"INDEXED BY {index}" if dialect == "sqlite" else ""
 
 
-WriteFailure = Literal["busy", "full", "read-only", "forbidden"]
+WriteFailure = Literal["busy", "full", "read-only", "forbidden", "unreachable"]
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a GRANT or a row-level security policy said no
+# A server that stopped, restarts or cannot be reached: SQLSTATE class 08 (connection
+# exception), 57P01-57P03 (shutting down, crashed, cannot connect now), or libpq's words
+# when no SQLSTATE came back at all.
+LOST_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+LOST_CONNECTION = (
+    "connection refused", "could not connect", "server closed the connection",
+    "terminating connection", "connection is closed", "the connection is lost",
+    "connection timeout expired", "no route to host", "could not translate host name",
+)  # fmt: skip
 
 
 def write_failure(error: BaseException) -> WriteFailure | None:
     """What a database error says about the archive as a whole — held by another writer,
     its disk full, not writable, not ours to change — or None when it concerns only the
     statement at hand."""
-    if getattr(getattr(error, "orig", None), "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    if state == INSUFFICIENT_PRIVILEGE:
         return "forbidden"
     if not isinstance(error, OperationalError):
         return None
     message = str(error.orig).lower()
+    if state.startswith(LOST_CONNECTION_STATES) or any(w in message for w in LOST_CONNECTION):
+        return "unreachable"
     if "locked" in message or "busy" in message or "lock timeout" in message:
         return "busy"
     if "full" in message or "no space left" in message:

@@ -24,6 +24,11 @@ class ArchiveForbidden(ArchiveError):
     (a reader writing, an annotator changing another's highlight)."""
 
 
+class ArchiveUnreachable(ArchiveError):
+    """A team archive's server cannot be reached (stopped, restarting, the network gone):
+    nothing was changed, and the same change can be made again once it is back."""
+
+
 class ArchiveFull(ArchiveError):
     """The disk is full: the change was not saved."""
 

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.ops = Operations(self.executor, self)
         self.ops.changed.connect(self.redraw)
         self.ops.failed.connect(lambda what, error: self.status.report_error(what, error))
+        self.ops.unreachable.connect(lambda away: self.status.team_unreachable(away))
         self.undo_stack = QUndoStack(self)
         self.executor.busy_changed.connect(self.status.set_in_flight)
         self.theme = str(self.settings.value("look/theme", "system"))

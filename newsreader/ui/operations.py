@@ -9,6 +9,7 @@ background import's batches, a feed refresh — arrive there too, through `Archi
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from newsreader.core.changes import CommitWatch
+from newsreader.core.errors import ArchiveUnreachable
 from newsreader.ui.executor import Executor
 
 log = logging.getLogger(__name__)
 WATCH_INTERVAL_MS = 1000
+RETRY_MS = 2000  # how often writes waiting for a team archive's server are tried again
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,41 @@ EVERYTHING = Changes(counts=True, listing=True, saved_searches=True)
 ChangesOf = Changes | Callable[[Any], Changes]
 
 
+@dataclass(slots=True)
+class _Write:
+    seq: int
+    what: str
+    fn: Callable[[], Any]
+    changes: ChangesOf
+    on_done: Callable[[Any], None] | None
+    on_failed: Callable[[BaseException], None] | None
+
+
 class Operations(QObject):
-    """Runs writes on the executor; success says what changed, failure says why."""
+    """Runs writes on the executor; success says what changed, failure says why.
+
+    A team archive whose server cannot be reached loses nothing: the write that met it,
+    and every write after it, wait in order (what was typed with them), `unreachable`
+    says so, and they are tried again every few seconds until the server is back.
+    """
 
     changed = Signal(object)  # Changes
     failed = Signal(str, object)  # what was tried, the error
+    unreachable = Signal(bool)  # True while writes wait for a team archive's server
 
     def __init__(self, executor: Executor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = executor
+        self._seq = 0
+        self._waiting: list[_Write] = []  # in the order they were asked for
+        self._trying = False  # the first waiting write is being tried again
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self._try_first_waiting)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
 
     def write(
         self, what: str, fn: Callable[[], Any], changes: ChangesOf,
@@ -66,7 +95,46 @@ class Operations(QObject):
     ) -> None:  # fmt: skip
         """Run `fn` on the writer thread; then redraw what it changed (or undo on screen
         with `on_failed` and say why)."""
-        self._executor.write(fn, self._succeeded(changes, on_done), self._failed(what, on_failed))
+        self._seq += 1
+        job = _Write(self._seq, what, fn, changes, on_done, on_failed)
+        if self._waiting:  # the server is away: after the ones already waiting
+            self._waiting.append(job)
+        else:
+            self._submit(job)
+
+    def _submit(self, job: _Write) -> None:
+        succeeded = self._succeeded(job.changes, job.on_done)
+
+        def done(result: Any) -> None:
+            self._trying = False
+            if job in self._waiting:
+                self._waiting.remove(job)
+                if not self._waiting:
+                    self._retry.stop()
+                    self.unreachable.emit(False)
+                else:
+                    self._try_first_waiting()  # the next one at once: the server is back
+            succeeded(result)
+
+        def failed(error: BaseException) -> None:
+            self._trying = False
+            if isinstance(error, ArchiveUnreachable):
+                if job not in self._waiting:
+                    bisect.insort(self._waiting, job, key=lambda j: j.seq)
+                if not self._retry.isActive():
+                    self._retry.start()
+                    self.unreachable.emit(True)
+                return
+            if job in self._waiting:
+                self._waiting.remove(job)
+            self._failed(job.what, job.on_failed)(error)
+
+        self._executor.write(job.fn, done, failed)
+
+    def _try_first_waiting(self) -> None:
+        if self._waiting and not self._trying:
+            self._trying = True
+            self._submit(self._waiting[0])
 
     def done(self, changes: Changes) -> None:
         """Work that ran elsewhere (an import, a fetch) has finished: redraw what it changed."""

@@ -103,6 +103,18 @@ class StatusArea:
     def set_offline(self, offline: bool) -> None:
         self.offline_label.setVisible(offline)
 
+    def team_unreachable(self, away: bool) -> None:
+        """Say, until it is back, that a team archive's server is away and nothing typed
+        is lost; then that the waiting changes are saved."""
+        if away:
+            self.bar.showMessage(
+                "Team archive unreachable — retrying. Your changes are kept and will be "
+                "saved when it is back."
+            )
+        else:
+            self.bar.showMessage("Team archive reachable again — your changes are saved.",
+                                 MESSAGE_MS)  # fmt: skip
+
     def report_error(self, what: str, error: BaseException | str) -> None:
         """A sentence in the status bar; the detail behind "Details…"."""
         if isinstance(error, BaseException):

@@ -1,0 +1,61 @@
+"""A team archive's server goes away mid-session: the window says so, keeps what was typed,
+and writes it once the server is back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from newsreader.core.archive import Archive
+from newsreader.pgserver import PostgresServer, ServerUnavailable
+from newsreader.testing import in_ci, isolated_settings
+from newsreader.ui.annotations import NoteDialog
+from newsreader.ui.main_window import MainWindow
+from tests.factories import make_article
+
+
+@pytest.fixture
+def own_server() -> Iterator[PostgresServer]:
+    """A server of this test's own, since it is stopped and started again."""
+    try:
+        server = PostgresServer.start()
+    except ServerUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI needs the PostgreSQL tests to run: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server: {error}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_note_written_while_the_server_is_away_is_saved_once_it_is_back(
+    qtbot: QtBot, own_server: PostgresServer, tmp_path: Any, monkeypatch: Any
+) -> None:
+    url = own_server.url(own_server.create_database())
+    with Archive(url) as archive:
+        article_id = archive.save(make_article("Budget vote", ("The council approved it.",)))
+        window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(window.article_shown, timeout=20_000):
+            window.open_article(article_id.article_id)
+        own_server.pause()
+        monkeypatch.setattr(NoteDialog, "ask", classmethod(
+            lambda cls, *a, **k: ("written while the server was away", [])))  # fmt: skip
+        window.reader.select_span(4, 11)
+        window.action("note").trigger()
+        qtbot.waitUntil(lambda: "Team archive unreachable — retrying" in
+                        window.statusBar().currentMessage(), timeout=30_000)  # fmt: skip
+        assert window.ops.waiting == 1
+        own_server.resume()
+        with qtbot.waitSignal(window.annotations_changed, timeout=30_000):
+            pass
+        assert "reachable again" in window.statusBar().currentMessage()
+        assert window.ops.waiting == 0
+        window.close()
+    with Archive(url) as again:
+        assert [a.note for a in again.annotations.list()] == ["written while the server was away"]
