@@ -13,7 +13,7 @@ member's article and highlight.
 
 Afterwards, through the owner's connection: every acknowledged article, highlight and note
 edit is present exactly once (a page saved by several members is one article), and the
-delay from a write's acknowledgement to each other member seeing it is reported (p50/p95,
+delay from the start of a write to each other member seeing it is reported (p50/p95,
 goal ≤ 2 s).
 """
 
@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+WATCH_INTERVAL_S = 1.0  # as often as the window's ArchiveWatch asks (ui/operations.py)
 SHARED_PAGES = 40  # pages every member may save: each must end up one article
 WORDS = [
     "council", "budget", "vote", "harbour", "bridge", "election", "minister", "rates",
@@ -91,7 +92,7 @@ def run_member(url: str, name: str, seconds: float, log_path: Path, seed: int) -
                     ):
                         write({"kind": "seen-highlight", "key": uuid, "at": now})
                         seen_notes = max(seen_notes, note_id)
-            time.sleep(0.05)
+            time.sleep(WATCH_INTERVAL_S)
         watcher.close()
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -101,6 +102,7 @@ def run_member(url: str, name: str, seconds: float, log_path: Path, seed: int) -
     deadline = time.time() + seconds
     while time.time() < deadline:
         n += 1
+        began = time.time()  # delays count from here: an upper bound, the write included
         action = rng.choices(("save", "shared", "highlight", "note", "read"), (3, 1, 3, 2, 3))[0]
         try:
             if action in ("save", "shared"):
@@ -112,7 +114,7 @@ def run_member(url: str, name: str, seconds: float, log_path: Path, seed: int) -
                     title=f"{name} {n} {words[0]}", url=page,
                     blocks=paragraphs_to_blocks([body, " ".join(words[:20])]),
                 ))  # fmt: skip
-                write({"kind": "article", "key": page, "at": time.time(),
+                write({"kind": "article", "key": page, "at": time.time(), "began": began,
                        "status": outcome.status})  # fmt: skip
             elif action == "highlight":
                 listed = archive.list_articles(limit=50)
@@ -124,7 +126,7 @@ def run_member(url: str, name: str, seconds: float, log_path: Path, seed: int) -
                     continue
                 made = archive.annotations.create(target.id, 0, 8, note=f"{name} note {n}")
                 mine.append(made)
-                write({"kind": "highlight", "key": made.uuid, "at": time.time()})
+                write({"kind": "highlight", "key": made.uuid, "at": time.time(), "began": began})
             elif action == "note" and mine:
                 chosen = rng.randrange(len(mine))
                 note = f"{name} edit {n}"
@@ -183,7 +185,7 @@ def check(url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
             if seen is None:
                 unseen += 1
             else:
-                delays.append(max(0.0, seen - write["at"]))
+                delays.append(max(0.0, seen - write["began"]))
     errors = [e for e in entries if e["kind"] == "error"]
     return {
         "articles_in_archive": articles,
