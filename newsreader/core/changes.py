@@ -29,15 +29,19 @@ class CommitWatch:
         self._lock = threading.Lock()
         self._listener: Any = None
         if db.is_server_address(location):
-            import psycopg
-
-            self._listener = psycopg.connect(db.libpq_address(str(location)), autocommit=True)
-            self._listener.execute(f"LISTEN {CHANNEL}".encode())
-            self._seen = 0
+            self._address = db.libpq_address(str(location))
+            self._listener = self._listen()
         else:
             self._connection = sqlite3.connect(str(location), timeout=0.1,
                                                check_same_thread=False)  # fmt: skip
             self._seen = self._version()
+
+    def _listen(self) -> Any:
+        import psycopg
+
+        listener = psycopg.connect(self._address, autocommit=True)
+        listener.execute(f"LISTEN {CHANNEL}".encode())
+        return listener
 
     def _version(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
@@ -46,7 +50,14 @@ class CommitWatch:
         """True once for every batch of commits made since the last call."""
         with self._lock:
             if self._listener is not None:
-                return any(True for _ in self._listener.notifies(timeout=0))
+                import psycopg
+
+                try:
+                    return any(True for _ in self._listener.notifies(timeout=0))
+                except psycopg.OperationalError:  # the server went away: listen anew
+                    self._listener.close()
+                    self._listener = self._listen()  # (raises while it is still away)
+                    return True  # what changed meanwhile went unheard
             version = self._version()
             changed, self._seen = version != self._seen, version
             return changed
