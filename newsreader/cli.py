@@ -482,6 +482,12 @@ def cmd_codes(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _show_index_progress(done: int, total: int) -> None:
+    """A team member's first catch-up of the search index (it resumes if interrupted)."""
+    print(f"newsreader: indexing the team archive for search: {done:,} of {total:,} articles",
+          file=sys.stderr)  # fmt: skip
+
+
 def _query_text(args: argparse.Namespace) -> str:
     return " ".join(getattr(args, "query", None) or [])
 
@@ -1005,6 +1011,7 @@ def main(
     except ArchiveError as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_BAD_ARCHIVE
+    archive.index_progress = _show_index_progress
     with archive:
         try:
             return int(args.handler(archive, args))

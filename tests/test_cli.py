@@ -360,6 +360,20 @@ def test_every_command_works_on_a_team_archive(
     assert code == 0 and "Team story" in out
 
 
+def test_a_new_members_first_search_shows_the_catch_up_of_its_index(
+    capsys: pytest.CaptureFixture[str], postgres_archive_url: str, tmp_path: Path
+) -> None:
+    page = tmp_path / "story.html"
+    page.write_text(news_page("Shared story"), encoding="utf-8")
+    assert main(["import", str(page), "--archive", postgres_archive_url]) == 0
+    capsys.readouterr()
+    member = postgres_archive_url.replace("@127.0.0.1:", "@localhost:")  # another index
+    assert main(["search", "shared", "--archive", member]) == 0
+    captured = capsys.readouterr()
+    assert "indexing the team archive for search: 1 of 1 articles" in captured.err
+    assert "Shared story" in captured.out
+
+
 def test_the_export_formats_offered_are_those_the_exporter_writes() -> None:
     from newsreader.cli import EXPORT_FORMATS
     from newsreader.core import exports

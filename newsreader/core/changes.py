@@ -28,10 +28,9 @@ class CommitWatch:
     def __init__(self, location: Path | str) -> None:
         self._lock = threading.Lock()
         self._listener: Any = None
-        self._address = str(location) if db.is_server_address(location) else None
-        if self._address is not None:
+        if db.is_server_address(location):
+            self._address = db.libpq_address(str(location))
             self._listener = self._listen()
-            self._seen = 0
         else:
             self._connection = sqlite3.connect(str(location), timeout=0.1,
                                                check_same_thread=False)  # fmt: skip
@@ -40,26 +39,9 @@ class CommitWatch:
     def _listen(self) -> Any:
         import psycopg
 
-        assert self._address is not None
-        listener = psycopg.connect(db.libpq_address(self._address), autocommit=True)
+        listener = psycopg.connect(self._address, autocommit=True)
         listener.execute(f"LISTEN {CHANNEL}".encode())
         return listener
-
-    def _notified(self) -> bool:
-        """Whether a notification came; after the server was away (a restart, the network),
-        listening again — and True, since what happened meanwhile was not heard."""
-        import psycopg
-
-        try:
-            if self._listener is None:
-                self._listener = self._listen()
-                return True
-            return any(True for _ in self._listener.notifies(timeout=0))
-        except psycopg.OperationalError:
-            if self._listener is not None:
-                self._listener.close()
-            self._listener = None
-            raise
 
     def _version(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
@@ -67,15 +49,19 @@ class CommitWatch:
     def changed(self) -> bool:
         """True once for every batch of commits made since the last call."""
         with self._lock:
-            if self._address is not None:
-                return self._notified()
+            if self._listener is not None:
+                import psycopg
+
+                try:
+                    return any(True for _ in self._listener.notifies(timeout=0))
+                except psycopg.OperationalError:  # the server went away: listen anew
+                    self._listener.close()
+                    self._listener = self._listen()  # (raises while it is still away)
+                    return True  # what changed meanwhile went unheard
             version = self._version()
             changed, self._seen = version != self._seen, version
             return changed
 
     def close(self) -> None:
         with self._lock:
-            if self._address is None:
-                self._connection.close()
-            elif self._listener is not None:
-                self._listener.close()
+            (self._listener or self._connection).close()

@@ -128,12 +128,17 @@ def create_server_engines(address: str) -> tuple[Engine, Engine]:
     return reader, writer
 
 
+def _ours_or_empty(tables: list[str]) -> bool:
+    """Whether these tables are an archive's, or none (a version table alone: an archive
+    migrated all the way down)."""
+    return {"alembic_version", "articles"} <= set(tables) or not set(tables) - {"alembic_version"}
+
+
 def foreign_server_tables(engine: Engine) -> list[str]:
     """The tables of another program in the database (empty for ours or an empty one)."""
     with engine.connect() as connection:
         tables = inspect(connection).get_table_names()
-    ours = {"alembic_version", "articles"} <= set(tables)
-    return [] if not tables or ours else sorted(tables)
+    return [] if _ours_or_empty(tables) else sorted(tables)
 
 
 def set_sequence_past(connection: Connection, table: str, column: str = "id") -> None:
@@ -241,8 +246,7 @@ def foreign_tables(path: Path) -> list[str]:
             break
         except sqlite3.OperationalError:
             continue
-    ours = {"alembic_version", "articles"} <= set(tables)
-    return [] if not tables or ours else sorted(tables)
+    return [] if _ours_or_empty(tables) else sorted(tables)
 
 
 def _alembic_config() -> Config:

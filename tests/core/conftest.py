@@ -1,5 +1,7 @@
 """The core services' tests run on both stores: `archive` is an SQLite file and a team
-archive on the session's throwaway PostgreSQL server in turn."""
+archive on the session's throwaway PostgreSQL server in turn. A test marked
+`sqlite_only("why")` runs on the file alone: it checks something only SQLite has, or
+input handling in which the store plays no part (which keeps the suite's time down)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,16 @@ import pytest
 
 from newsreader.core.archive import Archive
 
+STORES = ("sqlite", "postgresql")
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "archive" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("archive", ["sqlite"] if only else STORES, indirect=True)
+
+
+@pytest.fixture
 def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Archive]:
     """An empty archive, closed after the test: a file, or a new PostgreSQL database."""
     location: Path | str = tmp_path / "archive.sqlite3"

@@ -72,6 +72,7 @@ def test_the_cli_way_finds_the_quote_in_the_text(archive: Archive, article_id: i
         archive.annotations.create_from_quote(article_id, "not there at all")
 
 
+@pytest.mark.sqlite_only("input checks: the store plays no part")
 @pytest.mark.parametrize(("start", "end"), [(5, 5), (-1, 3), (0, 10_000), (5, 6)])
 def test_an_empty_or_impossible_selection_is_refused(
     archive: Archive, article_id: int, start: int, end: int
@@ -161,6 +162,7 @@ def test_annotations_of_unknown_articles_are_reported_not_invented(archive: Arch
     assert summary.imported == 0 and len(summary.failed) == 2
 
 
+@pytest.mark.sqlite_only("input checks: the store plays no part")
 @pytest.mark.parametrize("data", ["not json", "42", '{"type": "Other"}'])
 def test_bad_import_files_give_clear_errors(archive: Archive, data: str) -> None:
     try:

@@ -218,7 +218,7 @@ def test_undoing_a_delete_brings_the_article_back_under_its_id_with_everything(
     assert [hit.id for hit in search(archive, "highlight").hits] == [article_id]
 
 
-@pytest.mark.parametrize("archive", ["sqlite"], indirect=True)  # PostgreSQL never reuses an id
+@pytest.mark.sqlite_only("PostgreSQL never hands out an id again")
 def test_a_restored_article_whose_id_was_taken_meanwhile_comes_back_under_a_new_one(
     archive: Archive,
 ) -> None:
@@ -256,7 +256,7 @@ def test_content_hash_ignores_case_and_spacing() -> None:
     assert content_hash("Hello  World\n") == content_hash("hello world")
 
 
-@pytest.mark.parametrize("archive", ["sqlite"], indirect=True)
+@pytest.mark.sqlite_only("PRAGMAs are SQLite's")
 def test_the_archive_runs_in_wal_mode_with_foreign_keys(archive: Archive) -> None:
     archive.save(make_article())
     with archive.reading() as session:

@@ -8,6 +8,8 @@ from alembic import command
 
 from newsreader.core import db
 from newsreader.core.archive import Archive
+from newsreader.core.search.service import search
+from tests.factories import make_article
 
 
 def test_the_head_revision_constant_names_the_newest_migration() -> None:
@@ -47,6 +49,37 @@ def test_an_archive_behind_the_head_revision_is_migrated_on_opening(tmp_path: Pa
     with Archive(path) as archive:
         assert db.current_revision(archive.reader) == db.HEAD_REVISION
         assert archive.count() == 0
+
+
+def _downgrade(archive: Archive, revision: str) -> None:
+    config = db._alembic_config()
+    with archive.writer.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_an_older_archive_is_upgraded_on_either_store_and_keeps_its_articles(
+    archive: Archive,
+) -> None:
+    article_id = archive.save(make_article("Kept through", ("Upgrades keep this.",))).article_id
+    archive.annotations.create_from_quote(article_id, "Upgrades", note="mine")
+    _downgrade(archive, "0009")  # before the codebook, provenance and the change log
+    assert db.current_revision(archive.reader) == "0009"
+    archive.close()
+    with Archive(archive.name) as again:
+        assert db.current_revision(again.reader) == db.HEAD_REVISION
+        assert [a.title for a in again.list_articles()] == ["Kept through"]
+        assert [a.note for a in again.annotations.list(article_id)] == ["mine"]
+        assert [hit.id for hit in search(again, "upgrades").hits] == [article_id]
+
+
+def test_every_migration_goes_down_and_up_again_on_either_store(archive: Archive) -> None:
+    _downgrade(archive, "base")
+    assert db.current_revision(archive.reader) is None
+    archive.close()
+    with Archive(archive.name) as again:
+        assert db.current_revision(again.reader) == db.HEAD_REVISION
+        assert again.save(make_article("After", ("a round trip",))).status == "saved"
 
 
 def test_an_address_is_shown_and_remembered_without_its_password() -> None:

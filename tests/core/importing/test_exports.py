@@ -524,6 +524,7 @@ def test_the_counts_add_up_for_any_rows(rows: list[list[str]]) -> None:
 # -- hostile and broken files ---------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("reading export files: the store plays no part")
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
@@ -705,6 +706,7 @@ def test_a_pocket_page_whose_markup_never_closes_fails_its_tail_quickly(
     assert "never closes" in report.items[1].reason
 
 
+@pytest.mark.sqlite_only("reading export files: the store plays no part")
 def test_an_omnivore_zip_bomb_gives_every_entry_its_line_quickly_and_in_little_memory(
     archive: Archive, tmp_path: Path
 ) -> None:

@@ -143,6 +143,7 @@ def test_a_large_page_under_the_limit_is_imported(archive: Archive, tmp_path: Pa
     assert report.items[0].status == "saved", report.items[0].reason
 
 
+@pytest.mark.sqlite_only("extraction in worker processes: the store plays no part")
 def test_extraction_runs_in_worker_processes_for_larger_batches(
     archive: Archive, tmp_path: Path
 ) -> None:
@@ -179,6 +180,7 @@ def crash_on_doomed_pages(path: Path) -> Extracted:
     return extract_file_safely(path)
 
 
+@pytest.mark.sqlite_only("extraction in worker processes: the store plays no part")
 def test_a_page_that_kills_its_worker_process_fails_alone(archive: Archive, tmp_path: Path) -> None:
     folder = tmp_path / "pages"
     folder.mkdir()

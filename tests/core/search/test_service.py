@@ -290,6 +290,7 @@ def test_any_query_runs_against_a_real_index(archive: Archive, query: str) -> No
     assert results.total >= len(results.hits)
 
 
+@pytest.mark.sqlite_only("query parsing: the store plays no part")
 @pytest.mark.parametrize(
     "query",
     ['"unbalanced', "a OR", "OR", "-", "*", "-*", "NEAR(x y)", "'; DROP TABLE articles; --",
@@ -343,6 +344,7 @@ def test_a_highlight_tag_with_a_lone_surrogate_keeps_search_working(
     assert later in ids(archive, "campaign")  # what was saved after the tag is indexed
 
 
+@pytest.mark.sqlite_only("query parsing: the store plays no part")
 @pytest.mark.parametrize("name", ["tag", "color", "source", "section", "title", "author"])
 def test_filters_with_lone_surrogates_are_answered(
     archive: Archive, news: dict[str, int], name: str

@@ -189,6 +189,7 @@ def test_broken_and_hostile_feeds_fail_alone_with_their_reason(
     assert state["good"].last_error is None
 
 
+@pytest.mark.sqlite_only("extraction in worker processes: the store plays no part")
 def test_many_new_items_are_extracted_in_worker_processes(
     httpserver: HTTPServer, fetcher: Fetcher, archive: Archive
 ) -> None:

@@ -30,5 +30,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_articles_section_sort_date", "articles")
     op.drop_index("ix_articles_sort_date", "articles")
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_column("sort_date")
+    op.drop_column("articles", "sort_date")  # in place: a rebuild would break the triggers

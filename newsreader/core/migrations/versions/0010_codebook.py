@@ -105,5 +105,4 @@ def downgrade() -> None:
     op.drop_table("annotation_codes")
     op.drop_index(op.f("ix_codes_parent_id"), "codes")
     op.drop_table("codes")
-    with op.batch_alter_table("annotations", schema=None) as batch_op:
-        batch_op.drop_column("coder")
+    op.drop_column("annotations", "coder")  # in place: a rebuild would drop its triggers
