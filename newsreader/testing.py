@@ -42,16 +42,22 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One throwaway PostgreSQL server for the whole session, stopped at its end. Without
-    the binaries the tests that need it skip, except in CI (CI=true), where they fail."""
+def start_postgres_or_skip() -> PostgresServer:
+    """A new throwaway server; without the binaries the test skips, except in CI (CI=true),
+    where it fails: CI must run the PostgreSQL tests."""
     try:
-        server = PostgresServer.start()
+        return PostgresServer.start()
     except ServerUnavailable as error:
         if in_ci():
             pytest.fail(f"CI needs the PostgreSQL tests to run: {error}", pytrace=False)
         pytest.skip(f"no PostgreSQL server for these tests: {error}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole session, stopped at its end. Without
+    the binaries the tests that need it skip, except in CI (CI=true), where they fail."""
+    server = start_postgres_or_skip()
     try:
         yield server
     finally:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from platformdirs import user_cache_path, user_data_path
 from sqlalchemy import Connection, Engine, delete, exists, func, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -496,8 +496,11 @@ class Archive:
         try:
             with self._write_sessions() as session, session.begin():
                 yield session
-        except (OperationalError, ProgrammingError, StaleDataError) as error:
-            raise _write_failure(self.name, error) from error
+        except Exception as error:  # a database's refusal, said for a person; others as is
+            failure = _write_failure(self.name, error)
+            if failure is error:
+                raise
+            raise failure from error
 
     # -- saving -------------------------------------------------------------------
 

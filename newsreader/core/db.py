@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -175,13 +176,17 @@ LOST_CONNECTION = (
 def write_failure(error: BaseException) -> WriteFailure | None:
     """What a database error says about the archive as a whole — held by another writer,
     its disk full, not writable, not ours to change — or None when it concerns only the
-    statement at hand."""
-    state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    statement at hand. Takes SQLAlchemy's errors and the driver's own (raised from a
+    commit hook, say), alike."""
+    cause = getattr(error, "orig", None) or error
+    state = getattr(cause, "sqlstate", None) or ""
     if state == INSUFFICIENT_PRIVILEGE:
         return "forbidden"
-    if not isinstance(error, OperationalError):
+    psycopg = sys.modules.get("psycopg")  # loaded only for team archives
+    driver_error = psycopg is not None and isinstance(error, psycopg.OperationalError)
+    if not (isinstance(error, OperationalError) or driver_error):
         return None
-    message = str(error.orig).lower()
+    message = str(cause).lower()
     if state.startswith(LOST_CONNECTION_STATES) or any(w in message for w in LOST_CONNECTION):
         return "unreachable"
     if "locked" in message or "busy" in message or "lock timeout" in message:

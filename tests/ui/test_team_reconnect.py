@@ -10,8 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
-from newsreader.pgserver import PostgresServer, ServerUnavailable
-from newsreader.testing import in_ci, isolated_settings
+from newsreader.pgserver import PostgresServer
+from newsreader.testing import isolated_settings, start_postgres_or_skip
 from newsreader.ui.annotations import NoteDialog
 from newsreader.ui.main_window import MainWindow
 from tests.factories import make_article
@@ -20,12 +20,7 @@ from tests.factories import make_article
 @pytest.fixture
 def own_server() -> Iterator[PostgresServer]:
     """A server of this test's own, since it is stopped and started again."""
-    try:
-        server = PostgresServer.start()
-    except ServerUnavailable as error:
-        if in_ci():
-            pytest.fail(f"CI needs the PostgreSQL tests to run: {error}", pytrace=False)
-        pytest.skip(f"no PostgreSQL server: {error}")
+    server = start_postgres_or_skip()
     try:
         yield server
     finally:
@@ -46,10 +41,13 @@ def test_a_note_written_while_the_server_is_away_is_saved_once_it_is_back(
         own_server.pause()
         monkeypatch.setattr(NoteDialog, "ask", classmethod(
             lambda cls, *a, **k: ("written while the server was away", [])))  # fmt: skip
+        failures: list[object] = []
+        window.ops.failed.connect(lambda what, error: failures.append((what, repr(error))))
         window.reader.select_span(4, 11)
         window.action("note").trigger()
         qtbot.waitUntil(lambda: "Team archive unreachable — retrying" in
-                        window.statusBar().currentMessage(), timeout=30_000)  # fmt: skip
+                        window.statusBar().currentMessage() or bool(failures), timeout=30_000)  # fmt: skip
+        assert failures == []
         assert window.ops.waiting == 1
         own_server.resume()
         with qtbot.waitSignal(window.annotations_changed, timeout=30_000):
