@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from platformdirs import user_cache_path
-from sqlalchemy import Connection, Engine, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,6 +58,8 @@ __all__ = [
     "ArchiveError",
     "ArticleDetail",
     "ArticleSummary",
+    "Cursor",
+    "ListPage",
 ]
 
 
@@ -143,6 +145,38 @@ def _narrowed(
     return query
 
 
+# Where a page of the list starts: the sort key and id of the last row before it.
+Cursor = tuple[Any, int]
+
+
+def _sort_key(order: SortOrder) -> Any:
+    """The column a list order sorts by (ties broken by id, newest first). An article
+    without a section or source sorts as an empty name, the same on every database."""
+    return {
+        "saved": Article.saved_at,
+        "published": Article.sort_date,
+        "title": Article.sort_title,
+        "section": func.coalesce(Section.name, ""),
+        "source": func.coalesce(Source.name, ""),
+    }[order]
+
+
+def _ordering(key: Any, descending: bool, *, reverse_ids: bool = False) -> tuple[Any, Any]:
+    """ORDER BY for the list: the key either way, then id newest first (oldest first when
+    the whole order is read backwards)."""
+    return (key.desc() if descending else key.asc(),
+            Article.id.asc() if reverse_ids else Article.id.desc())  # fmt: skip
+
+
+def _beyond(key: Any, cursor: Cursor, descending: bool) -> Any:
+    """Rows after `cursor` in the list's order. The plain range on the key comes first so
+    that the index on it is entered at the cursor; ties on the key go on by id."""
+    value, article_id = cursor
+    if descending:
+        return and_(key <= value, or_(key < value, Article.id < article_id))
+    return and_(key >= value, or_(key > value, Article.id < article_id))
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleSummary:
     """One row of the article list."""
@@ -155,6 +189,14 @@ class ArticleSummary:
     saved_at: datetime
     is_read: bool
     is_starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A page of the list and the cursor that continues it (None: nothing more)."""
+
+    rows: list[ArticleSummary]
+    next: Cursor | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,35 +493,90 @@ class Archive:
         """A window of the article list: everything, a smart view, a section or a source,
         in `order` (None: the view's default_order). Dates and titles sort by the keys of
         core/sorting.py."""
-        columns = {
-            "saved": Article.saved_at,
-            "published": Article.sort_date,
-            "title": Article.sort_title,
-            "section": Section.name,
-            "source": Source.name,
-        }
-        column = columns[order or default_order(view)]
-        query = (
-            select(
-                Article.id,
-                Article.title,
-                Section.name,
-                Source.name,
-                Article.published_at,
-                Article.saved_at,
-                Article.is_read,
-                Article.is_starred,
-            )
-            .outerjoin(Section, Article.section_id == Section.id)
-            .outerjoin(Source, Article.source_id == Source.id)
-            .order_by(column.desc() if descending else column.asc(), Article.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        query = _narrowed(query, section=section, source=source, view=view, tag=tag,
-                          folder=folder)  # fmt: skip
+        return self.list_page(
+            section=section, source=source, tag=tag, folder=folder, view=view, limit=limit,
+            offset=offset, order=order, descending=descending,
+        ).rows  # fmt: skip
+
+    def list_page(
+        self,
+        *,
+        section: str | None = None,
+        source: str | None = None,
+        tag: str | None = None,
+        folder: str | None = None,
+        view: View = "all",
+        limit: int = 100,
+        offset: int = 0,
+        after: Cursor | None = None,
+        total: int | None = None,
+        order: SortOrder | None = None,
+        descending: bool = True,
+    ) -> ListPage:
+        """A page of the list by keyset: the `limit` rows after `after` (the cursor of the
+        page before), or else after the first `offset` rows.
+
+        SQLite's OFFSET reads every row it skips (seconds near the end of a million); here
+        the row before the page is found from the sort key and id alone — an index walk,
+        backwards from the end when `total` (the list's length) says that is shorter —
+        and the page is a seek from it. Rows come in the same order OFFSET gives.
+        """
+        order = order or default_order(view)
+        scope: dict[str, Any] = {"section": section, "source": source, "view": view, "tag": tag,
+                 "folder": folder}  # fmt: skip
+        key = _sort_key(order)
         with self.reading() as session:
-            return [ArticleSummary(*row) for row in session.execute(query)]
+            if after is None and offset > 0:
+                after = self._cursor_at(session, offset, total, order, descending, scope)
+                if after is None:
+                    return ListPage([], None)
+            query = (
+                select(
+                    Article.id,
+                    Article.title,
+                    Section.name,
+                    Source.name,
+                    Article.published_at,
+                    Article.saved_at,
+                    Article.is_read,
+                    Article.is_starred,
+                    key,
+                )
+                .outerjoin(Section, Article.section_id == Section.id)
+                .outerjoin(Source, Article.source_id == Source.id)
+                .order_by(*_ordering(key, descending))
+                .limit(limit)
+            )
+            query = _narrowed(query, **scope)
+            if after is not None:
+                query = query.where(_beyond(key, after, descending))
+            found = session.execute(query).all()
+        rows = [ArticleSummary(*row[:-1]) for row in found]
+        cursor = (found[-1][-1], found[-1][0]) if found else None
+        return ListPage(rows, cursor)
+
+    def _cursor_at(
+        self, session: Session, offset: int, total: int | None, order: SortOrder,
+        descending: bool, scope: dict[str, Any],
+    ) -> Cursor | None:  # fmt: skip
+        """The cursor of the row just before `offset`: read from the sort key and id only
+        (joining sections or sources only when the sort or the scope needs them), so the
+        rows skipped are index entries, not articles."""
+        key = _sort_key(order)
+        backwards = total is not None and offset > total // 2
+        query = select(key, Article.id)
+        if order == "section" or scope["section"] is not None:
+            query = query.outerjoin(Section, Article.section_id == Section.id)
+        if order == "source" or scope["source"] is not None:
+            query = query.outerjoin(Source, Article.source_id == Source.id)
+        if backwards:  # the same row, counted from the end
+            assert total is not None
+            query = query.order_by(*_ordering(key, not descending, reverse_ids=True))
+            query = query.offset(max(total - offset, 0))
+        else:
+            query = query.order_by(*_ordering(key, descending)).offset(offset - 1)
+        row = session.execute(_narrowed(query.limit(1), **scope)).first()
+        return (row[0], row[1]) if row is not None else None
 
     def count(
         self, *, section: str | None = None, source: str | None = None, view: View = "all",
