@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
 from newsreader.core.changes import CommitWatch
-from newsreader.core.importing import ImportReport
+from newsreader.core.ingest.report import ImportReport
 from newsreader.core.seed import seed_if_new
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
