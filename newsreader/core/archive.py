@@ -177,6 +177,51 @@ def _beyond(key: Any, cursor: Cursor, descending: bool) -> Any:
     return and_(key >= value, or_(key > value, Article.id < article_id))
 
 
+_AFTER_ALL_IDS = 1 << 62  # a cursor id above every article's: a group from its start
+
+
+def _name_groups(
+    session: Session, order: SortOrder, descending: bool
+) -> list[tuple[str, list[int | None]]]:
+    """The sections' (or sources') names in the list's order, each with the ids that bear
+    it; None stands for the articles that have none, which sort as the empty name."""
+    table = Section if order == "section" else Source
+    named = session.execute(
+        select(func.coalesce(table.name, ""), table.id).order_by(func.coalesce(table.name, ""))
+    ).all()  # fmt: skip
+    groups: dict[str, list[int | None]] = {"": [None]}
+    for name, row_id in named:  # in the database's order of names
+        groups.setdefault(name, []).append(row_id)
+    ordered = sorted(groups.items(), key=lambda item: item[0] != "")  # "" first, stable
+    return ordered[::-1] if descending else ordered
+
+
+def _in_group(column: Any, ids: list[int | None]) -> Any:
+    known = [i for i in ids if i is not None]
+    if None not in ids:
+        return column.in_(known)
+    return or_(column.in_(known), column.is_(None)) if known else column.is_(None)
+
+
+def _broad(scope: dict[str, Any]) -> bool:
+    """Whether a scope holds much of the archive (every article, the unread, the recent):
+    then a list by section or source name is read name by name; a narrow one (starred,
+    annotated, a tag, a folder) is small enough to sort, and reading it name by name
+    would walk every name's articles to find few."""
+    return scope["view"] in ("all", "unread", "recent") and not (scope["tag"] or scope["folder"])
+
+
+def _scope_joins(query: Any, scope: dict[str, Any], order: SortOrder | None = None) -> Any:
+    """A query over articles that reads no names, with the joins its scope (a section or
+    source named by key) or its order needs — and no others, so that an index on the
+    articles alone can answer it."""
+    if order == "section" or scope["section"] is not None:
+        query = query.outerjoin(Section, Article.section_id == Section.id)
+    if order == "source" or scope["source"] is not None:
+        query = query.outerjoin(Source, Article.source_id == Source.id)
+    return _narrowed(query, **scope)
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleSummary:
     """One row of the article list."""
@@ -526,6 +571,9 @@ class Archive:
                  "folder": folder}  # fmt: skip
         key = _sort_key(order)
         with self.reading() as session:
+            if order in ("section", "source") and _broad(scope):
+                return self._page_by_group(session, order, descending, limit, offset, after,
+                                           scope)  # fmt: skip
             if after is None and offset > 0:
                 after = self._cursor_at(session, offset, total, order, descending, scope)
                 if after is None:
@@ -555,6 +603,64 @@ class Archive:
         cursor = (found[-1][-1], found[-1][0]) if found else None
         return ListPage(rows, cursor)
 
+    def _page_by_group(
+        self, session: Session, order: SortOrder, descending: bool, limit: int, offset: int,
+        after: Cursor | None, scope: dict[str, Any],
+    ) -> ListPage:  # fmt: skip
+        """A page of the list by section or by source name. No index orders a million
+        articles by a joined name, so the names (a small table) are ordered here and each
+        name's articles are read newest first from the index on section_id or source_id —
+        the same order as ORDER BY name, id DESC, without sorting the archive."""
+        groups = _name_groups(session, order, descending)
+        column = Article.section_id if order == "section" else Article.source_id
+        if after is None and offset > 0:
+            counts = dict(session.execute(
+                _scope_joins(select(column, func.count()).group_by(column), scope)
+            ).all())  # fmt: skip
+            for name, ids in groups:
+                size = sum(counts.get(i, 0) for i in ids)
+                if offset < size:
+                    if offset > 0:
+                        first = _scope_joins(select(Article.id), scope).where(
+                            _in_group(column, ids)).order_by(Article.id.desc())  # fmt: skip
+                        after = (name, session.scalar(first.offset(offset - 1).limit(1)) or 0)
+                    else:
+                        after = (name, _AFTER_ALL_IDS)
+                    break
+                offset -= size
+            else:
+                return ListPage([], None)
+        start = 0
+        if after is not None:
+            beyond = [name <= after[0] if descending else name >= after[0] for name, _ in groups]
+            start = beyond.index(True) if True in beyond else len(groups)
+        rows: list[ArticleSummary] = []
+        cursor: Cursor | None = None
+        for name, ids in groups[start:]:
+            wanted = limit - len(rows)
+            found: list[ArticleSummary] = []
+            for group_id in ids:  # one seek per id: no sort, even when names repeat
+                query = (
+                    select(Article.id, Article.title, Section.name, Source.name,
+                           Article.published_at, Article.saved_at, Article.is_read,
+                           Article.is_starred)
+                    .outerjoin(Section, Article.section_id == Section.id)
+                    .outerjoin(Source, Article.source_id == Source.id)
+                    .where(column.is_(None) if group_id is None else column == group_id)
+                    .order_by(Article.id.desc())
+                    .limit(wanted)
+                )  # fmt: skip
+                if after is not None and name == after[0]:
+                    query = query.where(Article.id < after[1])
+                found += [ArticleSummary(*r) for r in session.execute(_narrowed(query, **scope))]
+            found = sorted(found, key=lambda row: row.id, reverse=True)[:wanted]
+            rows += found
+            if found:
+                cursor = (name, found[-1].id)
+            if len(rows) >= limit:
+                break
+        return ListPage(rows, cursor)
+
     def _cursor_at(
         self, session: Session, offset: int, total: int | None, order: SortOrder,
         descending: bool, scope: dict[str, Any],
@@ -565,17 +671,13 @@ class Archive:
         key = _sort_key(order)
         backwards = total is not None and offset > total // 2
         query = select(key, Article.id)
-        if order == "section" or scope["section"] is not None:
-            query = query.outerjoin(Section, Article.section_id == Section.id)
-        if order == "source" or scope["source"] is not None:
-            query = query.outerjoin(Source, Article.source_id == Source.id)
         if backwards:  # the same row, counted from the end
             assert total is not None
             query = query.order_by(*_ordering(key, not descending, reverse_ids=True))
             query = query.offset(max(total - offset, 0))
         else:
             query = query.order_by(*_ordering(key, descending)).offset(offset - 1)
-        row = session.execute(_narrowed(query.limit(1), **scope)).first()
+        row = session.execute(_scope_joins(query.limit(1), scope, order)).first()
         return (row[0], row[1]) if row is not None else None
 
     def count(
