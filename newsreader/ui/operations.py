@@ -55,9 +55,12 @@ class Operations(QObject):
     changed = Signal(object)  # Changes
     failed = Signal(str, object)  # what was tried, the error
 
-    def __init__(self, executor: Executor, parent: QObject | None = None) -> None:
+    def __init__(
+        self, executor: Executor, watch: CommitWatch, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._executor = executor
+        self._watch = watch
 
     def write(
         self, what: str, fn: Callable[[], Any], changes: ChangesOf,
@@ -65,8 +68,13 @@ class Operations(QObject):
         on_failed: Callable[[BaseException], None] | None = None,
     ) -> None:  # fmt: skip
         """Run `fn` on the writer thread; then redraw what it changed (or undo on screen
-        with `on_failed` and say why)."""
-        self._executor.write(fn, self._succeeded(changes, on_done), self._failed(what, on_failed))
+        with `on_failed` and say why). Its commits are not noticed again by the watch on
+        other writers: what it changed is redrawn once, from `changes`."""
+        self._executor.write(
+            lambda: self._watch.own(fn),
+            self._succeeded(changes, on_done),
+            self._failed(what, on_failed),
+        )
 
     def done(self, changes: Changes) -> None:
         """Work that ran elsewhere (an import, a fetch) has finished: redraw what it changed."""
@@ -96,9 +104,9 @@ class Operations(QObject):
 class ArchiveWatch(QObject):
     """Asks, once a second and off the UI thread, whether any connection committed.
 
-    Our own writes are seen too, a second later: telling them apart by data_version alone
-    would sometimes swallow another program's commit made at the same moment, and a
-    second redraw of the same counts costs little (the list keeps its place).
+    The window's own operations are not reported again (see CommitWatch.own); a
+    background import's or feed refresh's batches are, which keeps counts moving while
+    they run.
     """
 
     changed_elsewhere = Signal(object)  # Changes
