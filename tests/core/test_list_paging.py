@@ -82,7 +82,8 @@ def _expected(archive: Archive, order: SortOrder, descending: bool) -> list[int]
 
 
 def _pages_by_cursor(archive: Archive, size: int, **kwargs: Any) -> list[list[int]]:
-    pages, page = [], archive.list_page(limit=size, **kwargs)
+    pages: list[list[int]] = []
+    page = archive.list_page(limit=size, **kwargs)
     while page.rows and len(pages) <= 100:  # a cursor that does not move ends here too
         pages.append([r.id for r in page.rows])
         if page.next is None:
