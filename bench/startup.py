@@ -31,13 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from page_cache import archive_files, evict
+from page_cache import archive_files, drop_all, evict
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 VENV = ROOT / ".venv"
 COMMAND = VENV / "bin" / "newsreader"
 DEFAULT_ARCHIVE = Path("/tmp/nrbench/archive-1000000.sqlite3")
+MIGRATIONS = Path("newsreader/core/migrations/versions")
 
 
 def timed(args: list[str], env: dict[str, str]) -> float:
@@ -60,22 +61,43 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 def measure(
-    name: str, args: list[str], runs: int, env: dict[str, str], cold_files: list[Path]
-) -> dict[str, object]:
-    warm, cold = [], []
+    name: str, args: list[str], runs: int, env: dict[str, str], cold_files: list[Path],
+    dropped: bool = False,
+) -> dict[str, object]:  # fmt: skip
+    """`runs` each of: cold (our files evicted), warm (a fresh process right after) and,
+    with `dropped`, after emptying the whole page cache (the Python interpreter, its
+    libraries and every module read from disk again, as after a reboot)."""
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "dropped": []}
     timed(args, env)  # compiled bytecode and caches in place, as after any first run
     for _ in range(runs):
         evict(cold_files)
-        cold.append(timed(args, env))
-        warm.append(timed(args, env))
+        times["cold"].append(timed(args, env))
+        times["warm"].append(timed(args, env))
+        if dropped and drop_all():
+            times["dropped"].append(timed(args, env))
     shown = " ".join(Path(a).name if a == str(COMMAND) else a for a in args)
-    result: dict[str, object] = {"command": shown, "cold": summary(cold), "warm": summary(warm)}
+    result: dict[str, object] = {"command": shown}
+    result |= {kind: summary(ts) for kind, ts in times.items() if ts}
     line = "   ".join(
-        f"{kind} p50 {summary(times)['p50_s']:.3f} s (max {summary(times)['max_s']:.3f})"
-        for kind, times in (("cold", cold), ("warm", warm))
-    )
+        f"{kind} p50 {summary(ts)['p50_s']:.3f} s (max {summary(ts)['max_s']:.3f})"
+        for kind, ts in times.items() if ts
+    )  # fmt: skip
     print(f"  {name:24} {line}")
     return result
+
+
+def compile_bytecode(tree: Path) -> None:
+    """Bytecode beside the sources, as an installed package has it (this machine sets
+    PYTHONDONTWRITEBYTECODE, which would have every start compile every module)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "newsreader")],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def same_schema(args: argparse.Namespace) -> bool:
+    """Whether the baseline tree's newest migration is ours (it can open our archives)."""
+    ours = sorted(p.name for p in (ROOT / MIGRATIONS).glob("*.py"))
+    theirs = sorted(p.name for p in (args.baseline_tree / MIGRATIONS).glob("*.py"))
+    return ours == theirs
 
 
 def main() -> int:
@@ -87,6 +109,9 @@ def main() -> int:
         help="also time an older checkout (e.g. `git archive ef7cb6f | tar -x -C DIR`): its "
         "package is put first on PYTHONPATH, the same virtualenv and console script run it",
     )  # fmt: skip
+    parser.add_argument("--drop-caches", action="store_true",
+                        help="also time runs after emptying the page cache (root)")  # fmt: skip
+    parser.add_argument("--only", nargs="+", help="only these runs (e.g. help list_large)")
     args = parser.parse_args()
     if not COMMAND.exists():
         print(f"skipped: {COMMAND} is not installed (make .venv/.installed)")
@@ -99,7 +124,9 @@ def main() -> int:
     env.pop("NEWSREADER_ARCHIVE", None)
     trees = {"current": env}
     code = [VENV, Path(sysconfig.get_paths()["stdlib"]), ROOT / "newsreader"]
+    compile_bytecode(ROOT)
     if args.baseline_tree:
+        compile_bytecode(args.baseline_tree)
         trees = {"baseline": dict(env, PYTHONPATH=str(args.baseline_tree.resolve())), **trees}
         code.append(args.baseline_tree)
     sample = sorted((ROOT / "resources" / "sample").glob("*.txt"))
@@ -124,7 +151,7 @@ def main() -> int:
         "app_small": [cmd, "--archive", "{small}", "--screenshot", png],
     }
     big = args.archive
-    if big.exists():  # the current tree only: an older one cannot open a newer schema
+    if big.exists():  # an older tree only if its schema is the same (it cannot open a newer)
         results["large_archive"] = str(big)
         runs |= {
             "list_large": [cmd, "list", "--limit", "1", "--archive", str(big)],
@@ -136,12 +163,19 @@ def main() -> int:
         print(f"no large archive at {big}: build it with bench/search.py")
     for name, command in runs.items():
         for tree, tree_env in trees.items():
-            if name.endswith("_large") and tree != "current":
+            if name.endswith("_large") and tree != "current" and not same_schema(args):
+                continue
+            if args.only and name not in args.only:
                 continue
             archive = small[tree] if "{small}" in command else big
             argv = [str(archive) if a == "{small}" else a for a in command]
             results[f"{name}_{tree}"] = measure(
-                f"{name} ({tree})", argv, args.runs, tree_env, code + archive_files(archive)
+                f"{name} ({tree})",
+                argv,
+                args.runs,
+                tree_env,
+                code + archive_files(archive),
+                args.drop_caches,
             )
     results["loadavg_after"] = os.getloadavg()
     OUT.mkdir(exist_ok=True)

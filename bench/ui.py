@@ -1,14 +1,26 @@
 """The reader at size: start-up, memory and UI-thread stalls on a large archive.
 
-Goals (issue 4), on a 1M-article archive built from the shared corpora (bench/search.py
-builds one at /tmp/nrbench/archive-1000000.sqlite3; see there how copies are varied):
-process start to the first page of the list painted <= 1.5 s; peak memory <= 500 MB
+Goals (issues 4 and 11), on a 1M-article archive built from the shared corpora
+(bench/search.py builds one at /tmp/nrbench/archive-1000000.sqlite3; see there how copies
+are varied): process start to the first page of the list painted <= 1.5 s, through the
+real `newsreader` command (it writes the time its first page was painted when
+NEWSREADER_REPORT_FIRST_PAGE is set), in a fresh process with the page cache warm and,
+with --drop-caches (root), after emptying the whole page cache; peak memory <= 500 MB
 after scrolling to the end of the list and back (reported as peak RSS, and split into
 private memory and mapped index/database file pages, which the kernel can reclaim); the
 UI thread never blocked more than 100 ms (the largest gap of a 10 ms heartbeat timer)
 while navigating and while an import runs.
 
-Run: .venv/bin/python bench/ui.py [--archive PATH]
+The package's bytecode is compiled first, as an installed package has it (this machine
+sets PYTHONDONTWRITEBYTECODE, which would otherwise compile every module at each start).
+With --baseline-tree DIR (an older checkout with the same 10-line first-page report
+added) its command is timed too, alternating with this one. The window's own writes used
+to be noticed twice (their operation, then the data_version poll); the reading phase
+(open the next article every 1.2 s) counts sidebar loads and the largest UI gap with the
+watch as it is and, for comparison in the same run, as it was (own writes not told apart).
+
+Run: .venv/bin/python bench/ui.py [--archive PATH] [--runs 5] [--drop-caches]
+     [--baseline-tree DIR]
 """
 
 from __future__ import annotations
@@ -16,12 +28,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-OUT = Path(__file__).resolve().parent / "out"
+from page_cache import drop_all
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+COMMAND = ROOT / ".venv" / "bin" / "newsreader"
 DEFAULT_ARCHIVE = Path("/tmp/nrbench/archive-1000000.sqlite3")
 
 CHILD = r"""
@@ -40,6 +59,10 @@ def memory():
         if name in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
             fields[name] = round(int(value.split()[0]) / 1024, 1)
     return fields
+
+if os.environ.get("NR_BENCH_OLD_WATCH"):  # as before: own writes noticed by the poll too
+    from newsreader.core.changes import CommitWatch
+    CommitWatch.own = lambda self, fn: fn()
 
 app = QApplication([])
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
@@ -101,6 +124,28 @@ settle(0.5)
 navigation_gap = max(gaps) if gaps else 0
 navigation_beats = len(gaps)
 
+# Reading: the next article every 1.2 s (each marks one read: one write of ours), long
+# enough for the data_version poll (1 s) to run between them.
+current = window.article_list.currentIndex().row()
+for row in range(current + 1, current + 9):  # unread again (by another connection), so
+    article_id = model.article_id(row)       # that each step below is a real write
+    if article_id is not None:
+        Archive(sys.argv[1]).mark_read(article_id, False)
+settle(3.0)  # the counts from the search and from these settle
+sidebar_loads = [0]
+load_now = window._load_sidebar_now
+def counted_load():
+    sidebar_loads[0] += 1
+    load_now()
+window._sidebar_timer.timeout.disconnect()
+window._sidebar_timer.timeout.connect(counted_load)
+gaps.clear()
+for _ in range(8):
+    window.navigation.next_article()
+    settle(1.2)
+settle(3.0)
+reading_gap = max(gaps) if gaps else 0
+
 # A background import while the reader keeps navigating.
 gaps.clear()
 source = sys.argv[2]
@@ -135,40 +180,121 @@ print("RESULT " + json.dumps({
     "peak_memory_mb": round(peak_mb, 1), "scrolled_to_end": ok_end, "back_to_top": ok_top,
     "rows": model.rowCount() if False else None,
     "navigation_max_gap_ms": navigation_gap, "navigation_beats": navigation_beats,
+    "reading_max_gap_ms": reading_gap, "reading_sidebar_loads": sidebar_loads[0],
     "import_max_gap_ms": import_gap, "import_seconds": round(import_seconds, 1),
     "import_counts": finished[0].counts() if finished else None,
 }), flush=True)
 """
 
 
+def compile_bytecode(tree: Path) -> None:
+    """Bytecode beside the sources, as an installed package has it."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "newsreader")],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def first_page(archive: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from spawning `newsreader --archive ARCHIVE` to its first page painted, and
+    the process's peak RSS (MB) by then; the process is then closed."""
+    scratch = Path(tempfile.mkdtemp(prefix="nr-ui-"))
+    env = dict(env, HOME=str(scratch), XDG_CONFIG_HOME=str(scratch / "config"),
+               XDG_DATA_HOME=str(scratch / "data"), NEWSREADER_REPORT_FIRST_PAGE="1")  # fmt: skip
+    started = time.time()
+    command = [str(COMMAND), "--archive", str(archive)]
+    child = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stderr is not None
+    painted = None
+    for line in child.stderr:
+        if line.startswith("first page"):
+            painted = float(line.split()[2])
+            break
+    peak = 0.0
+    with open(f"/proc/{child.pid}/status") as status:
+        for field in status:
+            if field.startswith("VmHWM:"):
+                peak = int(field.split()[1]) / 1024
+    child.terminate()
+    child.wait(timeout=30)
+    if painted is None:
+        raise RuntimeError("the app never reported its first page")
+    return painted - started, peak
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE)
+    parser.add_argument("--runs", type=int, default=5, help="first-page runs per tree and kind")
+    parser.add_argument("--drop-caches", action="store_true",
+                        help="also time starts after emptying the page cache (root)")  # fmt: skip
+    parser.add_argument("--baseline-tree", type=Path, help="an older checkout to compare")
+    parser.add_argument("--skip-window", action="store_true", help="first page only")
     args = parser.parse_args()
     corpus = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc" / "bbc.jsonl.gz"
     if not args.archive.exists() or not corpus.exists():
         print(f"skipped: needs {args.archive} (built by bench/search.py) and {corpus}")
         return 0
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    started = time.time()
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(args.archive), str(corpus)],
-        stdout=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
-    assert child.stdout is not None
-    results: dict[str, object] = {"archive": str(args.archive)}
-    for line in child.stdout:
-        if line.startswith("PAINTED"):
-            results["start_to_first_page_s"] = round(float(line.split()[1]) - started, 2)
-            print(f"first page painted {results['start_to_first_page_s']} s after start")
-        elif line.startswith("RESULT"):
-            results.update(json.loads(line.removeprefix("RESULT ")))
-    child.wait()
-    results.pop("rows", None)
+    env.pop("NEWSREADER_ARCHIVE", None)
+    trees = {"current": env}
+    compile_bytecode(ROOT)
+    if args.baseline_tree:
+        compile_bytecode(args.baseline_tree)
+        trees = {"baseline": dict(env, PYTHONPATH=str(args.baseline_tree.resolve())), **trees}
+    results: dict[str, Any] = {"archive": str(args.archive), "loadavg_before": os.getloadavg(),
+                               "runs": args.runs, "first_page": {}}  # fmt: skip
+    kinds = ["warm", "dropped"] if args.drop_caches else ["warm"]
+    first_page(args.archive, env)  # caches in place, as after any earlier start
+    samples: dict[str, list[tuple[float, float]]] = {}
+    for kind in (
+        kinds if args.runs else []
+    ):  # every warm run first: a dropped cache is not warm again at once
+        for _ in range(args.runs):
+            for tree, tree_env in trees.items():  # alternating, the same conditions
+                if kind == "dropped" and not drop_all():
+                    raise SystemExit("cannot drop the page cache (needs root)")
+                samples.setdefault(f"{tree} {kind}", []).append(first_page(args.archive, tree_env))
+    for name, runs in samples.items():
+        times = sorted(t for t, _ in runs)
+        entry = {"p50_s": round(statistics.median(times), 2), "min_s": round(times[0], 2),
+                 "max_s": round(times[-1], 2), "peak_rss_mb": round(max(m for _, m in runs)),
+                 "runs": len(runs)}  # fmt: skip
+        results["first_page"][name] = entry
+        print(f"first page, {name:18} p50 {entry['p50_s']:.2f} s  (min {entry['min_s']:.2f}, "
+              f"max {entry['max_s']:.2f}; peak RSS {entry['peak_rss_mb']} MB)")  # fmt: skip
+    if not args.skip_window:
+        for watch in ("old watch", "new watch", "old watch", "new watch"):
+            child_env = dict(env, **({"NR_BENCH_OLD_WATCH": "1"} if watch == "old watch" else {}))
+            results.setdefault("window", {}).setdefault(watch, []).append(
+                window_run(args.archive, corpus, child_env)
+            )
+    results["loadavg_after"] = os.getloadavg()
     print(json.dumps(results, indent=2))
     OUT.mkdir(exist_ok=True)
     (OUT / "ui.json").write_text(json.dumps(results, indent=2))
-    return 0 if child.returncode == 0 else 1
+    return 0
+
+
+def window_run(archive: Path, corpus: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The in-process part: memory after scrolling to the end and back, and UI-thread gaps
+    while navigating, reading and importing."""
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(archive), str(corpus)],
+                             stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    assert child.stdout is not None
+    result: dict[str, Any] = {}
+    for line in child.stdout:
+        if line.startswith("RESULT"):
+            result = json.loads(line.removeprefix("RESULT "))
+    child.wait()
+    result.pop("rows", None)
+    summary = {k: result.get(k) for k in ("peak_memory_mb", "scrolled_to_end",
+               "navigation_max_gap_ms", "reading_max_gap_ms", "reading_sidebar_loads",
+               "import_max_gap_ms", "import_seconds")}  # fmt: skip
+    print(
+        f"window ({'old' if env.get('NR_BENCH_OLD_WATCH') else 'new'} watch): {summary}", flush=True
+    )
+    return result
 
 
 if __name__ == "__main__":

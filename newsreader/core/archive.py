@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from platformdirs import user_cache_path, user_data_path
-from sqlalchemy import Connection, Engine, delete, exists, func, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -69,6 +69,8 @@ __all__ = [
     "ArchiveError",
     "ArticleDetail",
     "ArticleSummary",
+    "Cursor",
+    "ListPage",
 ]
 
 
@@ -173,11 +175,88 @@ def _narrowed(
         query = query.where(Article.is_read.is_(False))
     elif view == "starred":
         query = query.where(Article.is_starred.is_(True))
-    elif view == "annotated":
-        query = query.where(exists().where(Annotation.article_id == Article.id))
+    elif view == "annotated":  # driven from the annotations (few), not every article
+        query = query.where(Article.id.in_(select(Annotation.article_id)))
     elif view == "recent":
         query = query.where(Article.saved_at >= utcnow() - timedelta(days=RECENT_DAYS))
     return query
+
+
+# Where a page of the list starts: the sort key and id of the last row before it.
+Cursor = tuple[Any, int]
+
+
+def _sort_key(order: SortOrder) -> Any:
+    """The column a list order sorts by (ties broken by id, newest first). An article
+    without a section or source sorts as an empty name, the same on every database."""
+    return {
+        "saved": Article.saved_at,
+        "published": Article.sort_date,
+        "title": Article.sort_title,
+        "section": func.coalesce(Section.name, ""),
+        "source": func.coalesce(Source.name, ""),
+    }[order]
+
+
+def _ordering(key: Any, descending: bool, *, reverse_ids: bool = False) -> tuple[Any, Any]:
+    """ORDER BY for the list: the key either way, then id newest first (oldest first when
+    the whole order is read backwards)."""
+    return (key.desc() if descending else key.asc(),
+            Article.id.asc() if reverse_ids else Article.id.desc())  # fmt: skip
+
+
+def _beyond(key: Any, cursor: Cursor, descending: bool) -> Any:
+    """Rows after `cursor` in the list's order. The plain range on the key comes first so
+    that the index on it is entered at the cursor; ties on the key go on by id."""
+    value, article_id = cursor
+    if descending:
+        return and_(key <= value, or_(key < value, Article.id < article_id))
+    return and_(key >= value, or_(key > value, Article.id < article_id))
+
+
+_AFTER_ALL_IDS = 1 << 62  # a cursor id above every article's: a group from its start
+
+
+def _name_groups(
+    session: Session, order: SortOrder, descending: bool
+) -> list[tuple[str, list[int | None]]]:
+    """The sections' (or sources') names in the list's order, each with the ids that bear
+    it; None stands for the articles that have none, which sort as the empty name."""
+    table = Section if order == "section" else Source
+    named = session.execute(
+        select(func.coalesce(table.name, ""), table.id).order_by(func.coalesce(table.name, ""))
+    ).all()  # fmt: skip
+    groups: dict[str, list[int | None]] = {"": [None]}
+    for name, row_id in named:  # in the database's order of names
+        groups.setdefault(name, []).append(row_id)
+    ordered = sorted(groups.items(), key=lambda item: item[0] != "")  # "" first, stable
+    return ordered[::-1] if descending else ordered
+
+
+def _in_group(column: Any, ids: list[int | None]) -> Any:
+    known = [i for i in ids if i is not None]
+    if None not in ids:
+        return column.in_(known)
+    return or_(column.in_(known), column.is_(None)) if known else column.is_(None)
+
+
+def _broad(scope: dict[str, Any]) -> bool:
+    """Whether a scope holds much of the archive (every article, the unread, the recent):
+    then a list by section or source name is read name by name; a narrow one (starred,
+    annotated, a tag, a folder) is small enough to sort, and reading it name by name
+    would walk every name's articles to find few."""
+    return scope["view"] in ("all", "unread", "recent") and not (scope["tag"] or scope["folder"])
+
+
+def _scope_joins(query: Any, scope: dict[str, Any], order: SortOrder | None = None) -> Any:
+    """A query over articles that reads no names, with the joins its scope (a section or
+    source named by key) or its order needs — and no others, so that an index on the
+    articles alone can answer it."""
+    if order == "section" or scope["section"] is not None:
+        query = query.outerjoin(Section, Article.section_id == Section.id)
+    if order == "source" or scope["source"] is not None:
+        query = query.outerjoin(Source, Article.source_id == Source.id)
+    return _narrowed(query, **scope)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +271,14 @@ class ArticleSummary:
     saved_at: datetime
     is_read: bool
     is_starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A page of the list and the cursor that continues it (None: nothing more)."""
+
+    rows: list[ArticleSummary]
+    next: Cursor | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,7 +540,7 @@ class Archive:
         """A watch saying when anyone committed to this archive (core/changes.py)."""
         from newsreader.core.changes import CommitWatch
 
-        return CommitWatch(self.location)
+        return CommitWatch(self.location, self.writer)
 
     def sync_search(self) -> int:
         """Index what changed since the last sync; the number of articles indexed.
@@ -559,35 +646,147 @@ class Archive:
         """A window of the article list: everything, a smart view, a section or a source,
         in `order` (None: the view's default_order). Dates and titles sort by the keys of
         core/sorting.py."""
-        columns = {
-            "saved": Article.saved_at,
-            "published": Article.sort_date,
-            "title": Article.sort_title,
-            "section": Section.name,
-            "source": Source.name,
-        }
-        column = columns[order or default_order(view)]
-        query = (
-            select(
-                Article.id,
-                Article.title,
-                Section.name,
-                Source.name,
-                Article.published_at,
-                Article.saved_at,
-                Article.is_read,
-                Article.is_starred,
-            )
-            .outerjoin(Section, Article.section_id == Section.id)
-            .outerjoin(Source, Article.source_id == Source.id)
-            .order_by(column.desc() if descending else column.asc(), Article.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        query = _narrowed(query, section=section, source=source, view=view, tag=tag,
-                          folder=folder)  # fmt: skip
+        return self.list_page(
+            section=section, source=source, tag=tag, folder=folder, view=view, limit=limit,
+            offset=offset, order=order, descending=descending,
+        ).rows  # fmt: skip
+
+    def list_page(
+        self,
+        *,
+        section: str | None = None,
+        source: str | None = None,
+        tag: str | None = None,
+        folder: str | None = None,
+        view: View = "all",
+        limit: int = 100,
+        offset: int = 0,
+        after: Cursor | None = None,
+        total: int | None = None,
+        order: SortOrder | None = None,
+        descending: bool = True,
+    ) -> ListPage:
+        """A page of the list by keyset: the `limit` rows after `after` (the cursor of the
+        page before), or else after the first `offset` rows.
+
+        SQLite's OFFSET reads every row it skips (seconds near the end of a million); here
+        the row before the page is found from the sort key and id alone — an index walk,
+        backwards from the end when `total` (the list's length) says that is shorter —
+        and the page is a seek from it. Rows come in the same order OFFSET gives.
+        """
+        order = order or default_order(view)
+        scope: dict[str, Any] = {"section": section, "source": source, "view": view, "tag": tag,
+                 "folder": folder}  # fmt: skip
+        key = _sort_key(order)
         with self.reading() as session:
-            return [ArticleSummary(*row) for row in session.execute(query)]
+            if order in ("section", "source") and _broad(scope):
+                return self._page_by_group(session, order, descending, limit, offset, after,
+                                           scope)  # fmt: skip
+            if after is None and offset > 0:
+                after = self._cursor_at(session, offset, total, order, descending, scope)
+                if after is None:
+                    return ListPage([], None)
+            query = (
+                select(
+                    Article.id,
+                    Article.title,
+                    Section.name,
+                    Source.name,
+                    Article.published_at,
+                    Article.saved_at,
+                    Article.is_read,
+                    Article.is_starred,
+                    key,
+                )
+                .outerjoin(Section, Article.section_id == Section.id)
+                .outerjoin(Source, Article.source_id == Source.id)
+                .order_by(*_ordering(key, descending))
+                .limit(limit)
+            )
+            query = _narrowed(query, **scope)
+            if after is not None:
+                query = query.where(_beyond(key, after, descending))
+            found = session.execute(query).all()
+        rows = [ArticleSummary(*row[:-1]) for row in found]
+        cursor = (found[-1][-1], found[-1][0]) if found else None
+        return ListPage(rows, cursor)
+
+    def _page_by_group(
+        self, session: Session, order: SortOrder, descending: bool, limit: int, offset: int,
+        after: Cursor | None, scope: dict[str, Any],
+    ) -> ListPage:  # fmt: skip
+        """A page of the list by section or by source name. No index orders a million
+        articles by a joined name, so the names (a small table) are ordered here and each
+        name's articles are read newest first from the index on section_id or source_id —
+        the same order as ORDER BY name, id DESC, without sorting the archive."""
+        groups = _name_groups(session, order, descending)
+        column = Article.section_id if order == "section" else Article.source_id
+        if after is None and offset > 0:
+            counts = dict(session.execute(
+                _scope_joins(select(column, func.count()).group_by(column), scope)
+            ).all())  # fmt: skip
+            for name, ids in groups:
+                size = sum(counts.get(i, 0) for i in ids)
+                if offset < size:
+                    if offset > 0:
+                        first = _scope_joins(select(Article.id), scope).where(
+                            _in_group(column, ids)).order_by(Article.id.desc())  # fmt: skip
+                        after = (name, session.scalar(first.offset(offset - 1).limit(1)) or 0)
+                    else:
+                        after = (name, _AFTER_ALL_IDS)
+                    break
+                offset -= size
+            else:
+                return ListPage([], None)
+        start = 0
+        if after is not None:
+            beyond = [name <= after[0] if descending else name >= after[0] for name, _ in groups]
+            start = beyond.index(True) if True in beyond else len(groups)
+        rows: list[ArticleSummary] = []
+        cursor: Cursor | None = None
+        for name, ids in groups[start:]:
+            wanted = limit - len(rows)
+            found: list[ArticleSummary] = []
+            for group_id in ids:  # one seek per id: no sort, even when names repeat
+                query = (
+                    select(Article.id, Article.title, Section.name, Source.name,
+                           Article.published_at, Article.saved_at, Article.is_read,
+                           Article.is_starred)
+                    .outerjoin(Section, Article.section_id == Section.id)
+                    .outerjoin(Source, Article.source_id == Source.id)
+                    .where(column.is_(None) if group_id is None else column == group_id)
+                    .order_by(Article.id.desc())
+                    .limit(wanted)
+                )  # fmt: skip
+                if after is not None and name == after[0]:
+                    query = query.where(Article.id < after[1])
+                found += [ArticleSummary(*r) for r in session.execute(_narrowed(query, **scope))]
+            found = sorted(found, key=lambda row: row.id, reverse=True)[:wanted]
+            rows += found
+            if found:
+                cursor = (name, found[-1].id)
+            if len(rows) >= limit:
+                break
+        return ListPage(rows, cursor)
+
+    def _cursor_at(
+        self, session: Session, offset: int, total: int | None, order: SortOrder,
+        descending: bool, scope: dict[str, Any],
+    ) -> Cursor | None:  # fmt: skip
+        """The cursor of the row just before `offset`: read from the sort key and id only
+        (joining sections or sources only when the sort or the scope needs them), so the
+        rows skipped are index entries, not articles."""
+        key = _sort_key(order)
+        backwards = total is not None and offset > total // 2
+        query = select(key, Article.id)
+        if backwards:  # the same row, counted from the end
+            assert total is not None
+            query = query.order_by(*_ordering(key, not descending, reverse_ids=True))
+            query = query.offset(max(total - offset, 0))
+        else:
+            query = query.order_by(*_ordering(key, descending)).offset(offset - 1)
+        row = session.execute(_scope_joins(query.limit(1), scope, order)).first()
+        return (row[0], row[1]) if row is not None else None
 
     def count(
         self, *, section: str | None = None, source: str | None = None, view: View = "all",

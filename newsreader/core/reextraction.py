@@ -17,7 +17,6 @@ from sqlalchemy import select
 from newsreader.core.blocks import Block
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.html import extract_html
 from newsreader.core.models import Article, ArticleAsset, ArticleOriginal, Asset
 from newsreader.core.saving import Saver
 
@@ -79,6 +78,8 @@ class Reextraction:
         if kind.strip().lower() not in _HTML_TYPES:
             return ReextractResult(article_id, "failed", f"the original is {kind}, not a page")
         charset = params.partition("charset=")[2].strip() or None
+        from newsreader.core.ingest.html import extract_html  # the extractors, when needed
+
         try:
             with self.archive.reading() as session:
                 url = session.execute(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsreader.core.archive import Archive
-from newsreader.core.importing import ImportReport, import_paths
 from newsreader.core.paths import RESOURCES_DIR
+
+if TYPE_CHECKING:
+    from newsreader.core.ingest.report import ImportReport
 
 SEEDED_KEY = "seeded"
 
@@ -24,6 +27,8 @@ def seed_if_new(archive: Archive, resources: Path = RESOURCES_DIR) -> ImportRepo
     if archive.count() > 0:
         archive.set_meta(SEEDED_KEY, "skipped: archive not empty")
         return None
+    from newsreader.core.importing import import_paths  # the extractors: only when seeding
+
     report = import_paths(archive, first_run_inputs(resources), workers=1)
     if report.counts()["saved"]:  # without resources, try again next time
         archive.set_meta(SEEDED_KEY, "yes")

@@ -12,9 +12,6 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from courlan.clean import decode_punycode
-from courlan.clean import normalize_url as _courlan_normalize
-
 # Trackers courlan's list does not catch (it already drops utm_*, fbclid, gclid, mc_*...).
 _EXTRA_TRACKERS = {
     "_hsenc",
@@ -52,7 +49,9 @@ def normalize_url(url: str, base: str | None = None) -> str | None:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             return None
-        parts = urlsplit(_courlan_normalize(url, strict=False, trailing_slash=False))
+        from courlan.clean import normalize_url  # courlan loads in ~40 ms: when first needed
+
+        parts = urlsplit(normalize_url(url, strict=False, trailing_slash=False))
         host = _host_without_www(parts.hostname or "")
         if not host or not _HOST.fullmatch(host):
             return None
@@ -88,6 +87,8 @@ def host_of(url: str | None) -> str | None:
 
 
 def _host_without_www(host: str) -> str:
+    from courlan.clean import decode_punycode  # see normalize_url
+
     host = decode_punycode(host.lower().rstrip("."))
     return host[4:] if host.startswith("www.") else host
 

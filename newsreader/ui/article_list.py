@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.archive import Archive, ArticleSummary, SortOrder, View
+from newsreader.core.archive import Archive, ArticleSummary, Cursor, SortOrder, View
 from newsreader.core.search.service import (
     MAX_RESULTS_WINDOW,
     SearchHit,
@@ -88,6 +88,7 @@ class Page:
     rows: list[Row]
     total: int
     results: SearchResults | None = None  # for a search: facets, hints, terms
+    next: Cursor | None = None  # where the page after this one starts (a list, not a search)
 
 
 def wrap(text: str, metrics: QFontMetrics, width: int, lines: int) -> list[str]:
@@ -138,6 +139,7 @@ class ArticleListModel(QAbstractListModel):
         self._executor = executor
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()  # page number -> rows, LRU
         self._pending: set[int] = set()
+        self._cursors: dict[int, Cursor] = {}  # page number -> where the next page starts
         self._total = 0
         self._scope = Scope()
         self._query = ""
@@ -270,6 +272,7 @@ class ArticleListModel(QAbstractListModel):
         self.beginResetModel()
         self._pages.clear()
         self._pending.clear()
+        self._cursors.clear()
         self._total = 0
         self.results = None
         self.endResetModel()
@@ -280,6 +283,7 @@ class ArticleListModel(QAbstractListModel):
         page arrives (a change made elsewhere: no flicker, no lost place)."""
         self._generation += 1
         self._pending.clear()
+        self._cursors.clear()
         self._request(0, soft=True)
 
     # -- background work ----------------------------------------------------------------
@@ -290,13 +294,17 @@ class ArticleListModel(QAbstractListModel):
         self._pending.add(number)
         generation = self._generation
         self._executor.read(
-            self._page_fetcher(number * PAGE_SIZE),
+            self._page_fetcher(number),
             lambda page: self._receive(generation, number, page, soft=soft),
             lambda _error: self._pending.discard(number),
         )
 
-    def _page_fetcher(self, offset: int) -> Any:
-        """A function that loads one page of the current view (runs off the UI thread)."""
+    def _page_fetcher(self, number: int) -> Any:
+        """A function that loads one page of the current view (runs off the UI thread):
+        a list page seeks from where the page before it ended when that is known (keyset
+        paging), else from its offset, which the archive also turns into a seek."""
+        offset = number * PAGE_SIZE
+        after, known_total = self._cursors.get(number - 1), self._total or None
         archive, scope, query = self._archive, self._scope, self._query
         section = scope.section
         order, descending, search_sort = self._order, self._descending, self._search_sort
@@ -319,12 +327,12 @@ class ArticleListModel(QAbstractListModel):
                     section=section, source=scope.source, view=scope.view, tag=scope.tag,
                     folder=scope.folder,
                 )  # fmt: skip
-            rows = archive.list_articles(
+            page = archive.list_page(
                 section=section, source=scope.source, view=scope.view, tag=scope.tag,
                 folder=scope.folder, order=order, descending=descending, limit=PAGE_SIZE,
-                offset=offset,
+                offset=offset, after=after, total=known_total,
             )  # fmt: skip
-            return Page(list(rows), total)
+            return Page(page.rows, total, next=page.next)
 
         return fetch_rows
 
@@ -361,6 +369,8 @@ class ArticleListModel(QAbstractListModel):
         if generation != self._generation:
             return
         self._pending.discard(number)
+        if page.next is not None:
+            self._cursors[number] = page.next
         if soft:
             self._refreshed(page)
             return

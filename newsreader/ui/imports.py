@@ -8,6 +8,7 @@ import csv
 import io
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.importing import import_paths
 from newsreader.core.ingest.report import ImportReport
 from newsreader.ui.dialogs import ImportDialog, SaveFileDialog
 from newsreader.ui.errors import human
@@ -102,6 +102,14 @@ class ReportWindow(QWidget):
             text = report_csv(self.report) if fmt == "csv" else self.report.dumps()
             path.write_text(text, encoding="utf-8")
         return path
+
+
+def import_paths(*args: Any, **kwargs: Any) -> ImportReport:
+    """core's import_paths, loaded when the first import starts: it brings the extractors
+    (~0.2 s), which the window does not need to show its first page."""
+    from newsreader.core.importing import import_paths as run
+
+    return run(*args, **kwargs)
 
 
 def summary_of(report: ImportReport, what: str) -> str:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
-from newsreader.core.importing import ImportReport
+from newsreader.core.ingest.report import ImportReport
 from newsreader.core.seed import seed_if_new
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.executor = Executor(self)
         self.status = StatusArea(self)
         self.commit_watch = archive.watch_commits()
-        self.ops = Operations(self.executor, self)
+        self.ops = Operations(self.executor, self.commit_watch, self)
         self.ops.changed.connect(self.redraw)
         self.ops.failed.connect(lambda what, error: self.status.report_error(what, error))
         self.ops.unreachable.connect(lambda away: self.status.team_unreachable(away))

@@ -74,9 +74,12 @@ class Operations(QObject):
     failed = Signal(str, object)  # what was tried, the error
     unreachable = Signal(bool)  # True while writes wait for a team archive's server
 
-    def __init__(self, executor: Executor, parent: QObject | None = None) -> None:
+    def __init__(
+        self, executor: Executor, watch: CommitWatch, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._executor = executor
+        self._watch = watch
         self._seq = 0
         self._waiting: list[_Write] = []  # in the order they were asked for
         self._trying = False  # the first waiting write is being tried again
@@ -94,7 +97,8 @@ class Operations(QObject):
         on_failed: Callable[[BaseException], None] | None = None,
     ) -> None:  # fmt: skip
         """Run `fn` on the writer thread; then redraw what it changed (or undo on screen
-        with `on_failed` and say why)."""
+        with `on_failed` and say why). Its commits are not noticed again by the watch on
+        other writers: what it changed is redrawn once, from `changes`."""
         self._seq += 1
         job = _Write(self._seq, what, fn, changes, on_done, on_failed)
         if self._waiting:  # the server is away: after the ones already waiting
@@ -129,7 +133,7 @@ class Operations(QObject):
                 self._waiting.remove(job)
             self._failed(job.what, job.on_failed)(error)
 
-        self._executor.write(job.fn, done, failed)
+        self._executor.write(lambda: self._watch.own(job.fn), done, failed)
 
     def _try_first_waiting(self) -> None:
         if self._waiting and not self._trying:
@@ -164,9 +168,9 @@ class Operations(QObject):
 class ArchiveWatch(QObject):
     """Asks, once a second and off the UI thread, whether any connection committed.
 
-    Our own writes are seen too, a second later: telling them apart by data_version alone
-    would sometimes swallow another program's commit made at the same moment, and a
-    second redraw of the same counts costs little (the list keeps its place).
+    The window's own operations are not reported again (see CommitWatch.own); a
+    background import's or feed refresh's batches are, which keeps counts moving while
+    they run.
     """
 
     changed_elsewhere = Signal(object)  # Changes

@@ -11,6 +11,8 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton
 
+from newsreader.core import db
+from newsreader.core.errors import ArchiveUnreachable
 from newsreader.ui.errors import ErrorBox, human
 from newsreader.ui.plain_text import message_box, plain_label
 
@@ -23,6 +25,7 @@ class StatusArea:
 
     def __init__(self, window: QMainWindow) -> None:
         self.window = window
+        self._away = False  # a team archive's server cannot be reached; writes wait
         self.bar = window.statusBar()
         self.bar.setObjectName("statusBar")
         self.count_label = QLabel(window)
@@ -106,6 +109,7 @@ class StatusArea:
     def team_unreachable(self, away: bool) -> None:
         """Say, until it is back, that a team archive's server is away and nothing typed
         is lost; then that the waiting changes are saved."""
+        self._away = away
         if away:
             self.bar.showMessage(
                 "Team archive unreachable — retrying. Your changes are kept and will be "
@@ -116,7 +120,16 @@ class StatusArea:
                                  MESSAGE_MS)  # fmt: skip
 
     def report_error(self, what: str, error: BaseException | str) -> None:
-        """A sentence in the status bar; the detail behind "Details…"."""
+        """A sentence in the status bar; the detail behind "Details…". While a team
+        archive's server is away, what fails for that reason (a count, a list) is logged
+        only: the status bar keeps saying that it is away and retried."""
+        if isinstance(error, BaseException) and (
+            isinstance(error, ArchiveUnreachable) or db.write_failure(error) == "unreachable"
+        ):
+            log.warning("%s: the team archive is unreachable", what, exc_info=error)
+            if not self._away:
+                self.bar.showMessage(f"{what}: the team archive cannot be reached right now.")
+            return
         if isinstance(error, BaseException):
             log.error("%s", what, exc_info=error)
         self._last_error = (what, error)

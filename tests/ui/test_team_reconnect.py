@@ -45,10 +45,11 @@ def test_a_note_written_while_the_server_is_away_is_saved_once_it_is_back(
         window.ops.failed.connect(lambda what, error: failures.append((what, repr(error))))
         window.reader.select_span(4, 11)
         window.action("note").trigger()
-        qtbot.waitUntil(lambda: "Team archive unreachable — retrying" in
-                        window.statusBar().currentMessage() or bool(failures), timeout=30_000)  # fmt: skip
+        status = window.statusBar()
+        qtbot.waitUntil(lambda: "Team archive unreachable — retrying" in status.currentMessage()
+                        or bool(failures), timeout=30_000)  # fmt: skip
         assert failures == []
-        assert window.ops.waiting == 1
+        assert window.ops.waiting >= 1  # the note (and the read mark, if it came after)
         own_server.resume()
         with qtbot.waitSignal(window.annotations_changed, timeout=30_000):
             pass

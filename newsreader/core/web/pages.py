@@ -17,7 +17,6 @@ from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
-from newsreader.core.ingest.html import extract_html
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from newsreader.core.urls import host_of, shown_address
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
@@ -94,6 +93,8 @@ def fetch_images(
 
 def extract_page(response: Response) -> ExtractedArticle:
     """The article in a fetched page, which it keeps (as fetched) for re-extraction."""
+    from newsreader.core.ingest.html import extract_html  # the extractors, when first needed
+
     article = extract_html(decode_bytes(response.body, response.charset), url=response.url)
     article.original = response.body
     article.original_type = response.media_type or "text/html"
