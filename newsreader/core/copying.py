@@ -199,8 +199,7 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[
     for chunk in _in_chunks(wanted):
         taken.update(conn.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
     keep = [row for row in rows if row["id"] not in taken]
-    if keep:
-        conn.execute(table.insert(), keep)
+    db.bulk_insert(conn, table, keep)
     got = {row["id"]: row["id"] for row in keep}
     moved = [row for row in rows if row["id"] in taken]
     if moved:
@@ -301,8 +300,8 @@ def _copy_owned(
         values = [_remapped(table, row, ids) for row in rows]
         if "id" in table.c:
             got = _insert(dst, table, values)
-        elif values:
-            dst.execute(table.insert(), values)
+        else:
+            db.bulk_insert(dst, table, values)
         if model is RelatedLink:  # `got` holds their ids in the target
             articles = ids.get("articles", {})
             pending_links.extend(
@@ -332,8 +331,7 @@ def _merge_article_tags(
         )
     }
     new = [row for row in rows if (row["article_id"], row["tag_id"]) not in have]
-    if new:
-        dst.execute(table.insert(), new)
+    db.bulk_insert(dst, table, new)
     count = report.count(table.name)
     count.copied += len(new)
     count.matched += len(rows) - len(new)
@@ -400,8 +398,7 @@ def _merge_codings(
     have = set(dst.execute(select(table.c.annotation_id, table.c.code_id).where(
         table.c.annotation_id.in_({row["annotation_id"] for row in rows}))))  # fmt: skip
     new = [row for row in rows if (row["annotation_id"], row["code_id"]) not in have]
-    if new:
-        dst.execute(table.insert(), new)
+    db.bulk_insert(dst, table, new)
     report.count(table.name).copied += len(new)
 
 

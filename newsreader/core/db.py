@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
@@ -299,6 +299,29 @@ def migrate(engine: Engine, reader: Engine | None = None) -> None:
             command.upgrade(config, "head")
     except CommandError as error:
         raise MigrationError(str(error)) from error
+
+
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (a copy between archives): through COPY on PostgreSQL, several
+    times faster than one INSERT a row; an ordinary executemany elsewhere. Every row has
+    the same keys. The sequences of explicit ids are left to `sync_id_sequences`."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    import json as json_module
+
+    from sqlalchemy import JSON
+
+    names = list(rows[0])
+    as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
+    quoted = ", ".join(f'"{name}"' for name in names)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([json_module.dumps(row[n]) if n in as_json and row[n] is not None
+                            else row[n] for n in names])  # fmt: skip
 
 
 def sync_id_sequences(connection: Connection, tables: Iterable[str] | None = None) -> None:
