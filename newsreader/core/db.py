@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, String, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
 
 from newsreader.core.paths import SERVER_SCHEMES
 
@@ -74,6 +75,14 @@ def create_engines(path: Path) -> tuple[Engine, Engine]:
     _configure_sqlite(reader, "BEGIN")
     _configure_sqlite(writer, "BEGIN IMMEDIATE")
     return reader, writer
+
+
+@compiles(String, "postgresql")
+def _unbounded_string(element: String, compiler: Any, **kw: Any) -> str:
+    """VARCHAR without a length on PostgreSQL: SQLite never enforces a String's length, so
+    a value that fits one store fits the other (a source named by a 300-character feed
+    title is kept on both). The lengths in the models stay as documentation."""
+    return "VARCHAR"
 
 
 def is_server_address(location: object) -> bool:
