@@ -175,7 +175,10 @@ def write_failure(error: BaseException) -> WriteFailure | None:
     if not isinstance(error, OperationalError):
         return None
     message = str(error.orig).lower()
-    if "locked" in message or "busy" in message or "lock timeout" in message:
+    if any(
+        word in message
+        for word in ("locked", "busy", "lock timeout", "deadlock", "could not serialize")
+    ):
         return "busy"
     if "full" in message or "no space left" in message:
         return "full"

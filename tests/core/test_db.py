@@ -4,7 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic import command
+from sqlalchemy.exc import OperationalError
 
 from newsreader.core import db
 from newsreader.core.archive import Archive
@@ -80,3 +82,20 @@ def test_every_migration_goes_down_and_up_again_on_either_store(archive: Archive
     with Archive(archive.name) as again:
         assert db.current_revision(again.reader) == db.HEAD_REVISION
         assert again.save(make_article("After", ("a round trip",))).status == "saved"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("database is locked", "busy"), ("deadlock detected", "busy"),
+     ("could not serialize access due to concurrent update", "busy"),
+     ("canceling statement due to lock timeout", "busy"),
+     ("could not extend file: No space left on device", "full"),
+     ("database or disk is full", "full"),
+     ("attempt to write a readonly database", "read-only"),
+     ("cannot execute INSERT in a read-only transaction", "read-only"),
+     ("no such column: x", None)],
+)  # fmt: skip
+def test_what_a_failed_write_says_about_the_archive_on_either_store(
+    message: str, kind: str | None
+) -> None:
+    assert db.write_failure(OperationalError("INSERT", {}, Exception(message))) == kind
