@@ -387,7 +387,12 @@ class SectionCount:
 
 class Archive:
     """One archive — a file, or a team archive on a PostgreSQL server (postgresql://...):
-    open it, then save, read, list, delete, mark and star articles."""
+    open it, then save, read, list, delete, mark and star articles.
+
+    `name` is what to show (the file, or the address without a password); `path` is the
+    file, or for a team archive the folder where this client keeps its own files (its
+    search index) beside its settings.
+    """
 
     def __init__(self, location: Path | str) -> None:
         self.is_team = db.is_server_address(location)

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, String, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
 
 from newsreader.core.paths import SERVER_SCHEMES
 
@@ -76,6 +77,14 @@ def create_engines(path: Path) -> tuple[Engine, Engine]:
     _configure_sqlite(reader, "BEGIN")
     _configure_sqlite(writer, "BEGIN IMMEDIATE")
     return reader, writer
+
+
+@compiles(String, "postgresql")
+def _unbounded_string(element: String, compiler: Any, **kw: Any) -> str:
+    """VARCHAR without a length on PostgreSQL: SQLite never enforces a String's length, so
+    a value that fits one store fits the other (a source named by a 300-character feed
+    title is kept on both). The lengths in the models stay as documentation."""
+    return "VARCHAR"
 
 
 def is_server_address(location: object) -> bool:
@@ -189,7 +198,10 @@ def write_failure(error: BaseException) -> WriteFailure | None:
     message = str(cause).lower()
     if state.startswith(LOST_CONNECTION_STATES) or any(w in message for w in LOST_CONNECTION):
         return "unreachable"
-    if "locked" in message or "busy" in message or "lock timeout" in message:
+    if any(
+        word in message
+        for word in ("locked", "busy", "lock timeout", "deadlock", "could not serialize")
+    ):
         return "busy"
     if "full" in message or "no space left" in message:
         return "full"

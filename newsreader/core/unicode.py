@@ -1,9 +1,11 @@
-"""Making outside text storable and indexable: lone surrogates replaced.
+"""Making outside text storable and indexable: lone surrogates replaced, NULs dropped.
 
 Python strings may hold lone surrogates (bytes decoded with surrogateescape, JSON's
 "\\ud800", a fuzzer); UTF-8 cannot encode them, so SQLite refuses them and the search
 index fails on the whole batch that holds one. Every service scrubs the text it is given
 at its boundary; the indexer scrubs again, for archives that stored such text before.
+PostgreSQL's text cannot hold U+0000 at all, so it goes too (on either store, so both keep
+the same text).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ if TYPE_CHECKING:
 
 
 def scrub(text: str) -> str:
-    """`text` as valid Unicode: surrogate pairs joined, lone surrogates made U+FFFD."""
+    """`text` as valid Unicode every store keeps: surrogate pairs joined, lone surrogates
+    made U+FFFD, NUL characters dropped."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -4,9 +4,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -19,6 +22,7 @@ from newsreader.core.errors import ArchiveBusy, ArchiveError, ArchiveFull
 from newsreader.core.models import Base
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
 from newsreader.core.search.service import search
+from newsreader.core.sections import section_key
 from tests.factories import make_article
 
 
@@ -525,3 +529,23 @@ def test_one_source_files_spelling_and_suffix_variants_under_one_section(
                               url="https://other.example.org/s/1"))  # fmt: skip
     counts = {(s.name, s.count) for s in archive.sections()}
     assert counts == {("Business", 3), ("Sports", 2), ("Business News", 1)}
+
+
+def test_a_section_another_member_adds_at_the_same_moment_is_shared_not_an_error(
+    postgres_archive_url: str,
+) -> None:
+    with Archive(postgres_archive_url) as archive:
+        other = psycopg.connect(postgres_archive_url)  # another member, mid-import
+        other.execute("INSERT INTO sections (key, name) VALUES (%s, 'World')",
+                      (section_key("World"),))  # fmt: skip
+        outcomes: list[object] = []
+        saving = threading.Thread(target=lambda: outcomes.extend(
+            archive.save_many([make_article("Shared section", ("x",), section="World")])
+        ))  # fmt: skip
+        saving.start()
+        time.sleep(0.5)  # the save waits for that row, then redoes its batch item by item
+        other.commit()
+        other.close()
+        saving.join(timeout=20)
+        assert [type(o).__name__ for o in outcomes] == ["SaveOutcome"], outcomes
+        assert [(s.name, s.count) for s in archive.sections()] == [("World", 1)]

@@ -4,7 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic import command
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from newsreader.core import db
 from newsreader.core.archive import Archive
@@ -80,6 +82,35 @@ def test_every_migration_goes_down_and_up_again_on_either_store(archive: Archive
     with Archive(archive.name) as again:
         assert db.current_revision(again.reader) == db.HEAD_REVISION
         assert again.save(make_article("After", ("a round trip",))).status == "saved"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("database is locked", "busy"), ("deadlock detected", "busy"),
+     ("could not serialize access due to concurrent update", "busy"),
+     ("canceling statement due to lock timeout", "busy"),
+     ("could not extend file: No space left on device", "full"),
+     ("database or disk is full", "full"),
+     ("attempt to write a readonly database", "read-only"),
+     ("cannot execute INSERT in a read-only transaction", "read-only"),
+     ('connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+      "unreachable"),
+     ("consuming input failed: server closed the connection unexpectedly", "unreachable"),
+     ("terminating connection due to administrator command", "unreachable"),
+     ("no such column: x", None)],
+)  # fmt: skip
+def test_what_a_failed_write_says_about_the_archive_on_either_store(
+    message: str, kind: str | None
+) -> None:
+    assert db.write_failure(OperationalError("INSERT", {}, Exception(message))) == kind
+
+
+def test_a_refusal_by_the_servers_rules_is_forbidden_whatever_the_statement() -> None:
+    class Refusal(Exception):
+        sqlstate = "42501"  # what psycopg reports for a GRANT or a policy saying no
+
+    refused = ProgrammingError("INSERT", {}, Refusal("permission denied for table notes"))
+    assert db.write_failure(refused) == "forbidden"
 
 
 def test_an_address_is_shown_and_remembered_without_its_password() -> None:

@@ -12,6 +12,10 @@ def test_lone_surrogates_become_replacement_characters() -> None:
     assert scrub("a\ud800b\udfff") == "a\ufffdb\ufffd"
 
 
+def test_nul_characters_are_dropped_as_no_postgresql_text_holds_them() -> None:
+    assert scrub("a\x00b\x00") == "ab"
+
+
 def test_a_surrogate_pair_becomes_its_character() -> None:
     assert scrub("\ud83d\ude00") == "😀"
 
@@ -24,6 +28,7 @@ def test_valid_text_comes_back_as_the_same_object() -> None:
 @given(ANY_CODE_POINTS)
 def test_scrubbed_text_always_encodes_as_utf8(text: str) -> None:
     scrub(text).encode("utf-8")
+    assert "\x00" not in scrub(text)
 
 
 def test_every_string_of_an_article_is_scrubbed() -> None:
