@@ -74,14 +74,17 @@ class Candidate:
     trailer: list[str] = field(default_factory=list)
     name: str = ""
     link_chars: int = 0  # characters inside links in the extractor's raw output
+    _shingles: set[tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def chars(self) -> int:
         return sum(len(b.text) for b in self.blocks if b.kind != "image")
 
     def shingles(self) -> set[tuple[str, ...]]:
-        words = _WORDS.findall(" ".join(b.text for b in self.blocks).casefold())
-        return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))} - {()}
+        """The candidate's word 3-grams (computed once: every comparison needs them)."""
+        if self._shingles is None:
+            self._shingles = _shingles(" ".join(b.text for b in self.blocks))
+        return self._shingles
 
 
 @dataclass(frozen=True)
@@ -167,9 +170,7 @@ def _settle(fast: Candidate, readable: Candidate) -> Candidate | None:
 def _fragmentary(candidate: Candidate, others: set[tuple[str, ...]]) -> bool:
     """Whether most of the text ``candidate`` has beyond ``others`` is fragments: headings,
     list items and short lines (teaser lists, menus, newsletter forms), not prose."""
-    extra = [
-        b for b in candidate.blocks if b.kind != "image" and not Candidate([b]).shingles() <= others
-    ]
+    extra = [b for b in candidate.blocks if b.kind != "image" and not _shingles(b.text) <= others]
     total = sum(len(b.text) for b in extra)
     return total > 0 and _fragment_chars(extra) >= FRAGMENTARY_SHARE * total
 
@@ -211,6 +212,12 @@ def _choice(winner: Candidate, candidates: list[Candidate]) -> Choice:
         if 1 - held >= MISSING_SHARE and missing >= MISSING_CHARS:
             incomplete = True
     return Choice(winner, round(confidence, 3), incomplete)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    """Word 3-grams of a text, case folded."""
+    words = _WORDS.findall(text.casefold())
+    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))} - {()}
 
 
 def _containment(part: set[tuple[str, ...]], whole: set[tuple[str, ...]]) -> float:

@@ -510,10 +510,27 @@ class _SectionEvidence:
         """(path segment, link text) for a leading path segment of the page's URL that
         the page links to as a front page ("/world/" linked as "World")."""
         segments = [s for s in self.path.split("/") if s]
-        fronts: dict[str, str] = {}
+        prefix = ""
+        for segment in segments[:-1][:2]:  # the last segment is the article itself
+            prefix += "/" + segment
+            if segment in _GENERIC_SEGMENTS or _LANGUAGE_TAG.fullmatch(segment):
+                continue  # /en/world/..., /news/politics/...: the next one may be it
+            if not _SEGMENT.fullmatch(segment):
+                return
+            # The link names that front page: its text spells the segment ("AJ Impact"
+            # for /ajimpact/), so a link to an author's or a story's page is no section.
+            text = self._front_page_link_text(prefix, segment)
+            if _squashed(text) == _squashed(segment):
+                yield segment, text
+            return
+
+    def _front_page_link_text(self, path: str, segment: str) -> str:
+        """The text of the page's first link to ``path`` on its own host (no query)."""
         for a in self.tree.iter("a"):
             href = str(a.get("href") or "").strip()
-            if not href or href.startswith("#"):
+            # Only a link whose address spells the segment can lead there: resolving
+            # every link on the page is most of the time this takes.
+            if not href or href.startswith("#") or segment not in href.lower():
                 continue
             try:
                 parts = urlsplit(urljoin(f"https://{self.host}/", href))
@@ -521,18 +538,9 @@ class _SectionEvidence:
                 continue
             if parts.hostname not in (self.host, None) or parts.query:
                 continue
-            fronts.setdefault(parts.path.lower().rstrip("/"), _text(a))
-        prefix = ""
-        for segment in segments[:-1][:2]:  # the last segment is the article itself
-            prefix += "/" + segment
-            if segment in _GENERIC_SEGMENTS or _LANGUAGE_TAG.fullmatch(segment):
-                continue  # /en/world/..., /news/politics/...: the next one may be it
-            text = fronts.get(prefix, "")
-            # The link names that front page: its text spells the segment ("AJ Impact"
-            # for /ajimpact/), so a link to an author's or a story's page is no section.
-            if _SEGMENT.fullmatch(segment) and _squashed(text) == _squashed(segment):
-                yield segment, text
-            return
+            if parts.path.lower().rstrip("/") == path:
+                return _text(a)
+        return ""
 
 
 _LANGUAGE_TAG = re.compile(r"[a-z]{2}(?:-[a-z]{2})?")
@@ -860,35 +868,41 @@ _STYLESHEET_HIDING_RULE = re.compile(
 )
 
 
-_MAY_HIDE = etree.XPath("//body//*[@hidden or @style or @class]")
+_HIDDEN = etree.XPath("//body//*[@hidden]")
+_STYLES = etree.XPath("//body//@style", smart_strings=False)
+_CLASSES = etree.XPath("//body//@class", smart_strings=False)
+_WITH_STYLE = etree.XPath("//body//*[@style = $value]")
+_WITH_CLASS = etree.XPath("//body//*[@class = $value]")
 
 
 def _drop_hidden(tree: HtmlElement) -> None:
     """Remove what the page hides from its readers: the ``hidden`` attribute, inline
     styles that hide (display:none, visibility:hidden, font-size 0, white on white) and
-    classes the page's style sheets (or the usual utility classes) hide."""
+    classes the page's style sheets (or the usual utility classes) hide.
+
+    Each distinct style and class attribute is judged once, and the tree is asked for
+    the elements that carry a hiding one: pages repeat a few values on most elements."""
     hiding_classes = set(_HIDING_CLASSES)
     for style in tree.iter("style"):
         hiding_classes.update(m.lower() for m in _STYLESHEET_HIDING_RULE.findall(style.text or ""))
-    doomed: list[HtmlElement] = []
-    for el in _MAY_HIDE(tree):
-        if el.get("hidden") is not None:
-            doomed.append(el)
-            continue
-        style = el.get("style")
-        if style:
-            lowered = style.lower()
-            if _HIDING_STYLE.search(lowered) or (
-                _WHITE_TEXT.search(lowered) and _WHITE_BACKGROUND.search(lowered)
-            ):
-                doomed.append(el)
-                continue
-        cls = el.get("class")
-        if cls and not hiding_classes.isdisjoint(cls.lower().split()):
-            doomed.append(el)
+    doomed: list[HtmlElement] = list(_HIDDEN(tree))
+    for value in set(_STYLES(tree)):
+        if _hides(value.lower()):
+            doomed += _WITH_STYLE(tree, value=value)
+    for value in set(_CLASSES(tree)):
+        if not hiding_classes.isdisjoint(value.lower().split()):
+            doomed += _WITH_CLASS(tree, value=value)
     for el in doomed:
         if el.getparent() is not None and el.tag not in ("body", "html"):
             _remove(el)
+
+
+def _hides(style: str) -> bool:
+    """Whether a lowercased inline style keeps its element off the screen."""
+    return bool(
+        _HIDING_STYLE.search(style)
+        or (_WHITE_TEXT.search(style) and _WHITE_BACKGROUND.search(style))
+    )
 
 
 def _simplify_figures(tree: HtmlElement) -> None:
