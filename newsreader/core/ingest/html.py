@@ -9,6 +9,7 @@ same rules the text-dump parser uses.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import warnings
@@ -868,11 +869,8 @@ _STYLESHEET_HIDING_RULE = re.compile(
 )
 
 
-_HIDDEN = etree.XPath("//body//*[@hidden]")
 _STYLES = etree.XPath("//body//@style", smart_strings=False)
 _CLASSES = etree.XPath("//body//@class", smart_strings=False)
-_WITH_STYLE = etree.XPath("//body//*[@style = $value]")
-_WITH_CLASS = etree.XPath("//body//*[@class = $value]")
 
 
 def _drop_hidden(tree: HtmlElement) -> None:
@@ -880,21 +878,28 @@ def _drop_hidden(tree: HtmlElement) -> None:
     styles that hide (display:none, visibility:hidden, font-size 0, white on white) and
     classes the page's style sheets (or the usual utility classes) hide.
 
-    Each distinct style and class attribute is judged once, and the tree is asked for
+    Each distinct style and class value is judged once, then one walk of the tree finds
     the elements that carry a hiding one: pages repeat a few values on most elements."""
     hiding_classes = set(_HIDING_CLASSES)
     for style in tree.iter("style"):
         hiding_classes.update(m.lower() for m in _STYLESHEET_HIDING_RULE.findall(style.text or ""))
-    doomed: list[HtmlElement] = list(_HIDDEN(tree))
-    for value in set(_STYLES(tree)):
-        if _hides(value.lower()):
-            doomed += _WITH_STYLE(tree, value=value)
-    for value in set(_CLASSES(tree)):
-        if not hiding_classes.isdisjoint(value.lower().split()):
-            doomed += _WITH_CLASS(tree, value=value)
-    for el in doomed:
+    styles = [v for v in set(_STYLES(tree)) if _hides(v.lower())]
+    classes = [v for v in set(_CLASSES(tree)) if not hiding_classes.isdisjoint(v.lower().split())]
+    values = {f"s{i}": v for i, v in enumerate(styles)} | {
+        f"c{i}": v for i, v in enumerate(classes)
+    }
+    for el in _carrying(len(styles), len(classes))(tree, **values):
         if el.getparent() is not None and el.tag not in ("body", "html"):
             _remove(el)
+
+
+@functools.cache
+def _carrying(styles: int, classes: int) -> etree.XPath:
+    """Elements with the ``hidden`` attribute or one of the given style or class values
+    (passed as $s0.., $c0..)."""
+    tests = ["@hidden"] + [f"@style = $s{i}" for i in range(styles)]
+    tests += [f"@class = $c{i}" for i in range(classes)]
+    return etree.XPath(f"//body//*[{' or '.join(tests)}]")
 
 
 def _hides(style: str) -> bool:
