@@ -7,7 +7,6 @@ Every statement here is portable SQL (SQLite today, PostgreSQL later).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mimetypes
 import re
@@ -463,13 +462,13 @@ class Saver:
 
     def _keep_original(self, article_id: int, article: ExtractedArticle, url: str | None) -> None:
         """The fetched page, compressed, replacing any earlier one (versions keep texts)."""
-        if article.original is None:
+        if article.original_gz is None:
             return
         self.conn.execute(delete(originals).where(originals.c.article_id == article_id))
         self.conn.execute(
             insert(originals),
             {"article_id": article_id, "url": article.url or url, "fetched_at": utcnow(),
-             "media_type": article.original_type, "data": gzip.compress(article.original, 6)},
+             "media_type": article.original_type, "data": article.original_gz},
         )  # fmt: skip
 
     def _link_assets(self, article_id: int, asset_ids: list[int]) -> None:

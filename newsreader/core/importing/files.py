@@ -82,7 +82,7 @@ class _BatchReporter:
         if isinstance(result, ExtractedArticle):
             self.articles_pending += 1
             self.bytes_pending += sum(map(len, result.images.values()))
-            self.bytes_pending += len(result.original or b"")
+            self.bytes_pending += len(result.original_gz or b"")
             if self.articles_pending >= SAVE_BATCH or self.bytes_pending >= SAVE_BATCH_BYTES:
                 self.flush()
 

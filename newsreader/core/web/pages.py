@@ -95,8 +95,7 @@ def fetch_images(
 def extract_page(response: Response) -> ExtractedArticle:
     """The article in a fetched page, which it keeps (as fetched) for re-extraction."""
     article = extract_html(decode_bytes(response.body, response.charset), url=response.url)
-    article.original = response.body
-    article.original_type = response.media_type or "text/html"
+    article.keep_original(response.body, response.media_type or "text/html")
     article.url = article.url or response.url
     return article
 
