@@ -190,5 +190,5 @@ class ExtractedArticle:
 
         It is compressed here, where it was extracted: in the worker processes of an
         import, not in the one process that saves (where it stalled the workers)."""
-        self.original_gz = gzip.compress(data, 6)
+        self.original_gz = gzip.compress(data, 3)
         self.original_type = media_type
