@@ -65,6 +65,7 @@ _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_WORD = re.compile(r"\w+")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _RELATED_HEADING_TAGS = _HEADING_TAGS | {"div", "span", "p", "strong", "b", "header", "label"}
 _RELATED_MARKERS = (
@@ -158,7 +159,9 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     if choice is None:
         raise ExtractionError("no article text found")
     blocks, trailer = choice.candidate.blocks, choice.candidate.trailer
-    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:  # nothing, or a stray "Home"
+    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS and not _is_all_the_page_says(
+        blocks, html
+    ):  # nothing, or a stray "Home" picked out of a page's chrome
         raise ExtractionError("no article text found")
     if not title:
         title = next(b.text for b in blocks if b.kind != "image")[:120]
@@ -179,6 +182,31 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
         extraction_confidence=choice.confidence,
         may_be_incomplete=choice.may_be_incomplete,
     )
+
+
+# Text a page's body shows outside its navigation (menus, header, footer, forms).
+_SHOWN_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::nav or ancestor::header or ancestor::footer"
+    " or ancestor::aside or ancestor::menu or ancestor::form)]",
+    smart_strings=False,
+)
+
+
+def _is_all_the_page_says(blocks: list[Block], html: str) -> bool:
+    """Whether a body too short to be an article on most pages is all the text the page
+    shows outside its navigation (a tiny page is its own article), and not a label such
+    as "Home" or "Menu" from a menu.
+
+    The page is read again as it came (hidden text aside): the tree extraction worked on
+    has lost its related links, which must not make a stray label look like the page."""
+    text = " ".join(b.text for b in blocks if b.kind != "image")
+    if not text.strip() or is_chrome_line(text):
+        return False
+    tree, _ = _parse(html)
+    _drop_hidden(tree)
+    shown = " ".join(_SHOWN_TEXT(tree))
+    return _WORD.findall(text.casefold()) == _WORD.findall(shown.casefold())
 
 
 def _metadata(tree: HtmlElement, url: str | None) -> Document:
