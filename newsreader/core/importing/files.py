@@ -37,7 +37,7 @@ from newsreader.core.ingest.report import (
     Progress,
 )
 from newsreader.core.ingest.webarchive import count_warc_items, is_warc, read_warc
-from newsreader.core.ingest.workers import PagePool
+from newsreader.core.ingest.workers import PAGE_SAVE_BATCH, PagePool
 from newsreader.core.saving import SaveOutcome
 
 
@@ -193,6 +193,8 @@ def import_paths(
             continue
         _, result = next(extracted)
         reporter.add(str(page), result)
+        if reporter.articles_pending >= PAGE_SAVE_BATCH:
+            reporter.flush()  # while the workers extract the next pages, not all at the end
         step()
     extracted.close()
     reporter.flush()
