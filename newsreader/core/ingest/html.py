@@ -9,6 +9,7 @@ same rules the text-dump parser uses.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -20,6 +21,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -28,7 +31,8 @@ from trafilatura.metadata import (
     extract_title,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html, trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsreader.core.blocks import (
     Block,
@@ -218,11 +222,42 @@ def _metadata(tree: HtmlElement, url: str | None) -> Document:
             doc.author = None
         doc = extract_meta_json(tree, doc)
         doc.title = doc.title or extract_title(tree)
-        doc.author = doc.author or extract_author(tree)
+        doc.author = doc.author or _author(tree)
         doc.sitename = (doc.sitename or extract_sitename(tree) or "").lstrip("@") or None
     except Exception:  # metadata is best effort; the body decides success
         doc = Document()
     return doc
+
+
+def _author_discard_test() -> etree.XPath | None:
+    """Whether an element is in a part trafilatura's author search leaves out (comments,
+    sidebars, dates, figures), asked of the element itself: its XPath turned around."""
+    first, second = (x.path.strip() for x in AUTHOR_DISCARD_XPATHS)
+    if not first.startswith(".//*[") or second != "//time|//figure":
+        return None  # another trafilatura: use its own search
+    around = "ancestor-or-self::*" + first.removeprefix(".//*")
+    test = f"boolean({around} | ancestor-or-self::time | ancestor-or-self::figure)"
+    return etree.XPath(test, namespaces={"re": "http://exslt.org/regular-expressions"})
+
+
+_IN_AUTHOR_DISCARD = _author_discard_test()
+
+
+def _author(tree: HtmlElement) -> str | None:
+    """trafilatura's ``extract_author`` without copying and pruning the whole page first
+    (most of its time): each element its search finds is checked for lying in a left-out
+    part, and only the one whose text is taken is copied and pruned."""
+    if _IN_AUTHOR_DISCARD is None:
+        return extract_author(tree)
+    for expression in AUTHOR_XPATHS:
+        for elem in expression(tree):
+            if _IN_AUTHOR_DISCARD(elem):
+                continue
+            pruned = prune_unwanted_nodes(copy.deepcopy(elem), AUTHOR_DISCARD_XPATHS)
+            content = trim(" ".join(pruned.itertext()))
+            if content and 2 < len(content) < 120:
+                return normalize_authors(None, content)
+    return None
 
 
 def _date(tree: HtmlElement, url: str | None) -> str | None:
