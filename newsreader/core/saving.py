@@ -378,21 +378,21 @@ class Saver:
         return self._id_for("sections", key, {"name": name})
 
     def _variant_in_use(self, key: str, source_id: int) -> int | None:
-        """A section of this source whose key is a variant of `key` (not `key` itself)."""
-        for other in sorted(variant_keys(key)):
-            section_id = self.conn.execute(
-                select(sections.c.id).where(sections.c.key == other)
-            ).scalar()
-            if (
-                section_id is not None
-                and self.conn.execute(
-                    select(articles.c.id)
-                    .where(articles.c.section_id == section_id, articles.c.source_id == source_id)
-                    .limit(1)
-                ).first()
-            ):
-                return int(section_id)
-        return None
+        """A section of this source whose key is a variant of `key` (not `key` itself);
+        of several, the first key in sorted order. One query, asked once per source and
+        variant (the caller keeps the answer)."""
+        variants = variant_keys(key)
+        if not variants:
+            return None
+        used = (
+            select(articles.c.id)
+            .where(articles.c.section_id == sections.c.id, articles.c.source_id == source_id)
+            .exists()
+        )
+        found = self.conn.execute(
+            select(sections.c.key, sections.c.id).where(sections.c.key.in_(variants), used)
+        ).all()
+        return int(min(found)[1]) if found else None
 
     def _source_id(self, article: ExtractedArticle, url: str | None) -> int | None:
         if article.source_key:
