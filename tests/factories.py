@@ -25,13 +25,18 @@ def make_article(
     related: list[tuple[str, str | None]] | None = None,
     **fields: Any,
 ) -> ExtractedArticle:
-    """An extracted article as ingest would produce it, for tests of what comes after."""
-    return ExtractedArticle(
+    """An extracted article as ingest would produce it, for tests of what comes after
+    (``original``: the page's bytes, kept as ingest keeps them)."""
+    original = fields.pop("original", None)
+    article = ExtractedArticle(
         title=title,
         blocks=paragraphs_to_blocks(list(paragraphs)),
         related=[RelatedItem(title=t, url=u) for t, u in (related or [])],
         **fields,
     )
+    if original is not None:
+        article.keep_original(original)
+    return article
 
 
 def make_png(width: int = 64, height: int = 48) -> bytes:

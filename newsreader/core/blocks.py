@@ -9,6 +9,7 @@ QTextDocument holds for an inline image.
 
 from __future__ import annotations
 
+import gzip
 import html
 import re
 import unicodedata
@@ -169,7 +170,7 @@ class ExtractedArticle:
     # A source given by key (a feed: "feed:<url>") instead of the page's host.
     source_key: str | None = None
     source_kind: str = "site"
-    original: bytes | None = None  # the page as fetched, kept compressed for re-extraction
+    original_gz: bytes | None = None  # the page as fetched, gzipped (keep_original)
     original_type: str = "text/html"
     # Provenance of the body: which extractor's candidate won, how much the others agreed
     # (0..1), and whether another candidate held much text the winner lacks.
@@ -183,3 +184,11 @@ class ExtractedArticle:
     @property
     def text(self) -> str:
         return canonical_text(self.blocks)
+
+    def keep_original(self, data: bytes, media_type: str = "text/html") -> None:
+        """Keep the page as fetched or imported, for View → Original page and re-extraction.
+
+        It is compressed here, where it was extracted: in the worker processes of an
+        import, not in the one process that saves (where it stalled the workers)."""
+        self.original_gz = gzip.compress(data, 3)
+        self.original_type = media_type

@@ -7,7 +7,6 @@ Every statement here is portable SQL (SQLite today, PostgreSQL later).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mimetypes
 import re
@@ -379,21 +378,21 @@ class Saver:
         return self._id_for("sections", key, {"name": name})
 
     def _variant_in_use(self, key: str, source_id: int) -> int | None:
-        """A section of this source whose key is a variant of `key` (not `key` itself)."""
-        for other in sorted(variant_keys(key)):
-            section_id = self.conn.execute(
-                select(sections.c.id).where(sections.c.key == other)
-            ).scalar()
-            if (
-                section_id is not None
-                and self.conn.execute(
-                    select(articles.c.id)
-                    .where(articles.c.section_id == section_id, articles.c.source_id == source_id)
-                    .limit(1)
-                ).first()
-            ):
-                return int(section_id)
-        return None
+        """A section of this source whose key is a variant of `key` (not `key` itself);
+        of several, the first key in sorted order. One query, asked once per source and
+        variant (the caller keeps the answer)."""
+        variants = variant_keys(key)
+        if not variants:
+            return None
+        used = (
+            select(articles.c.id)
+            .where(articles.c.section_id == sections.c.id, articles.c.source_id == source_id)
+            .exists()
+        )
+        found = self.conn.execute(
+            select(sections.c.key, sections.c.id).where(sections.c.key.in_(variants), used)
+        ).all()
+        return int(min(found)[1]) if found else None
 
     def _source_id(self, article: ExtractedArticle, url: str | None) -> int | None:
         if article.source_key:
@@ -463,13 +462,13 @@ class Saver:
 
     def _keep_original(self, article_id: int, article: ExtractedArticle, url: str | None) -> None:
         """The fetched page, compressed, replacing any earlier one (versions keep texts)."""
-        if article.original is None:
+        if article.original_gz is None:
             return
         self.conn.execute(delete(originals).where(originals.c.article_id == article_id))
         self.conn.execute(
             insert(originals),
             {"article_id": article_id, "url": article.url or url, "fetched_at": utcnow(),
-             "media_type": article.original_type, "data": gzip.compress(article.original, 6)},
+             "media_type": article.original_type, "data": article.original_gz},
         )  # fmt: skip
 
     def _link_assets(self, article_id: int, asset_ids: list[int]) -> None:

@@ -37,7 +37,7 @@ from newsreader.core.ingest.report import (
     Progress,
 )
 from newsreader.core.ingest.webarchive import count_warc_items, is_warc, read_warc
-from newsreader.core.ingest.workers import PagePool
+from newsreader.core.ingest.workers import PAGE_SAVE_BATCH, PagePool
 from newsreader.core.saving import SaveOutcome
 
 
@@ -82,7 +82,7 @@ class _BatchReporter:
         if isinstance(result, ExtractedArticle):
             self.articles_pending += 1
             self.bytes_pending += sum(map(len, result.images.values()))
-            self.bytes_pending += len(result.original or b"")
+            self.bytes_pending += len(result.original_gz or b"")
             if self.articles_pending >= SAVE_BATCH or self.bytes_pending >= SAVE_BATCH_BYTES:
                 self.flush()
 
@@ -193,6 +193,8 @@ def import_paths(
             continue
         _, result = next(extracted)
         reporter.add(str(page), result)
+        if reporter.articles_pending >= PAGE_SAVE_BATCH:
+            reporter.flush()  # while the workers extract the next pages, not all at the end
         step()
     extracted.close()
     reporter.flush()

@@ -100,7 +100,7 @@ def extract_file(path: Path) -> ExtractedArticle:
     ):
         article = extract_html(text)
         article.images = _local_images(article.blocks, path)
-        article.original = data  # kept, compressed, for View → Original page and re-extraction
+        article.keep_original(data)
         return article
     return parse_text_dump(text)
 

@@ -9,6 +9,8 @@ same rules the text-dump parser uses.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import warnings
@@ -19,6 +21,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement, fromstring
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -27,7 +31,8 @@ from trafilatura.metadata import (
     extract_title,
 )
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html, trim
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from newsreader.core.blocks import (
     Block,
@@ -64,6 +69,7 @@ _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_WORD = re.compile(r"\w+")
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _RELATED_HEADING_TAGS = _HEADING_TAGS | {"div", "span", "p", "strong", "b", "header", "label"}
 _RELATED_MARKERS = (
@@ -157,7 +163,9 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     if choice is None:
         raise ExtractionError("no article text found")
     blocks, trailer = choice.candidate.blocks, choice.candidate.trailer
-    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS:  # nothing, or a stray "Home"
+    if sum(len(b.text) for b in blocks) < MIN_TEXT_CHARS and not _is_all_the_page_says(
+        blocks, html
+    ):  # nothing, or a stray "Home" picked out of a page's chrome
         raise ExtractionError("no article text found")
     if not title:
         title = next(b.text for b in blocks if b.kind != "image")[:120]
@@ -180,6 +188,31 @@ def _extract(html: str, url: str | None) -> ExtractedArticle:
     )
 
 
+# Text a page's body shows outside its navigation (menus, header, footer, forms).
+_SHOWN_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::nav or ancestor::header or ancestor::footer"
+    " or ancestor::aside or ancestor::menu or ancestor::form)]",
+    smart_strings=False,
+)
+
+
+def _is_all_the_page_says(blocks: list[Block], html: str) -> bool:
+    """Whether a body too short to be an article on most pages is all the text the page
+    shows outside its navigation (a tiny page is its own article), and not a label such
+    as "Home" or "Menu" from a menu.
+
+    The page is read again as it came (hidden text aside): the tree extraction worked on
+    has lost its related links, which must not make a stray label look like the page."""
+    text = " ".join(b.text for b in blocks if b.kind != "image")
+    if not text.strip() or is_chrome_line(text):
+        return False
+    tree, _ = _parse(html)
+    _drop_hidden(tree)
+    shown = " ".join(_SHOWN_TEXT(tree))
+    return _WORD.findall(text.casefold()) == _WORD.findall(shown.casefold())
+
+
 def _metadata(tree: HtmlElement, url: str | None) -> Document:
     """Title, author and site name the way trafilatura finds them (meta tags, JSON-LD,
     markup), without its costlier extras (categories, tags, license) we do not use."""
@@ -189,11 +222,42 @@ def _metadata(tree: HtmlElement, url: str | None) -> Document:
             doc.author = None
         doc = extract_meta_json(tree, doc)
         doc.title = doc.title or extract_title(tree)
-        doc.author = doc.author or extract_author(tree)
+        doc.author = doc.author or _author(tree)
         doc.sitename = (doc.sitename or extract_sitename(tree) or "").lstrip("@") or None
     except Exception:  # metadata is best effort; the body decides success
         doc = Document()
     return doc
+
+
+def _author_discard_test() -> etree.XPath | None:
+    """Whether an element is in a part trafilatura's author search leaves out (comments,
+    sidebars, dates, figures), asked of the element itself: its XPath turned around."""
+    first, second = (x.path.strip() for x in AUTHOR_DISCARD_XPATHS)
+    if not first.startswith(".//*[") or second != "//time|//figure":
+        return None  # another trafilatura: use its own search
+    around = "ancestor-or-self::*" + first.removeprefix(".//*")
+    test = f"boolean({around} | ancestor-or-self::time | ancestor-or-self::figure)"
+    return etree.XPath(test, namespaces={"re": "http://exslt.org/regular-expressions"})
+
+
+_IN_AUTHOR_DISCARD = _author_discard_test()
+
+
+def _author(tree: HtmlElement) -> str | None:
+    """trafilatura's ``extract_author`` without copying and pruning the whole page first
+    (most of its time): each element its search finds is checked for lying in a left-out
+    part, and only the one whose text is taken is copied and pruned."""
+    if _IN_AUTHOR_DISCARD is None:
+        return extract_author(tree)
+    for expression in AUTHOR_XPATHS:
+        for elem in expression(tree):
+            if _IN_AUTHOR_DISCARD(elem):
+                continue
+            pruned = prune_unwanted_nodes(copy.deepcopy(elem), AUTHOR_DISCARD_XPATHS)
+            content = trim(" ".join(pruned.itertext()))
+            if content and 2 < len(content) < 120:
+                return normalize_authors(None, content)
+    return None
 
 
 def _date(tree: HtmlElement, url: str | None) -> str | None:
@@ -510,10 +574,27 @@ class _SectionEvidence:
         """(path segment, link text) for a leading path segment of the page's URL that
         the page links to as a front page ("/world/" linked as "World")."""
         segments = [s for s in self.path.split("/") if s]
-        fronts: dict[str, str] = {}
+        prefix = ""
+        for segment in segments[:-1][:2]:  # the last segment is the article itself
+            prefix += "/" + segment
+            if segment in _GENERIC_SEGMENTS or _LANGUAGE_TAG.fullmatch(segment):
+                continue  # /en/world/..., /news/politics/...: the next one may be it
+            if not _SEGMENT.fullmatch(segment):
+                return
+            # The link names that front page: its text spells the segment ("AJ Impact"
+            # for /ajimpact/), so a link to an author's or a story's page is no section.
+            text = self._front_page_link_text(prefix, segment)
+            if _squashed(text) == _squashed(segment):
+                yield segment, text
+            return
+
+    def _front_page_link_text(self, path: str, segment: str) -> str:
+        """The text of the page's first link to ``path`` on its own host (no query)."""
         for a in self.tree.iter("a"):
             href = str(a.get("href") or "").strip()
-            if not href or href.startswith("#"):
+            # Only a link whose address spells the segment can lead there: resolving
+            # every link on the page is most of the time this takes.
+            if not href or href.startswith("#") or segment not in href.lower():
                 continue
             try:
                 parts = urlsplit(urljoin(f"https://{self.host}/", href))
@@ -521,18 +602,9 @@ class _SectionEvidence:
                 continue
             if parts.hostname not in (self.host, None) or parts.query:
                 continue
-            fronts.setdefault(parts.path.lower().rstrip("/"), _text(a))
-        prefix = ""
-        for segment in segments[:-1][:2]:  # the last segment is the article itself
-            prefix += "/" + segment
-            if segment in _GENERIC_SEGMENTS or _LANGUAGE_TAG.fullmatch(segment):
-                continue  # /en/world/..., /news/politics/...: the next one may be it
-            text = fronts.get(prefix, "")
-            # The link names that front page: its text spells the segment ("AJ Impact"
-            # for /ajimpact/), so a link to an author's or a story's page is no section.
-            if _SEGMENT.fullmatch(segment) and _squashed(text) == _squashed(segment):
-                yield segment, text
-            return
+            if parts.path.lower().rstrip("/") == path:
+                return _text(a)
+        return ""
 
 
 _LANGUAGE_TAG = re.compile(r"[a-z]{2}(?:-[a-z]{2})?")
@@ -854,41 +926,64 @@ _HIDING_CLASSES = {
     "hidden", "hide", "d-none", "is-hidden", "sr-only", "visually-hidden", "visuallyhidden",
     "screen-reader-text", "screenreader-only", "u-hidden", "invisible",
 }  # fmt: skip
-# A one-class rule of the page's own style sheets that hides: ".promo-seo { display: none }".
-_STYLESHEET_HIDING_RULE = re.compile(
-    r"(?:^|[},])\s*\.([\w-]+)\s*\{[^}]*?(?:display\s*:\s*none|visibility\s*:\s*hidden)"
-)
+# A hiding declaration in the page's own style sheets, and a selector of one class.
+_HIDING_DECLARATION = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+_ONE_CLASS = re.compile(r"\s*\.([\w-]+)\s*")
 
 
-_MAY_HIDE = etree.XPath("//body//*[@hidden or @style or @class]")
+_STYLES = etree.XPath("//body//@style", smart_strings=False)
+_CLASSES = etree.XPath("//body//@class", smart_strings=False)
 
 
 def _drop_hidden(tree: HtmlElement) -> None:
     """Remove what the page hides from its readers: the ``hidden`` attribute, inline
     styles that hide (display:none, visibility:hidden, font-size 0, white on white) and
-    classes the page's style sheets (or the usual utility classes) hide."""
+    classes the page's style sheets (or the usual utility classes) hide.
+
+    Each distinct style and class value is judged once, then one walk of the tree finds
+    the elements that carry a hiding one: pages repeat a few values on most elements."""
     hiding_classes = set(_HIDING_CLASSES)
     for style in tree.iter("style"):
-        hiding_classes.update(m.lower() for m in _STYLESHEET_HIDING_RULE.findall(style.text or ""))
-    doomed: list[HtmlElement] = []
-    for el in _MAY_HIDE(tree):
-        if el.get("hidden") is not None:
-            doomed.append(el)
-            continue
-        style = el.get("style")
-        if style:
-            lowered = style.lower()
-            if _HIDING_STYLE.search(lowered) or (
-                _WHITE_TEXT.search(lowered) and _WHITE_BACKGROUND.search(lowered)
-            ):
-                doomed.append(el)
-                continue
-        cls = el.get("class")
-        if cls and not hiding_classes.isdisjoint(cls.lower().split()):
-            doomed.append(el)
-    for el in doomed:
+        hiding_classes.update(_stylesheet_hiding_classes(style.text or ""))
+    styles = [v for v in set(_STYLES(tree)) if _hides(v.lower())]
+    classes = [v for v in set(_CLASSES(tree)) if not hiding_classes.isdisjoint(v.lower().split())]
+    values = {f"s{i}": v for i, v in enumerate(styles)} | {
+        f"c{i}": v for i, v in enumerate(classes)
+    }
+    for el in _carrying(len(styles), len(classes))(tree, **values):
         if el.getparent() is not None and el.tag not in ("body", "html"):
             _remove(el)
+
+
+@functools.cache
+def _carrying(styles: int, classes: int) -> etree.XPath:
+    """Elements with the ``hidden`` attribute or one of the given style or class values
+    (passed as $s0.., $c0..)."""
+    tests = ["@hidden"] + [f"@style = $s{i}" for i in range(styles)]
+    tests += [f"@class = $c{i}" for i in range(classes)]
+    return etree.XPath(f"//body//*[{' or '.join(tests)}]")
+
+
+def _stylesheet_hiding_classes(css: str) -> Iterator[str]:
+    """The classes a style sheet hides with a one-class rule: ".promo-seo { display: none }".
+
+    Found from each hiding declaration back to its rule's selector: a pattern run from
+    every "}" and "," of a long style sheet took longer."""
+    for declaration in _HIDING_DECLARATION.finditer(css):
+        opening = css.rfind("{", 0, declaration.start())
+        if opening < 0 or css.rfind("}", 0, declaration.start()) > opening:
+            continue  # not inside a rule
+        start = max(css.rfind("}", 0, opening), css.rfind(",", 0, opening)) + 1
+        if selector := _ONE_CLASS.fullmatch(css, start, opening):
+            yield selector[1].lower()
+
+
+def _hides(style: str) -> bool:
+    """Whether a lowercased inline style keeps its element off the screen."""
+    return bool(
+        _HIDING_STYLE.search(style)
+        or (_WHITE_TEXT.search(style) and _WHITE_BACKGROUND.search(style))
+    )
 
 
 def _simplify_figures(tree: HtmlElement) -> None:

@@ -488,8 +488,7 @@ def _warc_page(stream: IO[bytes], page: _Page, images: _WarcImages) -> Extracted
         _, charset = _content_type(page.content_type)
         article = _extract(_decode_html(body, charset), page.uri or None)
         article.images = _pick_images(article.blocks, images.fetch, article.notes)
-        article.original = body
-        article.original_type = page.content_type or "text/html"
+        article.keep_original(body, page.content_type or "text/html")
         return article
     except Exception as error:  # one bad page must cost one line, not the archive
         return _safely(error)
@@ -686,9 +685,10 @@ def _mhtml_article(data: bytes) -> ExtractedArticle:
         for defect in part.defects
     ):
         article.notes.append("the MHTML file is cut short; some images may be missing")
-    article.original = body
     charset = page.get_content_charset()
-    article.original_type = page.get_content_type() + (f"; charset={charset}" if charset else "")
+    article.keep_original(
+        body, page.get_content_type() + (f"; charset={charset}" if charset else "")
+    )
     return article
 
 

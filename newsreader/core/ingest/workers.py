@@ -24,6 +24,7 @@ from newsreader.core.ingest.errors import ExtractionError
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+PAGE_SAVE_BATCH = 64  # pages an import saves at a time while the workers go on
 PAGE_TIMEOUT_S = 120.0  # an extraction still running after this is stopped and failed
 STOP_GRACE_S = 5.0
 
@@ -68,7 +69,9 @@ class PagePool(Generic[Job, Result]):
         self._context = multiprocessing.get_context("spawn")  # safe beside Qt and threads
         self._work = work
         self.page_timeout = page_timeout
-        self.window = workers * 4  # results held back at most, waiting for a slow page
+        # Results held at most ahead of the one the caller takes next: room to go on
+        # extracting while the caller saves a batch, or while one page is slow.
+        self.window = workers * 4 + PAGE_SAVE_BATCH
         self._workers = [self._start_worker() for _ in range(workers)]
 
     def _start_worker(self) -> _Worker:

@@ -607,10 +607,10 @@ class Feeds:
                 continue
             article.source_key, article.source, article.source_kind = (
                 source_key(feed.url), feed.title, "feed")  # fmt: skip
-            if article.original is not None:  # a page we fetched: bring its pictures
+            if article.original_gz is not None:  # a page we fetched: bring its pictures
                 article.notes.extend(fetch_images(fetcher, article, should_cancel=cancelled))
             ready.append((job, article))
-            held += len(article.original or b"") + sum(map(len, article.images.values()))
+            held += len(article.original_gz or b"") + sum(map(len, article.images.values()))
             if held >= SAVE_BATCH_BYTES:
                 items += self._save_ready(feed, ready)
                 ready, held = [], 0

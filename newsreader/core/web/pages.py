@@ -96,8 +96,7 @@ def extract_page(response: Response) -> ExtractedArticle:
     from newsreader.core.ingest.html import extract_html  # the extractors, when first needed
 
     article = extract_html(decode_bytes(response.body, response.charset), url=response.url)
-    article.original = response.body
-    article.original_type = response.media_type or "text/html"
+    article.keep_original(response.body, response.media_type or "text/html")
     article.url = article.url or response.url
     return article
 

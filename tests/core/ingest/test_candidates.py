@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from bench.extraction import SETS, page_f1, shingle_matching
-from newsreader.core.blocks import IMAGE_CHAR
+from newsreader.core.blocks import IMAGE_CHAR, Block
+from newsreader.core.ingest.candidates import Candidate, _plainly_whole
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.html import extract_html
 from newsreader.testing import shared_data
@@ -40,6 +42,19 @@ def test_a_page_whose_body_is_plainly_whole_keeps_it_with_full_confidence() -> N
     assert article.extractor == "trafilatura-fast"
     assert article.extraction_confidence == 1.0
     assert not article.may_be_incomplete
+
+
+def test_a_body_with_two_thirds_of_the_pages_prose_needs_no_second_opinion() -> None:
+    comments = "".join(
+        f"<div class='comment'><p>Reader {n} wrote at length that the old pier was the best"
+        " place in town to watch the boats come in, and that it should be rebuilt as it was.</p>"
+        "</div>"
+        for n in range(2)
+    )
+    body = "".join(f"<p>{p}</p>" for p in PROSE)
+    tree = lxml.html.fromstring(page(f"<article>{body}</article><section>{comments}</section>"))
+    assert _plainly_whole(Candidate([Block("paragraph", p) for p in PROSE]), tree)
+    assert not _plainly_whole(Candidate([Block("paragraph", p) for p in PROSE[:3]]), tree)
 
 
 @pytest.mark.parametrize(

@@ -485,6 +485,33 @@ def test_empty_or_garbage_input_raises_extraction_error(html: str) -> None:
         extract_html(html, URL)
 
 
+def test_a_tiny_page_whose_whole_text_is_a_few_words_is_that_article() -> None:
+    article = extract_html("<html><body><p>abc</p><p>def</p> ghi</body></html>")
+    assert texts(article) == ["abc", "def", "ghi"]
+    assert extract_html("<html><body>\n  Test\n</body></html>").text == "Test"
+
+
+def test_a_few_words_are_the_article_beside_the_pages_furniture_and_hidden_text() -> None:
+    aside = "<aside><p>Subscribe to our newsletter for the latest news every morning</p></aside>"
+    hidden = "<div hidden>Hidden words that nobody sees on the screen at all</div>"
+    article = extract_html(f"<html><body><article><p>Short note</p></article>{aside}{hidden}")
+    assert texts(article) == ["Short note"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Short note</p><div class='comments'><p>A reader wrote a long comment about"
+        " something else entirely here</p></div>",
+        "<header><a href='/'>Home</a></header>",
+    ],
+    ids=["beside-prose-it-left-out", "only-a-header-link"],
+)
+def test_a_few_words_are_no_article_when_the_page_shows_more_or_only_chrome(body: str) -> None:
+    with pytest.raises(ExtractionError, match="no article text found"):
+        extract_html(f"<html><body>{body}</body></html>")
+
+
 def test_truncated_html_still_gives_the_text_before_the_cut() -> None:
     html = page()
     cut = html[: html.index(BODY[3][:40])]
