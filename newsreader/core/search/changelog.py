@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -171,29 +172,46 @@ class TeamSearchIndex(SearchIndex):
             del writer
 
     def _catch_up(self, writer: tantivy.IndexWriter, engine: Engine, cursor: Cursor) -> int:
-        """Index every article, batch by batch, saving the place after each (resumable)."""
-        done = 0
-        total: int | None = None
-        while cursor.caught_up_to_id is not None:
-            with engine.connect() as connection:  # one snapshot per batch
-                xmin = snapshot_xmin(connection)
-                if cursor.txid is None:  # changes from here on are replayed from the log
-                    cursor.txid, cursor.seq = xmin, 0
-                if total is None:
-                    total = int(connection.execute(select(func.count(Article.id))).scalar_one())
-                ids = list(connection.execute(
-                    select(Article.id).where(Article.id > cursor.caught_up_to_id)
-                    .order_by(Article.id).limit(SYNC_BATCH)
-                ).scalars())  # fmt: skip
-                rows = list(_indexed_articles(connection, ids))
-            indexed = self._apply(writer, ids, rows) if ids else 0
-            done += indexed
-            cursor.caught_up_to_id = ids[-1] if ids else None
-            cursor.caught_up_count += len(ids)
-            self._save_cursor(cursor)
-            if ids and self.progress is not None:
-                self.progress(cursor.caught_up_count, max(total, cursor.caught_up_count))
-        return done
+        """Index every article, batch by batch, saving the place after each (resumable).
+
+        The next batch is read from the server while this one is indexed: the two take
+        turns on one thread otherwise, and reading is mostly waiting for the server."""
+        if cursor.caught_up_to_id is None:
+            return 0
+        with engine.connect() as connection:
+            total = int(connection.execute(select(func.count(Article.id))).scalar_one())
+        done, resumed = 0, True  # a sync cut short may have indexed the first batch
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catch-up") as reader:
+            upcoming = reader.submit(self._read_batch, engine, cursor.caught_up_to_id, cursor)
+            while True:
+                ids, rows = upcoming.result()
+                if not ids:
+                    cursor.caught_up_to_id = None
+                    self._save_cursor(cursor)
+                    return done
+                upcoming = reader.submit(self._read_batch, engine, ids[-1], cursor)
+                done += self._apply(writer, ids, rows, fresh=not resumed)
+                resumed = False
+                cursor.caught_up_to_id = ids[-1]
+                cursor.caught_up_count += len(ids)
+                self._save_cursor(cursor)
+                if self.progress is not None:
+                    self.progress(cursor.caught_up_count, max(total, cursor.caught_up_count))
+
+    @staticmethod
+    def _read_batch(
+        engine: Engine, after_id: int, cursor: Cursor
+    ) -> tuple[list[int], list[IndexedArticle]]:
+        """The next batch of articles by id, in one snapshot; the first batch's snapshot
+        is where replaying the change log will start."""
+        with engine.connect() as connection:
+            if cursor.txid is None:  # changes from here on are replayed from the log
+                cursor.txid, cursor.seq = snapshot_xmin(connection), 0
+            ids = list(connection.execute(
+                select(Article.id).where(Article.id > after_id)
+                .order_by(Article.id).limit(SYNC_BATCH)
+            ).scalars())  # fmt: skip
+            return ids, list(_indexed_articles(connection, ids))
 
     def _replay(
         self, writer: tantivy.IndexWriter, engine: Engine, cursor: Cursor
@@ -220,12 +238,14 @@ class TeamSearchIndex(SearchIndex):
         return done, len(entries) == SYNC_BATCH
 
     def _apply(
-        self, writer: tantivy.IndexWriter, ids: list[int], rows: list[IndexedArticle]
-    ) -> int:
+        self, writer: tantivy.IndexWriter, ids: list[int], rows: list[IndexedArticle],
+        *, fresh: bool = False,
+    ) -> int:  # fmt: skip
         """Replace the entries of these articles (rows: those that still exist) and commit;
-        an article that cannot be indexed is retried at the next sync."""
+        an article that cannot be indexed is retried at the next sync. `fresh`: a batch
+        of a catch-up past its first one, none of whose articles the index holds yet."""
         failed: set[int] = set()
-        for article_id in ids:
+        for article_id in ids if not fresh else ():
             writer.delete_documents_by_term("id", article_id)
         for row in rows:
             try:
