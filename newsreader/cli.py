@@ -997,6 +997,8 @@ def main(
             open_gui = run_gui
         if args.open is not None:
             rest = [*rest, f"--newsreader-open={args.open}"]
+        if args.theme:
+            rest = [*rest, f"--newsreader-theme={args.theme}"]
         return open_gui(archive_path, rest)
     if rest:
         build_parser().error(f"unrecognized arguments: {' '.join(rest)}")

@@ -399,3 +399,15 @@ def test_reextract_reports_each_article_as_json_and_fails_for_a_missing_one(
     assert code == 1
     assert "#4242 failed: no such article" in out
     assert "1 unchanged, 1 failed" in out.replace("0 changed, ", "")
+
+
+def test_the_theme_given_on_the_command_line_reaches_the_app(tmp_path: Path) -> None:
+    seen: list[list[str]] = []
+
+    def open_gui(_path: Path | str, qt_args: list[str]) -> int:
+        seen.append(qt_args)
+        return 0
+
+    archive = str(tmp_path / "t.sqlite3")
+    assert main(["--archive", archive, "--theme", "dark", "--open", "3"], open_gui=open_gui) == 0
+    assert seen == [["--newsreader-open=3", "--newsreader-theme=dark"]]

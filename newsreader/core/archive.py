@@ -507,6 +507,15 @@ class Archive:
                 self._member = os.environ.get("NEWSREADER_CODER") or _login_name()
         return self._member
 
+    def may_edit_articles(self) -> bool:
+        """Whether this archive lets us change articles (import, re-extract, delete): a
+        file we may write, or a team archive where our role is editor or owner."""
+        if not self.is_team:
+            return not self.read_only
+        with self.reader.connect() as connection:
+            query = text("SELECT has_table_privilege('articles', 'DELETE')")
+            return bool(connection.execute(query).scalar())
+
     def set_member_name(self, name: str) -> None:
         """The name a personal archive records as author (Preferences); a team archive's
         members are its roles, so there it changes nothing."""

@@ -115,6 +115,8 @@ class Reextraction:
         the archive last recorded it (empty otherwise); recording is ``acknowledge``."""
         if self.archive.get_meta(_VERSION_KEY) == EXTRACTOR_VERSION:
             return []
+        if not self.archive.may_edit_articles():  # a team member who may not re-extract
+            return []
         flagged = self.candidates(flagged_only=True)
         if not flagged:
             self.acknowledge()

@@ -19,6 +19,7 @@ from newsreader.ui.plain_text import message_box
 
 OPEN_FLAG = "--newsreader-open="
 SPAN_FLAG = "--newsreader-span="  # start,end of a passage to select (a newsreader:// link)
+THEME_FLAG = "--newsreader-theme="  # --theme: this run's theme
 SCREENSHOT_SIZE = (1440, 860)
 SETTLE_AFTER_MS = 1500
 UI_SWITCH_INTERVAL_S = 0.001
@@ -69,7 +70,8 @@ def run_gui(archive_path: Path | str, qt_args: list[str] | None = None) -> int:
     args = list(qt_args or [])
     to_open = [int(a.removeprefix(OPEN_FLAG)) for a in args if a.startswith(OPEN_FLAG)]
     spans = [a.removeprefix(SPAN_FLAG).split(",") for a in args if a.startswith(SPAN_FLAG)]
-    app = _application([a for a in args if not a.startswith((OPEN_FLAG, SPAN_FLAG))])
+    themes = [a.removeprefix(THEME_FLAG) for a in args if a.startswith(THEME_FLAG)]
+    app = _application([a for a in args if not a.startswith((OPEN_FLAG, SPAN_FLAG, THEME_FLAG))])
     try:
         archive = Archive(archive_path)
     except ArchiveError as error:
@@ -77,6 +79,8 @@ def run_gui(archive_path: Path | str, qt_args: list[str] | None = None) -> int:
         return 1
     try:
         window = MainWindow(archive)
+        if themes:
+            window.set_theme(themes[-1])
         if os.environ.get(FIRST_PAGE_ENV):
             report_first_page(window)
         window.show()

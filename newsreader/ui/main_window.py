@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         if last is not None and str(last).isdigit():
             self.open_article(int(str(last)))
         self.update_actions()
-        if seed:
+        if seed and not archive.is_team:  # a team archive is filled by its members
             self.executor.write(lambda: seed_if_new(archive), lambda _r: self.redraw(EVERYTHING))
         else:
             self.redraw(EVERYTHING)

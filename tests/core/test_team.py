@@ -129,3 +129,17 @@ def test_a_personal_archive_has_no_members(tmp_path: Path) -> None:
         pytest.raises(team.TeamError, match="team archives on a PostgreSQL server"),
     ):
         team.members(personal)
+
+
+def test_only_editors_and_owners_are_offered_what_changes_articles(
+    team_url: str, tmp_path: Path
+) -> None:
+    allowed = {}
+    for name in ("rita", "alice", "ed", "newsreader"):
+        with Archive(as_member(team_url, name)) as member:
+            allowed[name] = member.may_edit_articles()
+            if name == "alice":  # an upgraded extractor offers her nothing she may not do
+                assert member.reextraction.offer_after_upgrade() == []
+    assert allowed == {"rita": False, "alice": False, "ed": True, "newsreader": True}
+    with Archive(tmp_path / "mine.sqlite3") as personal:
+        assert personal.may_edit_articles()
