@@ -226,7 +226,8 @@ def install(window: MainWindow) -> Research:
             window, "agreementAction", "&Agreement between coders…", lambda: open_agreement(window)
         ),
     )
-    window.menus["&File"].addAction(research.export_action)  # File → Export…, as in Research
+    # File → Export… (as in Research), with the other commands, before Quit
+    window.menus["&File"].insertAction(window.action("showReport"), research.export_action)
     window.menus["&Highlights"].addAction(research.agreement_action)
     menu = window.menuBar().addMenu("&Research")
     menu.setObjectName("researchMenu")

@@ -627,3 +627,9 @@ def test_a_search_answered_while_the_archive_changes_still_marks_the_open_articl
         main_window.refresh()  # a change from elsewhere arrives before the answer
     qtbot.waitUntil(lambda: len(main_window.reader.hits) == 1)
     assert sidebar_texts(main_window)[0] == "All results (1)"
+
+
+def test_quit_is_the_last_command_of_the_file_menu(main_window: Any) -> None:
+    names = [a.text() for a in main_window.menus["&File"].actions() if a.text()]
+    assert names[-1] == "&Quit"
+    assert {"Open &team archive…", "&Export…"} <= set(names)
