@@ -91,10 +91,9 @@ def _write_failure(path: Path | str, error: Exception) -> Exception:
             "is gone; nothing was changed"
         )
     if kind == "forbidden":
-        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         return ArchiveForbidden(
             f"{path} refused the change: your role in this team archive does not allow it "
-            f"({reason}); nothing was changed — an owner can change roles "
+            f"({db.reason(error)}); nothing was changed — an owner can change roles "
             "(newsreader team members)"
         )
     if kind == "busy":
@@ -413,6 +412,7 @@ class Archive:
         self._search_lock = threading.Lock()
         self._reader: Engine | None = None
         self._writer: Engine | None = None
+        self._member: str | None = None  # a team archive's: its role, learnt on opening
         try:
             if self.is_team:
                 self._open_server(str(location))
@@ -426,7 +426,6 @@ class Archive:
             raise
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
-        self._member: str | None = None
 
     def _open_server(self, address: str) -> None:
         """Connect to a team archive, refuse a database another program made, migrate."""
@@ -438,6 +437,8 @@ class Archive:
                 "choose an empty database or a Newsreader archive"
             )
         db.migrate(self._writer, self._reader)
+        with self._reader.connect() as connection:  # asked once here, never by the window
+            self._member = str(connection.execute(text("SELECT current_user")).scalar())
 
     def _open_engines(self) -> None:
         """Open the file (read-only when this user may not write it), refuse a database
@@ -500,11 +501,7 @@ class Archive:
         archive the PostgreSQL role it was opened as (the server checks it), on a personal
         one the name set with `set_member_name`, else $NEWSREADER_CODER or the login."""
         if self._member is None:
-            if self.is_team:
-                with self.reader.connect() as connection:
-                    self._member = str(connection.execute(text("SELECT current_user")).scalar())
-            else:
-                self._member = os.environ.get("NEWSREADER_CODER") or _login_name()
+            self._member = os.environ.get("NEWSREADER_CODER") or _login_name()
         return self._member
 
     def may_edit_articles(self) -> bool:

@@ -182,6 +182,12 @@ LOST_CONNECTION = (
 )  # fmt: skip
 
 
+def reason(error: BaseException) -> str:
+    """The first line of what the database (or its driver) said, for a person."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def write_failure(error: BaseException) -> WriteFailure | None:
     """What a database error says about the archive as a whole — held by another writer,
     its disk full, not writable, not ours to change — or None when it concerns only the

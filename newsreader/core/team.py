@@ -23,6 +23,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, text
 
+from newsreader.core import db
 from newsreader.core.archive import Archive
 from newsreader.core.errors import ArchiveError
 
@@ -181,13 +182,8 @@ def add_member(archive: Archive, name: str, role: Role) -> Member:
                     ))  # fmt: skip
             conn.execute(text(f"GRANT {_quoted(group_role(database, role))} TO {_quoted(name)}"))
         except Exception as error:  # the server's own refusal, said as it is
-            raise TeamError(f"could not make {name} a {role}: {_reason(error)}") from error
+            raise TeamError(f"could not make {name} a {role}: {db.reason(error)}") from error
     return Member(name, role)
-
-
-def _reason(error: Exception) -> str:
-    message = str(getattr(error, "orig", error)).strip().splitlines()
-    return message[0] if message else type(error).__name__
 
 
 def members(archive: Archive) -> list[Member]:
@@ -224,8 +220,6 @@ def probe(address: str) -> Reachable:
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
 
-    from newsreader.core import db
-
     engine = create_engine(db.server_url(address), poolclass=NullPool)
     try:
         with engine.connect() as conn:
@@ -245,7 +239,7 @@ def probe(address: str) -> Reachable:
         host = db.server_url(address).host or "the server"
         raise TeamError(
             f"Could not reach the team archive on {host} — is the server running, and are "
-            f"the address, your name and password right? ({_reason(error)})"
+            f"the address, your name and password right? ({db.reason(error)})"
         ) from error
     finally:
         engine.dispose()

@@ -44,6 +44,7 @@ from newsreader.core.search.index import (
     _indexed_articles,
     meta,
     queue,
+    swap_in,
 )
 
 log = logging.getLogger(__name__)
@@ -142,12 +143,7 @@ class TeamSearchIndex(SearchIndex):
             identity = archive_identity(connection)
         (building / VERSION_FILE).write_text(INDEX_VERSION)
         self._save_cursor(Cursor(archive=identity), building)
-        if self.folder.exists():
-            old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(self.folder, old)
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(building, self.folder)
+        swap_in(building, self.folder)
         return self._load(self.folder)
 
     def sync(self, engine: Engine) -> int:

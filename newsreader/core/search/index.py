@@ -132,6 +132,17 @@ class IndexedArticle:
         return doc
 
 
+def swap_in(building: Path, folder: Path) -> None:
+    """Put an index built beside `folder` in its place, the old one moved aside first, so
+    a crash leaves one whole index or the other, never a mix."""
+    if folder.exists():
+        old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(folder, old)
+        shutil.rmtree(old, ignore_errors=True)
+    os.replace(building, folder)
+
+
 class SearchIndex:
     """The index folder of one archive: opened, rebuilt when needed, kept in sync.
 
@@ -214,12 +225,7 @@ class SearchIndex:
         del index
         (building / VERSION_FILE).write_text(INDEX_VERSION)
         (building / STATE_FILE).write_text(token)
-        if self.folder.exists():
-            old = self.folder.with_name(f"{self.folder.name}.old-{os.getpid()}")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(self.folder, old)
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(building, self.folder)
+        swap_in(building, self.folder)
         return self._load(self.folder)
 
     def _load(self, folder: Path) -> tantivy.Index:
