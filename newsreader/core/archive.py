@@ -383,6 +383,12 @@ class Rights:
     annotate: bool  # highlight and write notes (annotators and up)
     edit: bool  # import, tag, delete and re-extract articles, edit feeds (editors and up)
 
+    @property
+    def role(self) -> Literal["reader", "annotator", "editor"] | None:
+        """The team role these rights are (an owner's are an editor's), None for none."""
+        return ("editor" if self.edit else "annotator" if self.annotate
+                else "reader" if self.mark else None)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class SavedSearchView:

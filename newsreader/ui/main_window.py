@@ -29,6 +29,7 @@ from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.report import ImportReport
 from newsreader.core.seed import seed_if_new
+from newsreader.core.team import ROLE_DESCRIPTIONS
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
 from newsreader.ui.actions import (
@@ -93,6 +94,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.executor = Executor(self)
         self.status = StatusArea(self)
+        if archive.is_team and (role := archive.rights.role) is not None:
+            self.status.show_member(archive.member, role, ROLE_DESCRIPTIONS[role])
         self.commit_watch = archive.watch_commits()
         self.ops = Operations(self.executor, self.commit_watch, self)
         self.ops.changed.connect(self.redraw)
