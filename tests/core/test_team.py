@@ -206,3 +206,17 @@ def test_annotator_finds_the_articles_a_member_highlighted(team_url: str) -> Non
         assert [h.title for h in search(alice, "annotator:alice").hits] == ["Budget vote"]
         assert [h.title for h in search(alice, "highlighter:ALICE").hits] == ["Budget vote"]
         assert search(alice, "annotator:bob").hits == []
+
+
+def test_author_is_the_byline_and_points_to_annotator_when_it_names_a_member(
+    team_url: str,
+) -> None:
+    from newsreader.core.search.service import search
+
+    with Archive(as_member(team_url, "alice")) as alice:
+        budget = alice.list_articles()[0].id
+        alice.annotations.create(budget, 4, 11)
+        found = search(alice, "author:alice")
+        assert found.hits == []
+        assert any("annotator:alice finds the articles they highlighted" in h for h in found.hints)
+        assert not any("annotator" in h for h in search(alice, "author:zoe").hints)
