@@ -113,7 +113,7 @@ def test_a_rollback_failing_after_a_lost_connection_says_the_connection_was_lost
         try:
             raise lost
         except OperationalError:
-            raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back")
+            raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back")  # noqa: B904  (as SQLAlchemy raises it: implicitly chained)
     except PendingRollbackError as hiding:
         assert db.write_failure(hiding) == "unreachable"
     assert db.write_failure(PendingRollbackError("no failure behind it")) is None
