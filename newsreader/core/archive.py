@@ -45,7 +45,6 @@ from newsreader.core.models import (
     Asset,
     Base,
     Feed,
-    MemberState,
     Meta,
     SavedSearch,
     Section,
@@ -117,10 +116,11 @@ def read_only_index_folder(path: Path) -> Path:
     return user_cache_path("newsreader", appauthor=False) / "read-only" / name.hexdigest()[:24]
 
 
-def team_folder(address: str) -> Path:
+def team_folder(address: str, member: str) -> Path:
     """Where this client keeps its own files for the team archive at `address` (given
-    without a password): the user's data folder, under a hash of the address."""
-    name = hashlib.sha256(address.encode()).hexdigest()[:24]
+    without a password) as `member`: the user's data folder, under a hash of both (an
+    index holds its member's own marks, so two roles used from one login keep two)."""
+    name = hashlib.sha256(f"{address}\n{member}".encode()).hexdigest()[:24]
     return user_data_path("newsreader", appauthor=False) / "team" / name
 
 
@@ -145,7 +145,8 @@ View = Literal["all", "unread", "starred", "annotated", "recent"]
 VIEWS: tuple[View, ...] = ("all", "unread", "starred", "annotated", "recent")
 RECENT_DAYS = 7
 LAST_OPEN_KEY = "last_open_article"  # member_settings: the article open last
-MEMBER_KEY = "member_name"  # archive_meta: the name a personal archive's reader gave
+# archive_meta, per login (or coder): the name that person gave in a personal archive
+MEMBER_KEY = "member_name"
 
 
 def default_order(view: View) -> SortOrder:
@@ -422,7 +423,7 @@ class Archive:
             # This client's own files for a team archive (its search index) live beside
             # its settings, under a name made from the address without a password.
             self.name = db.public_address(str(location))
-            self.path = team_folder(self.name)
+            self.path = Path()  # this member's folder, once the server says who we are
             self.read_only = False
         else:
             self.path = Path(location)
@@ -468,6 +469,7 @@ class Archive:
                 "has_table_privilege('articles', 'DELETE')"
             )).one()  # fmt: skip
             self._member, self._rights = str(member), Rights(*map(bool, rights))
+        self.path = team_folder(self.name, self._member)
 
     def _open_engines(self) -> None:
         """Open the file (read-only when this user may not write it), refuse a database
@@ -528,12 +530,13 @@ class Archive:
     def member(self) -> str:
         """Who works in this archive, recorded as the author of what they make and the
         owner of their read and starred marks: on a team archive the PostgreSQL role it
-        was opened as (the server checks it); on a personal one $NEWSREADER_CODER (a
-        coder sharing a file), else the name its reader gave with `set_member_name` (kept
-        in the archive, so the command line and the window agree), else the login."""
+        was opened as (the server checks it); on a personal one the name this person gave
+        with `set_member_name` (kept in the archive under who they are here — the login,
+        or $NEWSREADER_CODER for coders sharing a file — so the command line and the
+        window agree), else that login or coder name itself."""
         if self._member is None:
-            named = None if os.environ.get("NEWSREADER_CODER") else self.get_meta(MEMBER_KEY)
-            self._member = named or local_member_name()
+            here = local_member_name()
+            self._member = self.get_meta(f"{MEMBER_KEY}:{here}") or here
         return self._member
 
     @property
@@ -544,21 +547,17 @@ class Archive:
             self._rights = Rights(*(not self.read_only,) * 3)
         return self._rights
 
-    def may_edit_articles(self) -> bool:
-        """Whether this archive lets us change articles (import, re-extract, delete)."""
-        return self.rights.edit
-
     def set_member_name(self, name: str) -> None:
         """The name a personal archive records as author (Preferences); a team archive's
         members are its roles, so there it changes nothing. The reader naming themself
-        keeps their read and starred marks (unless that name has marks of its own)."""
+        keeps their read and starred marks (merged into any that name has already)."""
         name = " ".join(scrub(name).split())[:120]
         if self.is_team or not name or name == self.member:
             return
         if not self.read_only:
             with self.writing() as session:
                 marks.rename_member(session.connection(), self.member, name)
-                session.merge(Meta(key=MEMBER_KEY, value=name))
+                session.merge(Meta(key=f"{MEMBER_KEY}:{local_member_name()}", value=name))
         self._member = name
 
     @property
@@ -593,7 +592,7 @@ class Archive:
         """A watch saying when anyone committed to this archive (core/changes.py)."""
         from newsreader.core.changes import CommitWatch
 
-        return CommitWatch(self.location, self.writer, self.member)
+        return CommitWatch(self.location, self.writer)
 
     def sync_search(self) -> int:
         """Index what changed since the last sync; the number of articles indexed.
@@ -859,8 +858,7 @@ class Archive:
                 return int(session.scalar(_narrowed(query, view=view, **scope)) or 0)
             # The unread are all but the read: counting the member's read marks reads
             # their rows, where counting "no mark" would probe every article's.
-            read = query.join(MemberState, and_(MemberState.article_id == Article.id,
-                MemberState.member == self.member, MemberState.is_read.is_(True)))  # fmt: skip
+            read = marks.only_read(query, self.member)
             everything = session.scalar(_narrowed(query, view="all", **scope)) or 0
             return int(everything) - int(session.scalar(_narrowed(read, view="all", **scope)) or 0)
 
@@ -1035,7 +1033,7 @@ class Archive:
 
     def _set_mark(self, article_id: int, mark: marks.Mark, on: bool) -> bool:
         with self.writing() as session:
-            db.announce_private(session.connection(), self.member)
+            db.announce_private(session.connection())
             changed = marks.set_mark(session.connection(), self.member, [article_id], mark, on)
         self.sync_search()
         return bool(changed)
@@ -1056,7 +1054,7 @@ class Archive:
         if self.read_only:
             return
         with self.writing() as session:
-            db.announce_private(session.connection(), self.member)
+            db.announce_private(session.connection())
             marks.set_setting(session.connection(), self.member, LAST_OPEN_KEY, str(article_id))
 
     # -- saved searches -------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
-from newsreader.core.models import Article, ArticleTag, MemberState, Section, Source, Tag
+from newsreader.core.marks import only_read
+from newsreader.core.models import Article, ArticleTag, Section, Source, Tag
 
 if TYPE_CHECKING:
     from newsreader.core.archive import Archive
@@ -31,9 +32,9 @@ def unread_counts(archive: Archive) -> UnreadCounts:
             for table, on in joins:
                 query = query.join(table, on)
             everything: dict[str, int] = dict(session.execute(query.group_by(key)).all())
-            read: dict[str, int] = dict(session.execute(query.join(MemberState, and_(
-                MemberState.article_id == Article.id, MemberState.member == member,
-                MemberState.is_read.is_(True))).group_by(key)).all())  # fmt: skip
+            read: dict[str, int] = dict(
+                session.execute(only_read(query, member).group_by(key)).all()
+            )
             return {name: count - read.get(name, 0) for name, count in everything.items()}
 
         return UnreadCounts(

@@ -115,18 +115,15 @@ def public_address(address: str) -> str:
 
 
 PRIVATE_TO = "newsreader_private_to"  # connection.info: this commit is one member's own
+# The notification of such a commit: the other members' windows have nothing to redraw,
+# and it names nobody (who reads what is private).
+PRIVATE = "private"
 
 
-def private_payload(member: str) -> str:
-    """The notification of a commit that changed only `member`'s own marks or settings:
-    the other members' windows have nothing to redraw for it."""
-    return "private:" + member
-
-
-def announce_private(connection: Connection, member: str) -> None:
-    """Say that the transaction on `connection` changes only this member's own marks or
+def announce_private(connection: Connection) -> None:
+    """Say that the transaction on `connection` changes only the member's own marks or
     settings (a team archive's notification then tells the others to ignore it)."""
-    connection.info[PRIVATE_TO] = member
+    connection.info[PRIVATE_TO] = True
 
 
 def create_server_engines(address: str) -> tuple[Engine, Engine]:
@@ -138,10 +135,9 @@ def create_server_engines(address: str) -> tuple[Engine, Engine]:
 
     @event.listens_for(writer, "commit")
     def announce(connection: Any) -> None:  # sent with the commit, not before it
-        private_to = connection.info.pop(PRIVATE_TO, None)
+        payload = PRIVATE if connection.info.pop(PRIVATE_TO, False) else ""
         with connection.connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, private_payload(
-                private_to) if private_to is not None else ""))  # fmt: skip
+            cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, payload))
 
     @event.listens_for(writer, "rollback")
     def forget(connection: Any) -> None:  # what rolled back told nobody anything

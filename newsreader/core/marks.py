@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, exists, select, text, update
+from sqlalchemy import Connection, and_, delete, exists, select, text, update
 
 from newsreader.core.models import Article, MemberSetting, MemberState, utcnow
 
 Mark = Literal["is_read", "is_starred"]
+CHUNK = 1_000  # ids per statement
 MARKS: tuple[Mark, ...] = ("is_read", "is_starred")
 
 
@@ -36,11 +37,22 @@ def marked_ids(member: str, mark: Mark) -> Any:
     )
 
 
+def only_read(query: Any, member: str) -> Any:
+    """`query` over articles narrowed to those this member marked read. Unread counts are
+    a total less this: both read an index, where counting "no mark" would look up every
+    article's row."""
+    return query.join(MemberState, and_(MemberState.article_id == Article.id,
+                                        MemberState.member == member,
+                                        MemberState.is_read.is_(True)))  # fmt: skip
+
+
 def _upsert(mark: Mark, source: str) -> Any:
+    """Insert or change one mark; `txid` takes the writing transaction's id where the
+    column has it as default (PostgreSQL), and stays empty elsewhere."""
     return text(
         "INSERT INTO member_states (member, article_id, is_read, is_starred, changed_at) "
         f"{source} ON CONFLICT (member, article_id) DO UPDATE "
-        f"SET {mark} = excluded.{mark}, changed_at = excluded.changed_at"
+        f"SET {mark} = excluded.{mark}, changed_at = excluded.changed_at, txid = excluded.txid"
     )
 
 
@@ -48,18 +60,20 @@ def set_mark(
     conn: Connection, member: str, article_ids: Iterable[int], mark: Mark, on: bool
 ) -> int:
     """Give (or take) one mark on these articles; how many articles exist to take it."""
-    ids = list(article_ids)
-    if not ids:
-        return 0
-    found = conn.execute(select(Article.id).where(Article.id.in_(ids))).scalars().all()
-    rows = [
-        {"member": member, "article_id": i, "read": mark == "is_read" and on,
-         "starred": mark == "is_starred" and on, "at": utcnow()}
-        for i in found
-    ]  # fmt: skip
-    if rows:
-        conn.execute(_upsert(mark, "VALUES (:member, :article_id, :read, :starred, :at)"), rows)
-    return len(rows)
+    ids, marked = list(article_ids), 0
+    for start in range(0, len(ids), CHUNK):  # a statement's parameters are limited
+        chunk = ids[start : start + CHUNK]
+        found = conn.execute(select(Article.id).where(Article.id.in_(chunk))).scalars().all()
+        rows = [
+            {"member": member, "article_id": i, "read": mark == "is_read" and on,
+             "starred": mark == "is_starred" and on, "at": utcnow()}
+            for i in found
+        ]  # fmt: skip
+        if rows:
+            conn.execute(_upsert(mark, "VALUES (:member, :article_id, :read, :starred, :at)"),
+                         rows)  # fmt: skip
+        marked += len(rows)
+    return marked
 
 
 def mark_all(conn: Connection, member: str, where: Any, mark: Mark = "is_read") -> int:
@@ -97,8 +111,14 @@ def set_setting(conn: Connection, member: str, key: str, value: str) -> None:
 
 def rename_member(conn: Connection, old: str, new: str) -> None:
     """Carry one member's marks and settings over to a new name (a personal archive's
-    reader naming themself in Preferences), unless the new name already has its own."""
-    for table in (MemberState, MemberSetting):
-        taken = conn.scalar(select(exists().where(table.member == new)))
-        if not taken:
-            conn.execute(update(table).where(table.member == old).values(member=new))
+    reader naming themself in Preferences). Where the new name has a row of its own for
+    the same article or setting, that row stays; the rest of the old name's join it."""
+    tables: tuple[tuple[Any, Any], ...] = (
+        (MemberState, MemberState.article_id),
+        (MemberSetting, MemberSetting.key),
+    )
+    for table, key in tables:
+        taken = select(key).where(table.member == new)
+        conn.execute(update(table).where(table.member == old, key.not_in(taken))
+                     .values(member=new))  # fmt: skip
+        conn.execute(delete(table).where(table.member == old))

@@ -246,8 +246,15 @@ class MemberState(Base):
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     is_starred: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # PostgreSQL: the transaction that last changed the row. A member's own index picks up
+    # their mark changes from here (row-level security shows each member only theirs),
+    # never from the change log every member reads: who read what stays private.
+    txid: Mapped[int | None] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_member_states_starred", "member", "is_starred"),)
+    __table_args__ = (
+        Index("ix_member_states_starred", "member", "is_starred"),
+        Index("ix_member_states_member_txid", "member", "txid"),
+    )
 
 
 class MemberSetting(Base):

@@ -93,7 +93,9 @@ class Reextraction:
             return ReextractResult(article_id, "failed", "the page is nested too deeply to parse")
         article.blocks = [_stored_image(b, assets) for b in article.blocks]
         with self.archive.writing() as session:
-            outcome = Saver(session.connection()).replace_body(article_id, article)
+            outcome = Saver(session.connection(), self.archive.member).replace_body(
+                article_id, article
+            )
         if outcome.status == "updated":
             return ReextractResult(article_id, "changed", outcome.reason, outcome.title)
         return ReextractResult(article_id, "unchanged", outcome.reason, outcome.title)
@@ -115,7 +117,7 @@ class Reextraction:
         the archive last recorded it (empty otherwise); recording is ``acknowledge``."""
         if self.archive.get_meta(_VERSION_KEY) == EXTRACTOR_VERSION:
             return []
-        if not self.archive.may_edit_articles():  # a team member who may not re-extract
+        if not self.archive.rights.edit:  # a team member who may not re-extract
             return []
         flagged = self.candidates(flagged_only=True)
         if not flagged:

@@ -117,7 +117,7 @@ class SaveOutcome:
 class Saver:
     """Saves articles on one connection inside the caller's transaction."""
 
-    def __init__(self, connection: Connection, member: str = "") -> None:
+    def __init__(self, connection: Connection, member: str) -> None:
         self.conn = connection
         self.member = member  # whose read and starred marks an import brings
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, for this batch

@@ -119,12 +119,15 @@ def _grants(roles: dict[Role, str]) -> list[str]:
         f"GRANT USAGE ON SCHEMA public TO {reader}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
         f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {editor}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {editor}",
+        # UPDATE: undoing a delete puts an article back under its id, and moves the
+        # sequence past it (setval).
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {editor}",
         # Tables a later upgrade adds: readable by all, writable by editors.
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {reader}",
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT INSERT, UPDATE, DELETE ON TABLES "
         f"TO {editor}",
-        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {editor}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES "
+        f"TO {editor}",
     ]
     for role, tables in ((reader, READER_WRITES), (annotator, ANNOTATOR_WRITES)):
         statements += [f"GRANT INSERT, UPDATE, DELETE ON {table} TO {role}" for table in tables]
@@ -150,7 +153,8 @@ def _policies(editor_name: str) -> list[str]:
     policies = {
         "annotations": {
             "read": "FOR SELECT USING (true)",
-            "make": "FOR INSERT WITH CHECK (author = current_user)",
+            # An editor puts back anyone's highlights with the article they undeleted.
+            "make": f"FOR INSERT WITH CHECK {own}",
             "change": f"FOR UPDATE USING {own} WITH CHECK {own}",
             "remove": f"FOR DELETE USING {own}",
         },
@@ -168,7 +172,10 @@ def _policies(editor_name: str) -> list[str]:
             "remove": f"FOR DELETE USING {computed}",
         },
     }
-    statements = []
+    statements = [  # the marks are private from the tables' owner too (a member as well)
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"
+        for table in ("member_states", "member_settings")
+    ]
     for table, rules in policies.items():
         statements.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for name, rule in rules.items():

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from newsreader.core.annotations import COLORS
 from newsreader.core.codebook import CodeView
+from newsreader.ui.operations import EVERYTHING
 from newsreader.ui.plain_text import literal
 
 if TYPE_CHECKING:
@@ -300,11 +301,28 @@ class Codebook:
         )
         if name is not None:
             self.window.settings.setValue(CODER_SETTING, " ".join(name.split()))
-            self.window.archive.set_member_name(name)
+            name_member(self.window, name)
 
 
 def install(window: MainWindow) -> Codebook:
     """The codebook commands; the name set in Preferences is who makes highlights here
     (a personal archive's author — a team archive's is the member's role)."""
-    window.archive.set_member_name(coder_name(window))
+    name_member(window, coder_name(window))
     return Codebook(window)
+
+
+def name_member(window: MainWindow, name: str) -> None:
+    """Record who works here under `name` (a write: their marks move with the name, off
+    the UI thread), then redraw what shows their marks."""
+    archive = window.archive
+
+    def rename() -> bool:
+        before = archive.member
+        archive.set_member_name(name)
+        return archive.member != before
+
+    def redraw(renamed: bool) -> None:
+        if renamed:
+            window.ops.done(EVERYTHING)
+
+    window.executor.write(rename, redraw)

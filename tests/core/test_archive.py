@@ -433,7 +433,7 @@ def test_a_full_disk_stops_a_write_with_a_message_and_keeps_what_was_saved(
         archive.writer.dispose()  # new connections see a disk with two pages left
         big = make_article("Big", tuple(f"Paragraph {n} " + "word " * 400 for n in range(80)))
         with pytest.raises(ArchiveFull, match="is full"), archive.writing() as session:
-            Saver(session.connection()).save(big)
+            Saver(session.connection(), archive.member).save(big)
         assert [a.title for a in archive.list_articles()] == ["Kept"]
         assert archive.get(kept.article_id) is not None
 

@@ -86,9 +86,25 @@ def test_naming_oneself_in_preferences_keeps_ones_marks(
         assert after.view_counts()["unread"] == 1
         assert after.last_open() == first
         after.mark_read(second)
-    monkeypatch.delenv("NEWSREADER_CODER")
-    with Archive(archive.path) as again:  # the command line, say: the archive knows the name
+    with _as(monkeypatch, archive.path, "login-name") as again:  # the command line, say
         assert again.member == "Ana Lopez" and again.view_counts()["unread"] == 0
+    with _as(monkeypatch, archive.path, "someone-else") as other:  # another login: not Ana
+        assert other.member == "someone-else" and other.view_counts()["unread"] == 2
+
+
+@pytest.mark.sqlite_only("a personal archive's reader names themself in Preferences")
+def test_a_new_name_that_has_marks_already_keeps_them_and_gains_the_old_ones(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _two_articles(archive)
+    with _as(monkeypatch, archive.path, "Ana") as ana:  # marks under the name, by a copy say
+        ana.star(first)
+    with _as(monkeypatch, archive.path, "login-name") as before:
+        before.mark_read(first)
+        before.mark_read(second)
+        before.set_member_name("Ana")
+        assert before.view_counts()["unread"] == 1  # the first: Ana's own row won
+        assert before.view_counts()["starred"] == 1
 
 
 def test_the_article_open_last_is_each_members_own(archive: Archive) -> None:

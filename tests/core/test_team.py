@@ -137,22 +137,31 @@ def test_only_editors_and_owners_are_offered_what_changes_articles(
     allowed = {}
     for name in ("rita", "alice", "ed", "newsreader"):
         with Archive(as_member(team_url, name)) as member:
-            allowed[name] = member.may_edit_articles()
+            allowed[name] = member.rights.edit
             if name == "alice":  # an upgraded extractor offers her nothing she may not do
                 assert member.reextraction.offer_after_upgrade() == []
     assert allowed == {"rita": False, "alice": False, "ed": True, "newsreader": True}
     with Archive(tmp_path / "mine.sqlite3") as personal:
-        assert personal.may_edit_articles()
+        assert personal.rights.edit
 
 
 def test_each_members_marks_are_their_own_and_the_server_keeps_them_so(team_url: str) -> None:
     from sqlalchemy import text
 
+    from newsreader.core.search.service import search
+
+    def change_log_length(archive: Archive) -> int:
+        with archive.reader.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM search_queue")).scalar_one())
+
     with Archive(as_member(team_url, "rita")) as rita:
         article_id = rita.list_articles()[0].id
+        logged = change_log_length(rita)
         assert rita.mark_read(article_id) and rita.star(article_id)
         rita.remember_open(article_id)
         assert rita.view_counts()["unread"] == 0
+        assert change_log_length(rita) == logged  # the log everyone reads tells nothing
+        assert [h.id for h in search(rita, "is:starred").hits] == [article_id]
     with Archive(as_member(team_url, "alice")) as alice:
         assert alice.view_counts()["all"] == 1
         assert (alice.view_counts()["unread"], alice.view_counts()["starred"]) == (1, 0)
@@ -241,3 +250,17 @@ def test_a_team_set_up_before_members_had_their_own_marks_gets_them_on_upgrade(
     with Archive(as_member(team_url, "rita")) as rita:
         assert not rita.get(article_id).is_read  # type: ignore[union-attr]
         assert rita.mark_read(article_id) and rita.view_counts()["unread"] == 0
+
+
+def test_an_editor_undoes_a_delete_and_the_article_comes_back_under_its_id(
+    team_url: str,
+) -> None:
+    with Archive(as_member(team_url, "alice")) as alice:
+        article_id = alice.list_articles()[0].id
+        alice.annotations.create(article_id, 4, 11, note="alice's")
+    with Archive(as_member(team_url, "ed")) as ed:
+        snapshot = ed.snapshot(article_id)
+        assert snapshot is not None and ed.delete(article_id)
+        assert ed.restore(snapshot) == article_id
+    with Archive(as_member(team_url, "alice")) as alice:
+        assert [a.note for a in alice.annotations.list()] == ["alice's"]

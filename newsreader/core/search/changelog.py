@@ -13,6 +13,10 @@ its own snapshot — every transaction below xmin has ended, so no row there can
 appear — beyond the cursor (txid, seq), in that order, and the cursor moves to the last
 row read. A row of a transaction still running is read by a later sync, never skipped.
 
+The member's own read and starred marks never enter the log, which every member reads:
+who read what is private. They are read from `member_states` (row-level security shows a
+member only their rows) by the same rule, from a second cursor over (txid, article_id).
+
 A new member first indexes every article in batches (by id) and saves its place after
 each, so an interrupted catch-up resumes where it stopped; the log is then replayed
 from the xmin of the first batch's snapshot (replaying a change indexed already is
@@ -31,9 +35,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import tantivy
-from sqlalchemy import Connection, Engine, func, select, text, tuple_
+from sqlalchemy import Connection, Engine, func, literal_column, select, text, tuple_
 
-from newsreader.core.models import Article
+from newsreader.core.models import Article, MemberState
 from newsreader.core.search.index import (
     INDEX_VERSION,
     SYNC_BATCH,
@@ -64,6 +68,8 @@ class Cursor:
     seq: int = 0
     caught_up_to_id: int | None = 0  # None once every article was indexed
     caught_up_count: int = 0  # articles the catch-up indexed so far
+    marks_txid: int | None = None  # the last of the member's own mark changes applied
+    marks_article: int = 0
 
 
 def snapshot_xmin(connection: Connection) -> int:
@@ -158,11 +164,12 @@ class TeamSearchIndex(SearchIndex):
             cursor = self.cursor()
             assert cursor is not None, "an opened index has a cursor"
             done = self._catch_up(writer, engine, cursor)
-            while True:
-                indexed, more = self._replay(writer, engine, cursor)
-                done += indexed
-                if not more:
-                    return done
+            for replay in (self._replay, self._replay_marks):
+                more = True
+                while more:
+                    indexed, more = replay(writer, engine, cursor)
+                    done += indexed
+            return done
         finally:
             writer.wait_merging_threads()
             del writer
@@ -203,6 +210,7 @@ class TeamSearchIndex(SearchIndex):
         with engine.connect() as connection:
             if cursor.txid is None:  # changes from here on are replayed from the log
                 cursor.txid, cursor.seq = snapshot_xmin(connection), 0
+                cursor.marks_txid, cursor.marks_article = cursor.txid, 0
             ids = list(connection.execute(
                 select(Article.id).where(Article.id > after_id)
                 .order_by(Article.id).limit(SYNC_BATCH)
@@ -232,6 +240,30 @@ class TeamSearchIndex(SearchIndex):
             cursor.txid, cursor.seq = entries[-1].txid, entries[-1].seq
             self._save_cursor(cursor)
         return done, len(entries) == SYNC_BATCH
+
+    def _replay_marks(
+        self, writer: tantivy.IndexWriter, engine: Engine, cursor: Cursor
+    ) -> tuple[int, bool]:
+        """Apply one batch of the member's own mark changes beyond the marks cursor."""
+        start = cursor.marks_txid if cursor.marks_txid is not None else cursor.txid or 0
+        with engine.connect() as connection:  # the marks and the articles: one snapshot
+            xmin = snapshot_xmin(connection)
+            state = MemberState
+            changed = connection.execute(
+                select(state.txid, state.article_id)
+                .where(state.member == literal_column("current_user"), state.txid < xmin)
+                .where(tuple_(state.txid, state.article_id) > tuple_(start, cursor.marks_article))
+                .order_by(state.txid, state.article_id)
+                .limit(SYNC_BATCH)
+            ).all()  # fmt: skip
+            ids = sorted({row.article_id for row in changed})
+            rows = list(_indexed_articles(connection, ids)) if ids else []
+        if not ids:
+            return 0, False
+        done = self._apply(writer, ids, rows)
+        cursor.marks_txid, cursor.marks_article = changed[-1].txid, changed[-1].article_id
+        self._save_cursor(cursor)
+        return done, len(changed) == SYNC_BATCH
 
     def _apply(
         self, writer: tantivy.IndexWriter, ids: list[int], rows: list[IndexedArticle],

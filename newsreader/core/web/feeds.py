@@ -25,7 +25,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 import lxml.html
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 
 from newsreader.core import db
 from newsreader.core.archive import Archive
@@ -36,7 +36,7 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.ingest.report import ItemResult
 from newsreader.core.ingest.workers import PagePool
-from newsreader.core.marks import has_mark, mark_all
+from newsreader.core.marks import mark_all, only_read
 from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
 from newsreader.core.unicode import scrub
 from newsreader.core.urls import is_web_address
@@ -392,31 +392,26 @@ class Feeds:
         chosen = select(Feed.source_id)
         if condition is not None:
             chosen = chosen.where(condition)
-        counts = (
-            select(Article.source_id.label("source_id"),
-                   func.count().label("total"),
-                   func.sum(case((has_mark(self.archive.member, "is_read"), 0),
-                                 else_=1)).label("unread"))
-            .where(Article.source_id.in_(chosen))
-            .group_by(Article.source_id)
-            .subquery()
-        )  # fmt: skip
-        query = (
-            select(Feed, counts.c.total, counts.c.unread)
-            .outerjoin(counts, counts.c.source_id == Feed.source_id)
-            .order_by(Feed.folder, func.lower(Feed.title), Feed.id)
-        )
+        # Unread: all of a feed's articles less those the member read (two index reads).
+        per_feed = select(Article.source_id, func.count()).where(
+            Article.source_id.in_(chosen)).group_by(Article.source_id)  # fmt: skip
+        query = select(Feed).order_by(Feed.folder, func.lower(Feed.title), Feed.id)
         if condition is not None:
             query = query.where(condition)
         with self.archive.reading() as session:
+            totals: dict[int, int] = dict(session.execute(per_feed).all())  # type: ignore[arg-type]
+            read: dict[int, int] = dict(
+                session.execute(only_read(per_feed, self.archive.member)).all()
+            )
             return [
                 FeedView(
                     feed.id, feed.url, feed.title, feed.site_url, feed.folder,
-                    source_key(feed.url), feed.interval_minutes, int(unread or 0),
-                    int(total or 0), feed.last_checked_at, feed.last_success_at,
+                    source_key(feed.url), feed.interval_minutes,
+                    totals.get(feed.source_id, 0) - read.get(feed.source_id, 0),
+                    totals.get(feed.source_id, 0), feed.last_checked_at, feed.last_success_at,
                     feed.last_error, feed.error_count, feed.etag, feed.last_modified,
                 )
-                for feed, total, unread in session.execute(query)
+                for feed in session.scalars(query)
             ]  # fmt: skip
 
     def update(
@@ -452,7 +447,7 @@ class Feeds:
         if folder is not None:
             sources = sources.where(Feed.folder == folder)
         with self.archive.writing() as session:
-            db.announce_private(session.connection(), self.archive.member)
+            db.announce_private(session.connection())
             return mark_all(session.connection(), self.archive.member,
                             Article.source_id.in_(sources))  # fmt: skip
 

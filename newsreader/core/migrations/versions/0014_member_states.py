@@ -6,9 +6,12 @@ archive one member's reading emptied everyone's Unread. The marks move to
 archive-bound settings to `member_settings`. The marks kept so far become those of the
 member upgrading the archive: on a personal archive its reader ($NEWSREADER_CODER or the
 login, as Archive.member says before Preferences name one); on a team archive the role
-running the upgrade. A change to a mark queues the article for the search index
-(`is:unread` is answered there). On a team archive that is already set up, readers get
-the right to keep their own marks and row-level security keeps them theirs.
+running the upgrade. `is:unread` is answered by the search index, so a changed mark must
+reach it: in a file the one index beside it drains a queue, which triggers fill; on a
+team archive the change log is read by every member, so marks stay out of it (who read
+what is private) and each member's index reads their own changes from
+`member_states.txid` instead. On a team archive already set up, readers get the right
+to keep their own marks and row-level security keeps them theirs.
 
 Revision ID: 0014
 Revises: 0013
@@ -51,6 +54,14 @@ def upgrade() -> None:
         sa.Column("is_read", sa.Boolean(), nullable=False),
         sa.Column("is_starred", sa.Boolean(), nullable=False),
         sa.Column("changed_at", sa.DateTime(), nullable=False),
+        sa.Column(
+            "txid",
+            sa.BigInteger(),
+            nullable=True,
+            server_default=(
+                sa.text("(pg_current_xact_id()::text::bigint)") if postgresql else None
+            ),
+        ),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["articles.id"],
@@ -61,6 +72,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_member_states_article_id"), "member_states", ["article_id"])
     op.create_index("ix_member_states_starred", "member_states", ["member", "is_starred"])
+    op.create_index("ix_member_states_member_txid", "member_states", ["member", "txid"])
     op.create_table(
         "member_settings",
         sa.Column("member", sa.String(length=120), nullable=False),
@@ -83,10 +95,11 @@ def upgrade() -> None:
     op.drop_column("articles", "is_read")  # in place: a rebuild would break the triggers
     op.drop_column("articles", "is_starred")
     op.create_index("ix_articles_list_row", "articles", list(LIST_ROW))
-    for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
-        create_trigger(bind, f"search_queue_state_{event.lower()}", event, "member_states",
-                       QUEUE + f"VALUES ({row}.article_id)")  # fmt: skip
-    if postgresql:
+    if not postgresql:
+        for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
+            create_trigger(bind, f"search_queue_state_{event.lower()}", event, "member_states",
+                           QUEUE + f"VALUES ({row}.article_id)")  # fmt: skip
+    else:
         from newsreader.core.team import grant_rights
 
         grant_rights(bind)  # a team set up before: its readers keep their own marks
@@ -109,5 +122,11 @@ def downgrade() -> None:
     op.create_index("ix_articles_list_row", "articles", list(OLD_LIST_ROW))
     op.create_index("ix_articles_source_read", "articles", ["source_id", "is_read"])
     _requeue_on_update(bind, OLD_INDEXED)
+    if bind.dialect.name == "postgresql":  # a team's readers marked articles in place again
+        reader = bind.execute(sa.text(
+            "SELECT rolname FROM pg_roles WHERE rolname = current_database() || '_reader'"
+        )).scalar()  # fmt: skip
+        if reader is not None:
+            op.execute(f'GRANT UPDATE (is_read, is_starred) ON articles TO "{reader}"')
     op.drop_table("member_settings")
     op.drop_table("member_states")
