@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -519,28 +520,28 @@ class Archive:
         if not self.is_team and " ".join(name.split()):
             self._member = " ".join(scrub(name).split())[:120]
 
-    @property
+    @cached_property
     def annotations(self) -> Annotations:
         """Highlights and notes (see newsreader.core.annotations)."""
         from newsreader.core.annotations import Annotations
 
         return Annotations(self)
 
-    @property
+    @cached_property
     def codebook(self) -> Codebook:
         """Codes and the codings of highlights (see newsreader.core.codebook)."""
         from newsreader.core.codebook import Codebook
 
         return Codebook(self)
 
-    @property
+    @cached_property
     def reextraction(self) -> Reextraction:
         """Extracting articles again from their kept originals (core/reextraction.py)."""
         from newsreader.core.reextraction import Reextraction
 
         return Reextraction(self)
 
-    @property
+    @cached_property
     def related(self) -> Related:
         """Related articles: the page's links, similar ones, backlinks (core/related.py)."""
         from newsreader.core.related import Related

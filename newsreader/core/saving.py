@@ -16,6 +16,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, insert, select, update
 
+from newsreader.core.annotations import reanchor_article
 from newsreader.core.blocks import (
     MAX_TEXT_CHARS,
     Block,
@@ -323,8 +324,6 @@ class Saver:
         if section_id := self._section_id(article.section, source_id):
             values["section_id"] = section_id
         self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
-        from newsreader.core.annotations import reanchor_article  # annotations import saving
-
         reanchor_article(self.conn, article_id, str(values["text"]))
         self.conn.execute(
             delete(links).where(links.c.article_id == article_id, links.c.origin == "page")
