@@ -273,10 +273,8 @@ def cmd_show(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.search.service import search
-
-    results = search(
-        archive, " ".join(args.query), sort=args.sort, limit=args.limit, offset=args.offset,
+    results = archive.search.find(
+        " ".join(args.query), sort=args.sort, limit=args.limit, offset=args.offset,
         facets=not args.no_facets,
     )  # fmt: skip
     if args.json:

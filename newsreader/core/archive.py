@@ -53,6 +53,7 @@ from newsreader.core.models import (
     Tag,
     utcnow,
 )
+from newsreader.core.rows import ArticleSummary
 from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # imported where used: listing articles needs neither saving 
     from newsreader.core.related import Related
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
+    from newsreader.core.search.service import Search
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -257,20 +259,6 @@ def _scope_joins(query: Any, scope: dict[str, Any], order: SortOrder | None = No
     if order == "source" or scope["source"] is not None:
         query = query.outerjoin(Source, Article.source_id == Source.id)
     return _narrowed(query, **scope)
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """One row of the article list."""
-
-    id: int
-    title: str
-    section: str | None
-    source: str | None
-    published_at: datetime | None
-    saved_at: datetime
-    is_read: bool
-    is_starred: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,6 +535,13 @@ class Archive:
         from newsreader.core.related import Related
 
         return Related(self)
+
+    @cached_property
+    def search(self) -> Search:
+        """Queries over the full-text index (see newsreader.core.search.service)."""
+        from newsreader.core.search.service import Search
+
+        return Search(self)
 
     def watch_commits(self) -> CommitWatch:
         """A watch saying when anyone committed to this archive (core/changes.py)."""

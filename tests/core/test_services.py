@@ -16,6 +16,7 @@ SERVICES = {
     "codebook": "newsreader.core.codebook",
     "reextraction": "newsreader.core.reextraction",
     "related": "newsreader.core.related",
+    "search": "newsreader.core.search.service",
 }
 
 

@@ -7,7 +7,6 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
-from newsreader.core.search.service import search
 from newsreader.core.seed import seed_if_new
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
@@ -428,7 +427,7 @@ def test_tags_are_given_listed_in_the_sidebar_and_searchable(
     qtbot.waitUntil(lambda: "to read (1)" in sidebar_texts(main_window))
     main_window.select_scope(Scope(tag="to read"))
     qtbot.waitUntil(lambda: titles(main_window) == ["Tagged"])
-    assert [h.title for h in search(archive, 'tag:"to read"').hits] == ["Tagged"]
+    assert [h.title for h in archive.search.find('tag:"to read"').hits] == ["Tagged"]
 
 
 def test_a_deleted_article_comes_back_with_undo_with_its_highlights_and_flags(
