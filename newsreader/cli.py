@@ -104,7 +104,7 @@ def _print_report(report: ImportReport, args: argparse.Namespace) -> int:
 
 def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
     """Files, folders, exports and web archives; web addresses are fetched and saved."""
-    from newsreader.core.importing import ImportReport, import_paths
+    from newsreader.core.importing import ImportReport
     from newsreader.core.urls import is_web_address
 
     if any(not p.strip() for p in args.paths):
@@ -121,36 +121,28 @@ def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
 
         if paths:
-            report = import_paths(archive, paths, workers=args.workers, progress=on_progress)
+            report = archive.imports.paths(paths, workers=args.workers, progress=on_progress)
         if urls:
-            from newsreader.core.web.offline import archive_fetcher
-            from newsreader.core.web.pages import save_urls
-
-            with archive_fetcher(archive) as fetcher:
-                report.items += save_urls(archive, urls, fetcher, progress=on_progress).items
+            with archive.web.fetcher() as fetcher:
+                report.items += archive.web.save_urls(urls, fetcher, progress=on_progress).items
     return _print_report(report, args)
 
 
 def cmd_fetch_queue(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.web.offline import archive_fetcher
-    from newsreader.core.web.pages import fetch_queued
-
-    with archive_fetcher(archive) as fetcher, _progress_bar(args) as bar:
+    with archive.web.fetcher() as fetcher, _progress_bar(args) as bar:
         task = bar.add_task("Fetching", total=None)
 
         def on_progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = fetch_queued(archive, fetcher, limit=args.limit, progress=on_progress)
+        report = archive.web.fetch_queued(fetcher, limit=args.limit, progress=on_progress)
     return _print_report(report, args)
 
 
 def cmd_offline(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.web.offline import is_offline, set_offline
-
     if args.state in ("on", "off"):
-        set_offline(archive, args.state == "on")
-    print("working offline" if is_offline(archive) else "online")
+        archive.web.set_offline(args.state == "on")
+    print("working offline" if archive.web.is_offline() else "online")
     return EXIT_OK
 
 
@@ -165,12 +157,11 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
     """Subscriptions: list, add, refresh, read, remove, OPML in and out."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newsreader.core.web.feeds import FeedError, Feeds
+    from newsreader.core.web.feeds import FeedError
     from newsreader.core.web.fetch import FetchError
-    from newsreader.core.web.offline import archive_fetcher
     from newsreader.core.web.opml import export_opml, import_opml
 
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     action = args.action or "list"
     try:
         if action == "list":
@@ -183,7 +174,7 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
                 table.add_row(str(f.id), f.folder, escape(f.title), str(f.unread), escape(f.state))
             _console().print(table)
         elif action == "add":
-            with archive_fetcher(archive) as fetcher:
+            with archive.web.fetcher() as fetcher:
                 feed = feeds.subscribe(fetcher, args.url, folder=args.folder or "")
                 results = feeds.refresh(fetcher, [feed.id])
             print(f"subscribed to {feed.title} ({feed.url}): {results[0].new_articles} new")
@@ -192,7 +183,7 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
             if unknown := [i for i in args.ids if i not in known]:
                 print(f"no feed with id {', '.join(map(str, unknown))}", file=sys.stderr)
                 return EXIT_NOT_FOUND
-            with archive_fetcher(archive) as fetcher:
+            with archive.web.fetcher() as fetcher:
                 results = feeds.refresh(fetcher, args.ids or None)
             failed = 0
             for r in results:

@@ -60,11 +60,14 @@ if TYPE_CHECKING:  # imported where used: listing articles needs neither saving 
     from newsreader.core.annotations import Annotations
     from newsreader.core.changes import CommitWatch
     from newsreader.core.codebook import Codebook
+    from newsreader.core.importing import Imports
     from newsreader.core.reextraction import Reextraction
     from newsreader.core.related import Related
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
     from newsreader.core.search.service import Search
+    from newsreader.core.web.feeds import Feeds
+    from newsreader.core.web.pages import Web
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -542,6 +545,27 @@ class Archive:
         from newsreader.core.search.service import Search
 
         return Search(self)
+
+    @cached_property
+    def imports(self) -> Imports:
+        """Importing files, folders and other apps' exports (core/importing/)."""
+        from newsreader.core.importing import Imports
+
+        return Imports(self)
+
+    @cached_property
+    def feeds(self) -> Feeds:
+        """Subscriptions: adding, refreshing, their items (see newsreader.core.web.feeds)."""
+        from newsreader.core.web.feeds import Feeds
+
+        return Feeds(self)
+
+    @cached_property
+    def web(self) -> Web:
+        """Saving pages by address and the "work offline" switch (core/web/pages.py)."""
+        from newsreader.core.web.pages import Web
+
+        return Web(self)
 
     def watch_commits(self) -> CommitWatch:
         """A watch saying when anyone committed to this archive (core/changes.py)."""

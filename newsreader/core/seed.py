@@ -27,9 +27,7 @@ def seed_if_new(archive: Archive, resources: Path = RESOURCES_DIR) -> ImportRepo
     if archive.count() > 0:
         archive.set_meta(SEEDED_KEY, "skipped: archive not empty")
         return None
-    from newsreader.core.importing import import_paths  # the extractors: only when seeding
-
-    report = import_paths(archive, first_run_inputs(resources), workers=1)
+    report = archive.imports.paths(first_run_inputs(resources), workers=1)
     if report.counts()["saved"]:  # without resources, try again next time
         archive.set_meta(SEEDED_KEY, "yes")
     return report

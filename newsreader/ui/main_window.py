@@ -342,8 +342,8 @@ class MainWindow(QMainWindow):
             self._sidebar_stale = True
             return
         self._sidebar_loading, self._sidebar_stale = True, False
-        archive, feeds = self.archive, self.web.feeds
-        self.executor.count(lambda: load_sidebar(archive, feeds), self._show_sidebar,
+        archive = self.archive
+        self.executor.count(lambda: load_sidebar(archive), self._show_sidebar,
                             self._sidebar_failed)  # fmt: skip
 
     def _sidebar_failed(self, error: BaseException) -> None:

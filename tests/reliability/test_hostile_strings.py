@@ -100,7 +100,6 @@ def test_random_annotation_strings_are_saved_listed_and_searched(small_archive: 
 def test_random_names_for_tags_saved_searches_and_feeds_are_kept(
     small_archive: Archive, tmp_path: Path
 ) -> None:
-    from newsreader.core.web.feeds import Feeds
 
     rng = random.Random(3)
     article_id = small_archive.list_articles()[0].id
@@ -110,7 +109,7 @@ def test_random_names_for_tags_saved_searches_and_feeds_are_kept(
         query = hostile_query(rng)
         if scrub(name).strip():  # a query of nothing storable (only NULs) is refused
             small_archive.save_search(name + str(n), query if scrub(query).strip() else "budget")
-        Feeds(small_archive).add(f"https://example.org/{n}", title=name, folder=hostile_piece(rng))
+        small_archive.feeds.add(f"https://example.org/{n}", title=name, folder=hostile_piece(rng))
     assert small_archive.search.find("budget").total == 3
 
 

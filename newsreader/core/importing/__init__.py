@@ -1,25 +1,50 @@
 """The import service: walking inputs, extracting them (in worker processes), saving,
-queueing links and the per-item report, above the pure readers of core/ingest/."""
+queueing links and the per-item report, above the pure readers of core/ingest/.
+
+Reached as `archive.imports`; the modules that do the work (files.py, exports.py) load
+on the first import, so that the window starts without the extractors (see ingest).
+"""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsreader.core.ingest.report import ImportReport
+from newsreader.core.ingest.report import ImportReport, Progress
 
 if TYPE_CHECKING:
-    from newsreader.core.importing.exports import import_export
-    from newsreader.core.importing.files import import_paths
+    from newsreader.core.archive import Archive
+    from newsreader.core.ingest.files import Extractor
 
-# Loaded on first use, so that the window starts without the extractors (see ingest).
-_LAZY = {"import_export": "exports", "import_paths": "files"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["ImportReport", "Imports"]
 
 
-__all__ = ["ImportReport", "import_export", "import_paths"]
+class Imports:
+    """Importing into one archive: files and folders, other apps' exports."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    def paths(
+        self, paths: Iterable[Path | str], *, workers: int | None = None,
+        progress: Progress | None = None, should_cancel: Callable[[], bool] | None = None,
+        extractor: Extractor | None = None,
+    ) -> ImportReport:  # fmt: skip
+        """Files, folders, exports and web archives, one report line per item
+        (`extractor`: how a page file becomes an article; tests pass their own)."""
+        from newsreader.core.importing.files import import_paths
+        from newsreader.core.ingest.files import extract_file_safely
+
+        return import_paths(self.archive, paths, workers=workers, progress=progress,
+                            should_cancel=should_cancel,
+                            extractor=extractor or extract_file_safely)  # fmt: skip
+
+    def export(
+        self, path: Path | str, *, progress: Progress | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> ImportReport:  # fmt: skip
+        """Another app's export; entries with content saved, links alone queued."""
+        from newsreader.core.importing.exports import import_export
+
+        return import_export(self.archive, path, progress=progress, should_cancel=should_cancel)

@@ -13,13 +13,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.annotations import AnnotationError, AnnotationView
-from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.dates import parse_published
 from newsreader.core.fetch_queue import PendingUrl
@@ -47,6 +46,9 @@ from newsreader.core.ingest.report import (
 )
 from newsreader.core.models import Article, QueuedUrl
 from newsreader.core.saving import SaveOutcome, Saver
+
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
 
 QUEUE_BATCH = 2_000  # queued URLs per transaction
 PENDING_LIMIT = 5_000  # report lines held before a flush, whatever they are
