@@ -955,6 +955,8 @@ def main(
     argv: Sequence[str] | None = None,
     open_gui: Callable[[Path | str, list[str]], int] | None = None,
 ) -> int:
+    """Run a command, or without one hand the archive and the window's arguments to
+    `open_gui` (the entry point's, which loads the UI; this module never does)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     links = [a for a in argv if a.startswith("newsreader://")]
     span: list[str] = []
@@ -976,14 +978,12 @@ def main(
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_BAD_ARCHIVE
     if args.command is None:
-        if args.screenshot:
-            from newsreader.ui.app import screenshot
-
-            return screenshot(archive_path, Path(args.screenshot), args.open, args.theme)
         if open_gui is None:
-            from newsreader.ui.app import run_gui
-
-            open_gui = run_gui
+            print("newsreader: no window here; the `newsreader` command opens it",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        if args.screenshot:
+            rest = [*rest, f"--newsreader-screenshot={args.screenshot}"]
         if args.open is not None:
             rest = [*rest, f"--newsreader-open={args.open}"]
         if args.theme:

@@ -85,3 +85,9 @@ def test_only_the_app_imports_the_main_window_so_no_part_can_import_it_back() ->
         if "newsreader.ui.main_window" in _imported_modules(path, when_run=True)
     )  # fmt: skip
     assert importers == ["app.py"]
+
+
+def test_the_cli_never_imports_the_ui_so_the_entry_point_alone_chooses_window_or_command() -> None:
+    cli = CORE.parent / "cli.py"
+    assert not {m for m in _imported_modules(cli) if m.startswith(QT_MODULES)}
+    assert "newsreader.ui.app" in _imported_modules(CORE.parent / "__main__.py")

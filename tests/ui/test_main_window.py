@@ -377,15 +377,15 @@ def test_the_shortcuts_dialog_lists_the_keys_grouped_by_area(
     dialog.close()
 
 
-def test_the_cli_renders_a_screenshot_of_an_open_article(qtbot: QtBot, tmp_path: Path) -> None:
+def test_the_command_renders_a_screenshot_of_an_open_article(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
-    from newsreader.cli import main
+    from newsreader.__main__ import run
 
     with Archive(tmp_path / "a.sqlite3") as archive:
         archive.save(make_article("Pictured", ("Shown in the screenshot.",)))
     out = tmp_path / "shots" / "dark.png"
-    assert main(["--archive", str(tmp_path / "a.sqlite3"), "--open", "1", "--screenshot",
+    assert run(["--archive", str(tmp_path / "a.sqlite3"), "--open", "1", "--screenshot",
                  str(out), "--theme", "dark"]) == 0  # fmt: skip
     image = QImage(str(out))
     assert image.width() >= 1200 and image.height() >= 700
