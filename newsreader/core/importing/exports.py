@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.annotations import AnnotationError, AnnotationView
@@ -52,8 +52,6 @@ if TYPE_CHECKING:
 
 QUEUE_BATCH = 2_000  # queued URLs per transaction
 PENDING_LIMIT = 5_000  # report lines held before a flush, whatever they are
-_articles = cast(Table, Article.__table__)
-_queue = cast(Table, QueuedUrl.__table__)
 
 
 def _attach_highlights(archive: Archive, article_id: int, highlights: list[Highlight]) -> str:
@@ -264,9 +262,11 @@ class _QueueBatch:
         self.waiting: set[str] = set()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            found = select(_articles.c.url, _articles.c.id).where(_articles.c.url.in_(chunk))
-            self.archived.update({url: article_id for url, article_id in conn.execute(found)})
-            waiting = select(_queue.c.url).where(_queue.c.url.in_(chunk))
+            found = select(Article.url, Article.id).where(Article.url.in_(chunk))
+            self.archived.update(
+                {url: article_id for url, article_id in conn.execute(found) if url is not None}
+            )
+            waiting = select(QueuedUrl.url).where(QueuedUrl.url.in_(chunk))
             self.waiting.update(conn.execute(waiting).scalars())
 
     def enqueue(self, line: _Line) -> ItemResult:
