@@ -118,13 +118,13 @@ def bench_file(path: Path, workdir: Path, expected: Counter[str]) -> dict[str, o
     assert fmt is not None, path
     with Archive(workdir / f"{path.stem}.sqlite3") as archive:
         start = time.perf_counter()
-        report = archive.imports.export(path)
+        report = archive.imports.from_export(path)
         seconds = time.perf_counter() - start
         counts = _counts(report.counts())
         assert counts == dict(expected), (counts, dict(expected))
 
         start = time.perf_counter()
-        again = archive.imports.export(path)
+        again = archive.imports.from_export(path)
         again_seconds = time.perf_counter() - start
         again_counts = _counts(again.counts())
         assert again_counts == {

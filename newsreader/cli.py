@@ -486,13 +486,13 @@ def cmd_concordance(archive: Archive, args: argparse.Namespace) -> int:
     import csv
     import itertools
 
-    from newsreader.core.concordance import CSV_FIELDS, concordance, patterns_of, sort_lines
+    from newsreader.core.concordance import CSV_FIELDS, patterns_of, sort_lines
 
     query = _query_text(args)
     if not patterns_of(query):
         print('newsreader: give words or a "phrase" to find in context', file=sys.stderr)
         return EXIT_USAGE
-    lines = concordance(archive, query, width=args.width)
+    lines = archive.research.concordance(query, width=args.width)
     if args.sort != "article":
         lines = iter(sort_lines(lines, args.sort))
     if args.limit:
@@ -513,19 +513,20 @@ def cmd_concordance(archive: Archive, args: argparse.Namespace) -> int:
 
 def cmd_stats(archive: Archive, args: argparse.Namespace) -> int:
     """Articles (or codings, with --split code) per week or month, as CSV."""
-    from newsreader.core.stats import counts_over_time, to_csv
+    from newsreader.core.stats import to_csv
 
-    counts = counts_over_time(archive, _query_text(args), by=args.by, split=args.split)
+    counts = archive.research.counts_over_time(_query_text(args), by=args.by, split=args.split)
     sys.stdout.write(to_csv(counts, args.split))
     return EXIT_OK
 
 
 def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.exports import ExportError, export
+    from newsreader.core.exports import ExportError
 
     try:
-        result = export(archive, args.format, Path(args.out), query=_query_text(args) or None,
-                        article_ids=args.article)  # fmt: skip
+        result = archive.research.export(
+            args.format, Path(args.out), query=_query_text(args) or None, article_ids=args.article
+        )
     except (ExportError, OSError) as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_SOME_FAILED
@@ -536,14 +537,14 @@ def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
 
 def cmd_import_qda(archive: Archive, args: argparse.Namespace) -> int:
     """A REFI-QDA codebook (.qdc) or a project's codes and codings (.qdpx)."""
-    from newsreader.core.refiqda import RefiQdaError, import_qdc, import_qdpx
+    from newsreader.core.refiqda import RefiQdaError
 
     path = Path(args.file)
     try:
         if path.suffix.lower() == ".qdc":
-            summary = import_qdc(archive, path.read_bytes())
+            summary = archive.research.import_qdc(path.read_bytes())
         else:
-            summary = import_qdpx(archive, path)
+            summary = archive.research.import_qdpx(path)
     except (RefiQdaError, OSError) as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_SOME_FAILED
@@ -559,9 +560,7 @@ def cmd_import_qda(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_agreement(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.agreement import agreement
-
-    results = agreement(archive, codes=args.codes or None, unit=args.unit)
+    results = archive.research.agreement(codes=args.codes or None, unit=args.unit)
     if args.json:
         _print_json([r.to_json() for r in results])
         return EXIT_OK
@@ -581,9 +580,9 @@ def cmd_agreement(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_cite(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.citations import cited_articles, format_citation, quote_with_citation
+    from newsreader.core.citations import format_citation, quote_with_citation
 
-    found = cited_articles(archive, [args.id])
+    found = archive.research.cited_articles([args.id])
     if not found:
         print(f"no article with id {args.id}", file=sys.stderr)
         return EXIT_NOT_FOUND

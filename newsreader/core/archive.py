@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # imported where used: listing articles needs neither saving 
     from newsreader.core.importing import Imports
     from newsreader.core.reextraction import Reextraction
     from newsreader.core.related import Related
+    from newsreader.core.research import Research
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
     from newsreader.core.search.service import Search
@@ -538,6 +539,13 @@ class Archive:
         from newsreader.core.related import Related
 
         return Related(self)
+
+    @cached_property
+    def research(self) -> Research:
+        """Concordance, counts, agreement, exports, REFI-QDA, citations (core/research.py)."""
+        from newsreader.core.research import Research
+
+        return Research(self)
 
     @cached_property
     def search(self) -> Search:

@@ -16,6 +16,7 @@ SERVICES = {
     "codebook": "newsreader.core.codebook",
     "reextraction": "newsreader.core.reextraction",
     "related": "newsreader.core.related",
+    "research": "newsreader.core.research",
     "search": "newsreader.core.search.service",
     "feeds": "newsreader.core.web.feeds",
     "web": "newsreader.core.web.pages",

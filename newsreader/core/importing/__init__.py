@@ -40,7 +40,7 @@ class Imports:
                             should_cancel=should_cancel,
                             extractor=extractor or extract_file_safely)  # fmt: skip
 
-    def export(
+    def from_export(
         self, path: Path | str, *, progress: Progress | None = None,
         should_cancel: Callable[[], bool] | None = None,
     ) -> ImportReport:  # fmt: skip
