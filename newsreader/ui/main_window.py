@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.report import ImportReport
-from newsreader.core.seed import seed_if_new
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
 from newsreader.ui.actions import ACTIONS, TOOLBAR, build_actions, build_menus, grouped
@@ -194,7 +193,9 @@ class MainWindow(QMainWindow):
             self.open_article(int(str(last)))
         self.update_actions()
         if seed and not archive.is_team:  # a team archive is filled by its members
-            self.executor.write(lambda: seed_if_new(archive), lambda _r: self.redraw(EVERYTHING))
+            self.executor.write(
+                lambda: archive.imports.seed_if_new(), lambda _r: self.redraw(EVERYTHING)
+            )
         else:
             self.redraw(EVERYTHING)
         self.originals.offer_after_upgrade()

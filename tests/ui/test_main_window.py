@@ -7,7 +7,6 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
-from newsreader.core.seed import seed_if_new
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
 from newsreader.ui.dialogs import (
@@ -41,10 +40,10 @@ def test_a_new_archive_opens_seeded_with_the_sample_and_the_guide(
 
 
 def test_an_archive_is_seeded_once_and_never_again(archive: Archive) -> None:
-    assert seed_if_new(archive) is not None
+    assert archive.imports.seed_if_new() is not None
     for article in archive.list_articles():
         archive.delete(article.id)
-    assert seed_if_new(archive) is None
+    assert archive.imports.seed_if_new() is None
     assert archive.count() == 0
 
 

@@ -12,12 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsreader.core.ingest.report import ImportReport, Progress
+from newsreader.core.paths import RESOURCES_DIR
 
 if TYPE_CHECKING:
     from newsreader.core.archive import Archive
     from newsreader.core.ingest.files import Extractor
 
 __all__ = ["ImportReport", "Imports"]
+
+SEEDED_KEY = "seeded"  # the archive's meta: set once the first run's articles came in
+
+
+def first_run_inputs(resources: Path = RESOURCES_DIR) -> list[Path]:
+    """The sample first and the guide last, in reverse, so "Welcome" is the newest."""
+    guide = sorted((resources / "guide").glob("*.txt"), reverse=True)
+    return [*sorted((resources / "sample").glob("*.txt")), *guide]
 
 
 class Imports:
@@ -48,3 +57,17 @@ class Imports:
         from newsreader.core.importing.exports import import_export
 
         return import_export(self.archive, path, progress=progress, should_cancel=should_cancel)
+
+    def seed_if_new(self, resources: Path = RESOURCES_DIR) -> ImportReport | None:
+        """First run is never empty: an archive that has never been seeded and holds
+        nothing gets the sample article and the guide; once only."""
+        archive = self.archive
+        if archive.get_meta(SEEDED_KEY) is not None:
+            return None
+        if archive.count() > 0:
+            archive.set_meta(SEEDED_KEY, "skipped: archive not empty")
+            return None
+        report = self.paths(first_run_inputs(resources), workers=1)
+        if report.counts()["saved"]:  # without resources, try again next time
+            archive.set_meta(SEEDED_KEY, "yes")
+        return report
