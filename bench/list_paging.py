@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from newsreader.core.archive import Archive, ArticleSummary, SortOrder
+from newsreader.core.marks import has_mark
 from newsreader.core.models import Article, Section, Source
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -51,7 +52,8 @@ def by_offset(
     }[order]
     query = (
         select(Article.id, Article.title, Section.name, Source.name, Article.published_at,
-               Article.saved_at, Article.is_read, Article.is_starred)
+               Article.saved_at, has_mark(archive.member, "is_read"),
+               has_mark(archive.member, "is_starred"))
         .outerjoin(Section, Article.section_id == Section.id)
         .outerjoin(Source, Article.source_id == Source.id)
         .order_by(column.desc() if descending else column.asc(), Article.id.desc())

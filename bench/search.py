@@ -488,7 +488,9 @@ def top10_overlap(archive: Archive, query: BenchQuery) -> float | None:
     """
     ours = [hit.id for hit in archive.search.find(query.text, limit=50, facets=False).hits[:10]]
     searcher = archive.search_index.searcher()
-    compiled, _ = compile_query(parse_query(query.text), archive.search_index.schema, searcher)
+    compiled, _ = compile_query(
+        parse_query(query.text), archive.search_index.schema, searcher, archive.member
+    )
     if compiled is None:
         return None
     matches = count_matches(searcher, compiled)
@@ -529,7 +531,7 @@ def stages(archive: Archive, query: BenchQuery) -> dict[str, float]:
     index = archive.search_index
     searcher = index.searcher()
     t = step("searcher", t)
-    compiled, info = compile_query(parsed, index.schema, searcher)
+    compiled, info = compile_query(parsed, index.schema, searcher, archive.member)
     t = step("compile", t)
     assert compiled is not None
     found = searcher.search(compiled, 50, count=False)

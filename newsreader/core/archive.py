@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from newsreader.core import db
+from newsreader.core import db, marks
 from newsreader.core.blocks import Block, ExtractedArticle, blocks_from_json
 from newsreader.core.errors import (
     ArchiveBusy,
@@ -46,6 +46,7 @@ from newsreader.core.models import (
     Asset,
     Base,
     Feed,
+    MemberState,
     Meta,
     SavedSearch,
     Section,
@@ -150,6 +151,8 @@ SortOrder = Literal["saved", "published", "title", "section", "source"]
 View = Literal["all", "unread", "starred", "annotated", "recent"]
 VIEWS: tuple[View, ...] = ("all", "unread", "starred", "annotated", "recent")
 RECENT_DAYS = 7
+LAST_OPEN_KEY = "last_open_article"  # member_settings: the article open last
+MEMBER_KEY = "member_name"  # archive_meta: the name a personal archive's reader gave
 
 
 def default_order(view: View) -> SortOrder:
@@ -159,10 +162,11 @@ def default_order(view: View) -> SortOrder:
 
 
 def _narrowed(
-    query: Any, *, section: str | None, source: str | None, view: View, tag: str | None = None,
-    folder: str | None = None,
+    query: Any, *, member: str, section: str | None, source: str | None, view: View,
+    tag: str | None = None, folder: str | None = None,
 ) -> Any:  # fmt: skip
-    """The query limited to a section, a source, a tag, a folder of feeds and a smart view."""
+    """The query limited to a section, a source, a tag, a folder of feeds and a smart view
+    (Unread and Starred by this member's own marks)."""
     if folder is not None:
         query = query.where(
             Article.source_id.in_(select(Feed.source_id).where(Feed.folder == folder))
@@ -178,9 +182,9 @@ def _narrowed(
     if source is not None:
         query = query.where(Source.key == source)
     if view == "unread":
-        query = query.where(Article.is_read.is_(False))
-    elif view == "starred":
-        query = query.where(Article.is_starred.is_(True))
+        query = query.where(~marks.has_mark(member, "is_read"))
+    elif view == "starred":  # driven from the member's starred (few), not every article
+        query = query.where(Article.id.in_(marks.marked_ids(member, "is_starred")))
     elif view == "annotated":  # driven from the annotations (few), not every article
         query = query.where(Article.id.in_(select(Annotation.article_id)))
     elif view == "recent":
@@ -364,6 +368,16 @@ def _references_to_articles(ondelete: str, parent: str = "articles") -> list[tup
 
 
 @dataclass(frozen=True, slots=True)
+class Rights:
+    """What the member may do in this archive (a team archive's server enforces it; the
+    window only greys out what would be refused)."""
+
+    mark: bool  # keep read and starred marks (every member of a team; not a read-only file)
+    annotate: bool  # highlight and write notes (annotators and up)
+    edit: bool  # import, tag, delete and re-extract articles, edit feeds (editors and up)
+
+
+@dataclass(frozen=True, slots=True)
 class SavedSearchView:
     id: int
     name: str
@@ -406,6 +420,7 @@ class Archive:
         self._reader: Engine | None = None
         self._writer: Engine | None = None
         self._member: str | None = None  # a team archive's: its role, learnt on opening
+        self._rights: Rights | None = None  # ... and what that role may do
         try:
             if self.is_team:
                 self._open_server(str(location))
@@ -431,7 +446,12 @@ class Archive:
             )
         db.migrate(self._writer, self._reader)
         with self._reader.connect() as connection:  # asked once here, never by the window
-            self._member = str(connection.execute(text("SELECT current_user")).scalar())
+            member, *rights = connection.execute(text(
+                "SELECT current_user, has_table_privilege('member_states', 'INSERT'), "
+                "has_table_privilege('annotations', 'INSERT'), "
+                "has_table_privilege('articles', 'DELETE')"
+            )).one()  # fmt: skip
+            self._member, self._rights = str(member), Rights(*map(bool, rights))
 
     def _open_engines(self) -> None:
         """Open the file (read-only when this user may not write it), refuse a database
@@ -490,27 +510,40 @@ class Archive:
 
     @property
     def member(self) -> str:
-        """Who works in this archive, recorded as the author of what they make: on a team
-        archive the PostgreSQL role it was opened as (the server checks it), on a personal
-        one the name set with `set_member_name`, else $NEWSREADER_CODER or the login."""
+        """Who works in this archive, recorded as the author of what they make and the
+        owner of their read and starred marks: on a team archive the PostgreSQL role it
+        was opened as (the server checks it); on a personal one $NEWSREADER_CODER (a
+        coder sharing a file), else the name its reader gave with `set_member_name` (kept
+        in the archive, so the command line and the window agree), else the login."""
         if self._member is None:
-            self._member = os.environ.get("NEWSREADER_CODER") or _login_name()
+            named = None if os.environ.get("NEWSREADER_CODER") else self.get_meta(MEMBER_KEY)
+            self._member = named or local_member_name()
         return self._member
 
+    @property
+    def rights(self) -> Rights:
+        """What this archive lets us do: everything in a file we may write, nothing in one
+        we may not; on a team archive what our role may (learnt once, on opening)."""
+        if self._rights is None:
+            self._rights = Rights(*(not self.read_only,) * 3)
+        return self._rights
+
     def may_edit_articles(self) -> bool:
-        """Whether this archive lets us change articles (import, re-extract, delete): a
-        file we may write, or a team archive where our role is editor or owner."""
-        if not self.is_team:
-            return not self.read_only
-        with self.reader.connect() as connection:
-            query = text("SELECT has_table_privilege('articles', 'DELETE')")
-            return bool(connection.execute(query).scalar())
+        """Whether this archive lets us change articles (import, re-extract, delete)."""
+        return self.rights.edit
 
     def set_member_name(self, name: str) -> None:
         """The name a personal archive records as author (Preferences); a team archive's
-        members are its roles, so there it changes nothing."""
-        if not self.is_team and " ".join(name.split()):
-            self._member = " ".join(scrub(name).split())[:120]
+        members are its roles, so there it changes nothing. The reader naming themself
+        keeps their read and starred marks (unless that name has marks of its own)."""
+        name = " ".join(scrub(name).split())[:120]
+        if self.is_team or not name or name == self.member:
+            return
+        if not self.read_only:
+            with self.writing() as session:
+                marks.rename_member(session.connection(), self.member, name)
+                session.merge(Meta(key=MEMBER_KEY, value=name))
+        self._member = name
 
     @cached_property
     def annotations(self) -> Annotations:
@@ -579,7 +612,7 @@ class Archive:
         """A watch saying when anyone committed to this archive (core/changes.py)."""
         from newsreader.core.changes import CommitWatch
 
-        return CommitWatch(self.location, self.writer)
+        return CommitWatch(self.location, self.writer, self.member)
 
     def sync_search(self) -> int:
         """Index what changed since the last sync; the number of articles indexed.
@@ -649,13 +682,14 @@ class Archive:
 
         articles = list(articles)
         with self.writing() as session:
-            results = Saver(session.connection()).save_all(articles)
+            results = Saver(session.connection(), self.member).save_all(articles)
         # Another writer saved the same page meanwhile (two members of a team archive at
         # once): its row is committed now, so saving again finds it — one article.
         clashed = [i for i, result in enumerate(results) if isinstance(result, IntegrityError)]
         if clashed:
             with self.writing() as session:
-                again = Saver(session.connection()).save_all([articles[i] for i in clashed])
+                saver = Saver(session.connection(), self.member)
+                again = saver.save_all([articles[i] for i in clashed])
             for i, result in zip(clashed, again, strict=True):
                 results[i] = result
         if index:  # bulk imports index every few batches instead (one commit each)
@@ -667,7 +701,10 @@ class Archive:
     def get(self, article_id: int) -> ArticleDetail | None:
         with self.reading() as session:
             row = session.get(Article, article_id)
-            return _detail(row) if row is not None else None
+            if row is None:
+                return None
+            is_read, is_starred = marks.marks_of(session.connection(), self.member, article_id)
+            return _detail(row, is_read, is_starred)
 
     def list_articles(
         self,
@@ -715,7 +752,7 @@ class Archive:
         """
         order = order or default_order(view)
         scope: dict[str, Any] = {"section": section, "source": source, "view": view, "tag": tag,
-                 "folder": folder}  # fmt: skip
+                 "folder": folder, "member": self.member}  # fmt: skip
         key = _sort_key(order)
         with self.reading() as session:
             if order in ("section", "source") and _broad(scope):
@@ -733,8 +770,7 @@ class Archive:
                     Source.name,
                     Article.published_at,
                     Article.saved_at,
-                    Article.is_read,
-                    Article.is_starred,
+                    *self._marks(),
                     key,
                 )
                 .outerjoin(Section, Article.section_id == Section.id)
@@ -789,8 +825,7 @@ class Archive:
             for group_id in ids:  # one seek per id: no sort, even when names repeat
                 query = (
                     select(Article.id, Article.title, Section.name, Source.name,
-                           Article.published_at, Article.saved_at, Article.is_read,
-                           Article.is_starred)
+                           Article.published_at, Article.saved_at, *self._marks())
                     .outerjoin(Section, Article.section_id == Section.id)
                     .outerjoin(Source, Article.source_id == Source.id)
                     .where(column.is_(None) if group_id is None else column == group_id)
@@ -836,10 +871,17 @@ class Archive:
             query = query.join(Section, Article.section_id == Section.id)
         if source is not None:
             query = query.join(Source, Article.source_id == Source.id)
-        query = _narrowed(query, section=section, source=source, view=view, tag=tag,
-                          folder=folder)  # fmt: skip
+        scope: dict[str, Any] = {"section": section, "source": source, "tag": tag,
+                                 "folder": folder, "member": self.member}  # fmt: skip
         with self.reading() as session:
-            return int(session.scalar(query) or 0)
+            if view != "unread":
+                return int(session.scalar(_narrowed(query, view=view, **scope)) or 0)
+            # The unread are all but the read: counting the member's read marks reads
+            # their rows, where counting "no mark" would probe every article's.
+            read = query.join(MemberState, and_(MemberState.article_id == Article.id,
+                MemberState.member == self.member, MemberState.is_read.is_(True)))  # fmt: skip
+            everything = session.scalar(_narrowed(query, view="all", **scope)) or 0
+            return int(everything) - int(session.scalar(_narrowed(read, view="all", **scope)) or 0)
 
     def view_counts(self) -> dict[str, int]:
         """How many articles each smart view holds (All, Unread, Starred, ...)."""
@@ -1004,19 +1046,37 @@ class Archive:
         return True
 
     def mark_read(self, article_id: int, read: bool = True) -> bool:
-        return self._set_flag(article_id, is_read=read)
+        """Mark an article read (or unread) for this member; False if there is no such article."""
+        return self._set_mark(article_id, "is_read", read)
 
     def star(self, article_id: int, starred: bool = True) -> bool:
-        return self._set_flag(article_id, is_starred=starred)
+        return self._set_mark(article_id, "is_starred", starred)
 
-    def _set_flag(self, article_id: int, **values: bool) -> bool:
+    def _set_mark(self, article_id: int, mark: marks.Mark, on: bool) -> bool:
         with self.writing() as session:
-            result = session.execute(
-                update(Article).where(Article.id == article_id).values(**values)
-            )
-            changed = bool(getattr(result, "rowcount", 0))
+            db.announce_private(session.connection(), self.member)
+            changed = marks.set_mark(session.connection(), self.member, [article_id], mark, on)
         self.sync_search()
-        return changed
+        return bool(changed)
+
+    def _marks(self) -> tuple[Any, Any]:
+        """The list's columns saying whether this member read and starred each row."""
+        return (marks.has_mark(self.member, "is_read").label("is_read"),
+                marks.has_mark(self.member, "is_starred").label("is_starred"))  # fmt: skip
+
+    def last_open(self) -> int | None:
+        """The article this member had open last in this archive (on any computer)."""
+        with self.reader.connect() as conn:
+            value = marks.setting(conn, self.member, LAST_OPEN_KEY)
+        return int(value) if value and value.isdigit() else None
+
+    def remember_open(self, article_id: int) -> None:
+        """Note the article open now, for `last_open`; a read-only archive keeps nothing."""
+        if self.read_only:
+            return
+        with self.writing() as session:
+            db.announce_private(session.connection(), self.member)
+            marks.set_setting(session.connection(), self.member, LAST_OPEN_KEY, str(article_id))
 
     # -- saved searches -------------------------------------------------------------
 
@@ -1060,10 +1120,14 @@ class Archive:
             session.merge(Meta(key=key, value=value))
 
 
-def _login_name() -> str:
+def local_member_name() -> str:
+    """Who works in a personal archive before Preferences name them: $NEWSREADER_CODER,
+    else the login (empty for a uid without a name, as in some containers)."""
+    if coder := os.environ.get("NEWSREADER_CODER"):
+        return " ".join(coder.split())[:120]
     try:
         return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container)
+    except (KeyError, OSError):
         return ""
 
 
@@ -1082,11 +1146,11 @@ def _exists(conn: Connection, table_name: str, row_id: int) -> bool:
 
 
 def _insert(conn: Connection, table_name: str, values: dict[str, Any]) -> int:
-    """Insert one row; its primary key (the first column of a composite one)."""
+    """Insert one row; its id (0 for a table keyed by other columns)."""
     key = conn.execute(
         Base.metadata.tables[table_name].insert().values(values)
     ).inserted_primary_key
-    return int(key[0]) if key else 0
+    return key[0] if key and isinstance(key[0], int) else 0
 
 
 def _restored_asset(conn: Connection, asset: dict[str, Any]) -> int:
@@ -1103,7 +1167,7 @@ def _tag_id(conn: Connection, name: str) -> int:
     return int(found) if found is not None else _insert(conn, "tags", {"name": name})
 
 
-def _detail(row: Article) -> ArticleDetail:
+def _detail(row: Article, is_read: bool, is_starred: bool) -> ArticleDetail:
     return ArticleDetail(
         id=row.id,
         url=row.original_url or row.url,
@@ -1116,8 +1180,8 @@ def _detail(row: Article) -> ArticleDetail:
         language=row.language,
         text=row.text,
         blocks=blocks_from_json(row.blocks),
-        is_read=row.is_read,
-        is_starred=row.is_starred,
+        is_read=is_read,
+        is_starred=is_starred,
         version=row.version,
         related=[
             RelatedView(

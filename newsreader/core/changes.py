@@ -7,7 +7,8 @@ can ask every second and redraw only when something changed.
 
 On a team archive (PostgreSQL) every write transaction of the app sends a notification
 on CHANNEL as it commits (newsreader/core/db.py); a connection that only LISTENs
-collects them without asking the server anything.
+collects them without asking the server anything. A commit that changed only one
+member's own marks says so, and the other members' watches pass over it.
 
 A write the window made itself already says what it changed; `own` runs it so that the
 watch does not report it a second time (on SQLite; a team archive's own notifications
@@ -38,12 +39,16 @@ T = TypeVar("T")
 class CommitWatch:
     """Says whether anyone committed to the archive since it last asked."""
 
-    def __init__(self, location: Path | str, writer: Engine | None = None) -> None:
+    def __init__(
+        self, location: Path | str, writer: Engine | None = None, member: str = ""
+    ) -> None:
         self._lock = threading.Lock()
         self._listener: Any = None
         self._writer: Engine | None = None
         self._missed = False  # others committed before one of our own writes
         self._own = threading.local()
+        # Another member's commits of only their own marks change nothing we show.
+        self._private_to_us = db.private_payload(member)
         if db.is_server_address(location):
             self._address = db.libpq_address(str(location))
             self._listener = self._listen()
@@ -74,7 +79,11 @@ class CommitWatch:
                 import psycopg
 
                 try:
-                    return any(True for _ in self._listener.notifies(timeout=0))
+                    return any(
+                        not notice.payload.startswith("private:")
+                        or notice.payload == self._private_to_us
+                        for notice in list(self._listener.notifies(timeout=0))
+                    )
                 except psycopg.OperationalError:  # the server went away: listen anew
                     self._listener.close()
                     self._listener = self._listen()  # (raises while it is still away)

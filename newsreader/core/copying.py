@@ -6,6 +6,10 @@ in the target by what identifies it first — articles by URL (by content hash w
 none), highlights and codes by uuid, tags by name, assets by their bytes' hash — so copying
 back and forth never duplicates: a researcher's offline copy of a team archive brings its
 new highlights home, and a highlight edited on both sides keeps the later edit.
+Read and starred marks travel with their member: the copying member's own become theirs
+under their name in the target (a login on a team server, a name in Preferences at home);
+other members' are copied as they are, except into a team archive, where each member
+keeps their own marks only (the server's rule) — those are counted as left out.
 
 Each batch of articles is written in one transaction with everything that belongs to them,
 then read back and compared with the source, so an interrupted copy leaves whole articles
@@ -37,6 +41,7 @@ from newsreader.core.models import (
     Code,
     Feed,
     FeedItem,
+    MemberState,
     QueuedUrl,
     RelatedLink,
     SavedSearch,
@@ -64,18 +69,21 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 # into one it had (its own versions, page, images and links stay as they are).
 OWNED_BY_ARTICLE = (ArticleVersion, ArticleOriginal, ArticleAsset, RelatedLink)
 # Not copied: the search queue (the target's triggers fill it), the similar-articles cache
-# (recomputed), archive-wide facts such as the search index's state.
-NOT_COPIED = frozenset({"search_queue", "similar_cache", "archive_meta"})
+# (recomputed), archive-wide facts such as the search index's state, and the members'
+# settings (the article open last: a place in that archive, not a fact of the articles).
+NOT_COPIED = frozenset({"search_queue", "similar_cache", "archive_meta", "member_settings"})
 
 
 @dataclass
 class TableCount:
     copied: int = 0  # new in the target
     matched: int = 0  # already there
-    updated: int = 0  # already there, older than the source's: replaced (highlights)
+    updated: int = 0  # already there, older than the source's: replaced (highlights, marks)
+    left_out: int = 0  # not the target's to hold (another member's marks on a team archive)
 
     def to_json(self) -> dict[str, int]:
-        return {"copied": self.copied, "matched": self.matched, "updated": self.updated}
+        return {"copied": self.copied, "matched": self.matched, "updated": self.updated,
+                "left_out": self.left_out}  # fmt: skip
 
 
 @dataclass
@@ -130,6 +138,8 @@ def copy_archive(source: Archive, target: Archive, progress: Progress | None = N
                 new = _copy_articles(src, dst, batch, ids, report)
                 _copy_owned(src, dst, new, ids, report, pending_links)
                 _merge_article_tags(src, dst, [row["id"] for row in batch], ids, report)
+                _merge_marks(src, dst, [row["id"] for row in batch], ids, report,
+                             (source.member, target.member), others=not target.is_team)  # fmt: skip
             _verify_articles(target, batch, new, ids, report)
             done += len(batch)
             if progress:
@@ -335,6 +345,52 @@ def _merge_article_tags(
     count = report.count(table.name)
     count.copied += len(new)
     count.matched += len(rows) - len(new)
+
+
+def _merge_marks(
+    src: Connection, dst: Connection, article_ids: list[int], ids: dict[str, dict[int, int]],
+    report: CopyReport, members: tuple[str, str], *, others: bool,
+) -> None:  # fmt: skip
+    """The members' read and starred marks on these articles; where the target has the
+    member's marks on an article already, the later change wins (as for highlights)."""
+    table = _table(MemberState)
+    count = report.count(table.name)
+    rows = []
+    for row in _rows(src, select(table).where(table.c.article_id.in_(article_ids))):
+        if row["member"] == members[0]:
+            row["member"] = members[1]
+        elif not others:
+            count.left_out += 1
+            continue
+        rows.append(_remapped(table, row, ids))
+    rows = [row for row in rows if row["article_id"] is not None]
+    if not rows:
+        return
+    have = {
+        (member, article): changed
+        for member, article, changed in dst.execute(
+            select(table.c.member, table.c.article_id, table.c.changed_at).where(
+                table.c.article_id.in_({row["article_id"] for row in rows})
+            )
+        )
+    }
+    new = [row for row in rows if (row["member"], row["article_id"]) not in have]
+    db.bulk_insert(dst, table, new)
+    count.copied += len(new)
+    for row in rows:
+        changed = have.get((row["member"], row["article_id"]))
+        if changed is None:
+            continue
+        if changed >= row["changed_at"]:
+            count.matched += 1
+            continue
+        dst.execute(
+            update(table)
+            .where(table.c.member == row["member"], table.c.article_id == row["article_id"])
+            .values(is_read=row["is_read"], is_starred=row["is_starred"],
+                    changed_at=row["changed_at"])
+        )  # fmt: skip
+        count.updated += 1
 
 
 def _resolve_links(

@@ -37,7 +37,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest migration's id. Opening an archive compares it with the archive's revision,
 # so Alembic (0.3 s to import) loads only when a migration is due; a test checks that it
 # is the head of migrations/versions.
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 BUSY_TIMEOUT_MS = 15_000
 MIN_SERVER_VERSION = (15,)
 CONNECT_TIMEOUT_S = 10
@@ -114,6 +114,21 @@ def public_address(address: str) -> str:
     return make_url(address)._replace(password=None).render_as_string(hide_password=False)
 
 
+PRIVATE_TO = "newsreader_private_to"  # connection.info: this commit is one member's own
+
+
+def private_payload(member: str) -> str:
+    """The notification of a commit that changed only `member`'s own marks or settings:
+    the other members' windows have nothing to redraw for it."""
+    return "private:" + member
+
+
+def announce_private(connection: Connection, member: str) -> None:
+    """Say that the transaction on `connection` changes only this member's own marks or
+    settings (a team archive's notification then tells the others to ignore it)."""
+    connection.info[PRIVATE_TO] = member
+
+
 def create_server_engines(address: str) -> tuple[Engine, Engine]:
     """(reader, writer) engines on a PostgreSQL archive; refuses servers older than 15."""
     url = server_url(address)
@@ -123,8 +138,14 @@ def create_server_engines(address: str) -> tuple[Engine, Engine]:
 
     @event.listens_for(writer, "commit")
     def announce(connection: Any) -> None:  # sent with the commit, not before it
+        private_to = connection.info.pop(PRIVATE_TO, None)
         with connection.connection.cursor() as cursor:
-            cursor.execute(f"NOTIFY {CHANGES_CHANNEL}")
+            cursor.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, private_payload(
+                private_to) if private_to is not None else ""))  # fmt: skip
+
+    @event.listens_for(writer, "rollback")
+    def forget(connection: Any) -> None:  # what rolled back told nobody anything
+        connection.info.pop(PRIVATE_TO, None)
 
     with reader.connect() as connection:
         version = connection.dialect.server_version_info or (0,)

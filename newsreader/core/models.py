@@ -107,8 +107,6 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    is_read: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_starred: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Provenance of the body (HTML pages): the extractor whose candidate won, how much of
     # the other candidates' text it holds (0..1), and whether another candidate held much
@@ -130,11 +128,8 @@ class Article(Base):
             "source_id",
             "published_at",
             "saved_at",
-            "is_read",
-            "is_starred",
         ),
         Index("ix_articles_section_sort_date", "section_id", "sort_date", "id"),
-        Index("ix_articles_source_read", "source_id", "is_read"),  # a feed's unread count
     )
 
     section: Mapped[Section | None] = relationship(lazy="joined")
@@ -233,6 +228,36 @@ class SearchQueue(Base):
     )
     article_id: Mapped[int] = mapped_column(Integer)
     txid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL: the writer's xid8
+
+
+class MemberState(Base):
+    """One member's marks on one article: read, starred (migration 0014).
+
+    Each member of a team archive has their own (row-level security keeps them theirs,
+    core/team.py); a personal archive's are its reader's. No row means unread and not
+    starred, so a new article needs no rows and a new member starts with everything unread.
+    """
+
+    __tablename__ = "member_states"
+    member: Mapped[str] = mapped_column(String(120), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    is_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_starred: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_member_states_starred", "member", "is_starred"),)
+
+
+class MemberSetting(Base):
+    """One member's settings that belong to the archive, not the machine (the article
+    open last), so they follow the member to another computer."""
+
+    __tablename__ = "member_settings"
+    member: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class SavedSearch(Base):

@@ -26,6 +26,7 @@ from newsreader.core.blocks import (
 )
 from newsreader.core.dates import parse_published
 from newsreader.core.db import write_failure
+from newsreader.core.marks import MARKS, set_mark
 from newsreader.core.media import image_type
 from newsreader.core.models import (
     Article,
@@ -117,8 +118,9 @@ class SaveOutcome:
 class Saver:
     """Saves articles on one connection inside the caller's transaction."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, member: str = "") -> None:
         self.conn = connection
+        self.member = member  # whose read and starred marks an import brings
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, for this batch
         self._known_texts: dict[str, tuple[int, str]] | None = None  # hash -> (id, title)
         # Whether any link waits for a target; when none does, saving skips the look-ups.
@@ -253,13 +255,12 @@ class Saver:
                 "text": canonical_text(blocks),
                 "blocks": blocks_to_json(blocks),
                 "content_hash": digest,
-                "is_read": article.is_read,
-                "is_starred": article.is_starred,
                 "version": 1,
                 **_provenance(article),
             },
         )
         self._add_tags(article_id, article.tags)
+        self._mark(article_id, article)
         self._keep_original(article_id, article, url)
         if self._known_texts is not None:
             self._known_texts[digest] = (article_id, title)
@@ -433,10 +434,15 @@ class Saver:
 
     def carry_state(self, article_id: int, article: ExtractedArticle) -> None:
         """Read, starred and tags from another app reach an article already archived."""
-        flags = {k: True for k in ("is_read", "is_starred") if getattr(article, k)}
-        if flags:
-            self.conn.execute(update(articles).where(articles.c.id == article_id).values(**flags))
+        self._mark(article_id, article)
         self._add_tags(article_id, article.tags)
+
+    def _mark(self, article_id: int, article: ExtractedArticle) -> None:
+        """The marks another app gave the article become the importing member's (never
+        taken away: a page read here stays read)."""
+        for mark in MARKS:
+            if getattr(article, mark):
+                set_mark(self.conn, self.member, [article_id], mark, True)
 
     def _add_tags(self, article_id: int, names: list[str]) -> None:
         wanted = {" ".join(t.split())[:120] for t in names if t.strip()}

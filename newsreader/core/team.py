@@ -3,16 +3,17 @@
 Four roles, each a group role of the server named after the database, each with the rights
 of the one before it:
 
-- *reader* reads everything (and keeps the read and starred marks, and the similar-articles
-  lists computed while reading);
+- *reader* reads everything (and keeps their own read and starred marks and the article
+  open last, and the similar-articles lists computed while reading);
 - *annotator* also makes highlights and notes, and changes or deletes only its own;
 - *editor* also imports, tags and deletes articles, edits the codebook and feeds, and may
   re-anchor anyone's highlights when an article's text changes;
 - *owner* also adds and removes members.
 
-GRANTs give each role its tables; row-level security keeps each highlight its author's,
-so a member connecting with `psql` is held to the same rules as the app. `init` can be run
-again at any time (after an upgrade added tables, say): it only ever adds what is missing.
+GRANTs give each role its tables; row-level security keeps each highlight its author's
+and each member's marks their own (no member sees another's), so a member connecting
+with `psql` is held to the same rules as the app. `init` can be run again at any time
+(after an upgrade added tables, say): it only ever adds what is missing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
 }
 # What a reader writes just by reading: its marks, the similar-articles lists (computed
 # when an article is first opened), and the change log those writes append to.
-READER_WRITES = ("similar_cache", "related_links", "search_queue")
+READER_WRITES = ("similar_cache", "related_links", "search_queue", "member_states",
+                 "member_settings")  # fmt: skip
 ANNOTATOR_WRITES = ("annotations", "annotation_codes")
 
 
@@ -88,14 +90,27 @@ def init(archive: Archive) -> list[Member]:
                 conn.execute(text(f"CREATE ROLE {name} NOLOGIN"))
         for lower, higher in pairwise(ROLES):
             conn.execute(text(f"GRANT {roles[lower]} TO {roles[higher]}"))
-        for statement in _grants(roles):
-            conn.execute(text(statement))
-        for statement in _policies(group_role(database, "editor")):
-            conn.execute(text(statement))
+        grant_rights(conn)
         for role in ("reader", "annotator", "editor"):  # owners manage the members
             conn.execute(text(f"GRANT {roles[role]} TO {roles['owner']} WITH ADMIN OPTION"))
         conn.execute(text(f"GRANT {roles['owner']} TO {_quoted(user)} WITH ADMIN OPTION"))
     return members(archive)
+
+
+def grant_rights(conn: Connection) -> None:
+    """Give the team's roles their rights on every table and the row-level security of
+    highlights and marks: by `init`, and by an upgrade that adds tables to an archive
+    whose team is set up (a personal or not-yet-shared archive has no roles: nothing)."""
+    database, _user = _connection_facts(conn)
+    roles = {role: _quoted(group_role(database, role)) for role in ROLES}
+    found = conn.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = ANY(:names)"),
+                         {"names": [group_role(database, r) for r in ROLES]}).scalar()  # fmt: skip
+    if found != len(ROLES):
+        return
+    for statement in _grants(roles):
+        conn.execute(text(statement))
+    for statement in _policies(group_role(database, "editor")):
+        conn.execute(text(statement))
 
 
 def _grants(roles: dict[Role, str]) -> list[str]:
@@ -103,7 +118,6 @@ def _grants(roles: dict[Role, str]) -> list[str]:
     statements = [
         f"GRANT USAGE ON SCHEMA public TO {reader}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}",
-        f"GRANT UPDATE (is_read, is_starred) ON articles TO {reader}",
         f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {editor}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {editor}",
         # Tables a later upgrade adds: readable by all, writable by editors.
@@ -132,6 +146,7 @@ def _policies(editor_name: str) -> list[str]:
         f"AND (a.author = current_user OR {is_editor}))"
     )
     computed = f"(origin <> 'page' OR {is_editor})"
+    mine = "(member = current_user)"
     policies = {
         "annotations": {
             "read": "FOR SELECT USING (true)",
@@ -144,6 +159,8 @@ def _policies(editor_name: str) -> list[str]:
             "make": f"FOR INSERT WITH CHECK ({own_annotation})",
             "remove": f"FOR DELETE USING ({own_annotation})",
         },
+        "member_states": {"mine": f"FOR ALL USING {mine} WITH CHECK {mine}"},
+        "member_settings": {"mine": f"FOR ALL USING {mine} WITH CHECK {mine}"},
         "related_links": {
             "read": "FOR SELECT USING (true)",
             "make": f"FOR INSERT WITH CHECK {computed}",

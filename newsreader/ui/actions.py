@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar
 
 from newsreader.core.annotations import COLORS
+
+Right = Literal["mark", "annotate", "edit"]
+RIGHT_REASONS: dict[Right, str] = {
+    "mark": "this archive cannot be written",
+    "annotate": "your role in this team archive may not highlight",
+    "edit": "your role in this team archive may not change articles or feeds",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,28 +35,32 @@ class ActionSpec:
     checkable: bool = False
     separator: bool = False  # a separator before it in its menu
     widget_only: bool = False  # the shortcut works only in the widget it is added to
+    # What the archive must let the member do for the command to be offered (Archive.rights:
+    # "mark", "annotate" or "edit"); greyed out otherwise, e.g. for a team's reader.
+    needs: Right | None = None
 
 
 MENUS = ("&File", "&Article", "&Highlights", "&Search", "&View", "Fee&ds", "&Help")
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
     ActionSpec("importFiles", "&Import files…", "imports.choose_files", ("Ctrl+O",), "&File",
-               "import", "Import articles, exports or web archives"),
+               "import", "Import articles, exports or web archives", needs="edit"),
     ActionSpec("importFolder", "Import &folder…", "imports.choose_folder", ("Ctrl+Shift+O",),
-               "&File"),
-    ActionSpec("saveUrl", "Save &web page…", "web.ask_for_urls", ("Ctrl+L",), "&File"),
+               "&File", needs="edit"),
+    ActionSpec("saveUrl", "Save &web page…", "web.ask_for_urls", ("Ctrl+L",), "&File",
+               needs="edit"),
     ActionSpec("showReport", "Last import &report…", "imports.show_report", (), "&File",
                "report", "Every item of the last import, exportable as CSV or JSON",
                separator=True),
     ActionSpec("quit", "&Quit", "close", ("Ctrl+Q",), "&File", separator=True),
     # Article
     ActionSpec("star", "&Star", "reading.toggle_star", ("S",), "&Article", "star",
-               "Star or unstar the article (S)"),
+               "Star or unstar the article (S)", needs="mark"),
     ActionSpec("toggleRead", "Mark &unread", "reading.toggle_read", ("M",), "&Article", "read",
-               "Mark the article read or unread (M)"),
-    ActionSpec("tag", "&Tags…", "reading.edit_tags", ("T",), "&Article", "tag"),
+               "Mark the article read or unread (M)", needs="mark"),
+    ActionSpec("tag", "&Tags…", "reading.edit_tags", ("T",), "&Article", "tag", needs="edit"),
     ActionSpec("delete", "&Delete", "reading.delete", ("Del",), "&Article", "delete",
-               "Delete the article (Ctrl+Z brings it back)"),
+               "Delete the article (Ctrl+Z brings it back)", needs="edit"),
     ActionSpec("openOriginal", "Open &original", "reading.open_original", ("Ctrl+Shift+B",),
                "&Article", tip="Open the article's web address in the browser",
                separator=True),
@@ -58,18 +69,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("redo", "&Redo", "undo_stack.redo", ("Ctrl+Shift+Z",), "&Article"),
     # Highlights
     ActionSpec("highlight", "&Highlight", "highlights.highlight_selection", ("H",),
-               "&Highlights", "highlight", "Highlight the selection (H; 1–5 pick a colour)"),
+               "&Highlights", "highlight", "Highlight the selection (H; 1–5 pick a colour)",
+               needs="annotate"),
     *(
         ActionSpec(f"highlight{color.capitalize()}", f"Highlight {color}",
-                   f"highlights.highlight_{color}", (str(n),), "&Highlights")
+                   f"highlights.highlight_{color}", (str(n),), "&Highlights", needs="annotate")
         for n, color in enumerate(COLORS, start=1)
     ),
     ActionSpec("note", "&Note…", "highlights.edit_note", ("N",), "&Highlights", "note",
-               "Write a note on the selection or the highlight (N)"),
+               "Write a note on the selection or the highlight (N)", needs="annotate"),
     ActionSpec("deleteHighlight", "Delete highlight", "highlights.delete", ("Shift+Del",),
-               "&Highlights"),
+               "&Highlights", needs="annotate"),
     ActionSpec("reattach", "Re-attach highlight to selection", "highlights.reattach", (),
-               "&Highlights"),
+               "&Highlights", needs="annotate"),
     ActionSpec("libraryAnnotations", "All &highlights", "highlights.show_library",
                ("Ctrl+Shift+A",), "&Highlights", separator=True),
     ActionSpec("exportMarkdown", "Export highlights as &Markdown…",
@@ -112,11 +124,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("escape", "Clear search or close find", "search.escape", ("Escape",)),
     # Feeds
     ActionSpec("subscribe", "&Subscribe to a feed…", "web.ask_to_subscribe",
-               ("Ctrl+Shift+F",), "Fee&ds"),
-    ActionSpec("refreshFeeds", "&Refresh all feeds", "web.refresh_all", ("F5",), "Fee&ds"),
-    ActionSpec("fetchQueue", "Fetch &queued pages", "web.fetch_queue", (), "Fee&ds"),
+               ("Ctrl+Shift+F",), "Fee&ds", needs="edit"),
+    ActionSpec("refreshFeeds", "&Refresh all feeds", "web.refresh_all", ("F5",), "Fee&ds",
+               needs="edit"),
+    ActionSpec("fetchQueue", "Fetch &queued pages", "web.fetch_queue", (), "Fee&ds", needs="edit"),
     ActionSpec("importOpml", "&Import subscriptions (OPML)…", "web.ask_import_opml", (),
-               "Fee&ds", separator=True),
+               "Fee&ds", separator=True, needs="edit"),
     ActionSpec("exportOpml", "&Export subscriptions (OPML)…", "web.ask_export_opml", (),
                "Fee&ds"),
     ActionSpec("workOffline", "Work &offline", "web.toggle_offline", (), "Fee&ds",

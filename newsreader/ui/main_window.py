@@ -11,7 +11,6 @@ window's changes and for those made elsewhere alike.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from itertools import pairwise
 from pathlib import Path
@@ -31,7 +30,14 @@ from newsreader.core.archive import Archive
 from newsreader.core.ingest.report import ImportReport
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
-from newsreader.ui.actions import ACTIONS, TOOLBAR, build_actions, build_menus, grouped
+from newsreader.ui.actions import (
+    ACTIONS,
+    RIGHT_REASONS,
+    TOOLBAR,
+    build_actions,
+    build_menus,
+    grouped,
+)
 from newsreader.ui.annotations import AnnotationsPanel
 from newsreader.ui.article_list import ArticleListModel, ArticleListPane, Scope
 from newsreader.ui.dialogs import FontChooser, ShortcutsDialog
@@ -55,11 +61,6 @@ SEARCH_DELAY_MS = 250
 DEFAULT_FONT_SIZE = 12
 SIDEBAR_DELAY_MS = 200
 ICON_NAMES = {spec.name: spec.icon for spec in ACTIONS if spec.icon}
-
-
-def archive_key(archive: Archive) -> str:
-    """A settings key per archive file, so each remembers its own last article."""
-    return hashlib.sha256(str(archive.path.resolve()).encode()).hexdigest()[:16]
 
 
 class MainWindow(QMainWindow):
@@ -188,9 +189,7 @@ class MainWindow(QMainWindow):
         self.action("compactList").setChecked(compact)
         self.set_theme(self.theme)
         self._restore_settings()
-        last = self.settings.value(f"archives/{archive_key(archive)}/last_article")
-        if last is not None and str(last).isdigit():
-            self.open_article(int(str(last)))
+        self.executor.read(archive.last_open, self._reopen)  # this member's, any computer
         self.update_actions()
         if seed and not archive.is_team:  # a team archive is filled by its members
             self.executor.write(
@@ -310,6 +309,21 @@ class MainWindow(QMainWindow):
             read.setText("Mark &unread" if article.is_read else "Mark &read")
             read.setToolTip(("Mark unread" if article.is_read else "Mark read") + " (M)")
         self._show_star_icon()
+        self._offer_only_what_the_archive_allows()
+
+    def _offer_only_what_the_archive_allows(self) -> None:
+        """Grey out the commands the archive would refuse (a team role's limits, a
+        read-only file), saying why in the tooltip; the server refuses them anyway."""
+        rights = self.archive.rights
+        for spec in ACTIONS:
+            if spec.needs is None or getattr(rights, spec.needs):
+                continue
+            action = self.action(spec.name)
+            action.setEnabled(False)
+            reason = ("the archive is read-only" if self.archive.read_only
+                      else RIGHT_REASONS[spec.needs])  # fmt: skip
+            action.setToolTip(f"{action.text().replace('&', '')} — {reason}")
+        self.originals.reextract_action.setEnabled(rights.edit)
 
     # -- redrawing: the one place -------------------------------------------------------
 
@@ -426,6 +440,11 @@ class MainWindow(QMainWindow):
     def open_article(self, article_id: int) -> None:
         self.reading.open(article_id)
 
+    def _reopen(self, last: int | None) -> None:
+        """Open the article the member had open last, unless they opened one meanwhile."""
+        if last is not None and self.reading.current_id is None:
+            self.open_article(last)
+
     def run_search(self) -> None:
         self.search.run()
 
@@ -525,9 +544,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         for splitter in self.findChildren(QSplitter):
             self.settings.setValue(f"window/{splitter.objectName()}", splitter.saveState())
-        if self.reader.article is not None:
-            key = f"archives/{archive_key(self.archive)}/last_article"
-            self.settings.setValue(key, self.reader.article.id)
 
     def closeEvent(self, event: Any) -> None:
         self._save_settings()

@@ -130,6 +130,9 @@ class Reading(QObject):
         )
         if not article.is_read:
             self.set_flags(article, is_read=True)
+        # Where this member was, for the next start (here or on another computer); a
+        # file that cannot be written simply does not remember it.
+        window.executor.write(lambda: archive.remember_open(article_id), None, lambda _e: None)
         self.shown.emit(article_id)
 
     def _show_related(self, article_id: int, related: RelatedArticles | None) -> None:

@@ -26,7 +26,7 @@ def _commit_elsewhere(archive: Archive) -> None:
     """A commit by another program: a plain sqlite3 connection of its own."""
     other = sqlite3.connect(archive.path)
     with other:
-        other.execute("UPDATE articles SET is_starred = 1")
+        other.execute("UPDATE articles SET title = title || '!'")
     other.close()
 
 

@@ -173,3 +173,25 @@ def test_copying_from_an_archive_that_does_not_exist_creates_nothing(tmp_path: P
     assert done.returncode == 4
     assert "no archive at" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_copying_members_marks_come_along_as_theirs(
+    stores: tuple[Path | str, Path | str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source_place, target_place = stores
+    monkeypatch.setenv("NEWSREADER_CODER", "ana")
+    with Archive(source_place) as source, Archive(target_place) as target:
+        first = source.save(make_article("Budget vote", ("The council approved it.",),
+                                         url="https://news.example/budget")).article_id  # fmt: skip
+        assert first is not None
+        source.mark_read(first)
+        source.star(first)
+        report = copy_archive(source, target)
+        assert report.ok and report.tables["member_states"].copied == 1
+        copied = target.get(first)
+        assert copied is not None and (copied.is_read, copied.is_starred) == (True, True)
+        assert target.view_counts()["unread"] == 0
+        source.star(first, False)  # a later change wins when copying again
+        again = copy_archive(source, target)
+        assert again.tables["member_states"].updated == 1
+        assert target.view_counts()["starred"] == 0

@@ -143,3 +143,66 @@ def test_only_editors_and_owners_are_offered_what_changes_articles(
     assert allowed == {"rita": False, "alice": False, "ed": True, "newsreader": True}
     with Archive(tmp_path / "mine.sqlite3") as personal:
         assert personal.may_edit_articles()
+
+
+def test_each_members_marks_are_their_own_and_the_server_keeps_them_so(team_url: str) -> None:
+    from sqlalchemy import text
+
+    with Archive(as_member(team_url, "rita")) as rita:
+        article_id = rita.list_articles()[0].id
+        assert rita.mark_read(article_id) and rita.star(article_id)
+        rita.remember_open(article_id)
+        assert rita.view_counts()["unread"] == 0
+    with Archive(as_member(team_url, "alice")) as alice:
+        assert alice.view_counts()["all"] == 1
+        assert (alice.view_counts()["unread"], alice.view_counts()["starred"]) == (1, 0)
+        assert alice.last_open() is None
+        with alice.reader.connect() as connection:  # not even psql shows rita's marks
+            assert connection.execute(text("SELECT count(*) FROM member_states")).scalar() == 0
+        with pytest.raises(ArchiveForbidden), alice.writing() as session:  # nor lets her set them
+            session.execute(text(
+                "INSERT INTO member_states (member, article_id, is_read, is_starred, changed_at)"
+                " VALUES ('rita', :id, false, false, now())"
+            ), {"id": article_id})  # fmt: skip
+    with Archive(as_member(team_url, "rita")) as rita:
+        assert rita.view_counts()["starred"] == 1 and rita.last_open() == article_id
+
+
+def test_another_members_marks_wake_no_window_but_their_highlights_do(team_url: str) -> None:
+    with Archive(as_member(team_url, "alice")) as alice:
+        watch = alice.watch_commits()
+        article_id = alice.list_articles()[0].id
+        try:
+            with Archive(as_member(team_url, "bob")) as bob:
+                bob.mark_read(article_id)
+                bob.remember_open(article_id)
+                assert not _noticed(watch)
+                bob.annotations.create(article_id, 4, 11)
+                assert _noticed(watch)
+        finally:
+            watch.close()
+
+
+def _noticed(watch: object, seconds: float = 1.0) -> bool:
+    """Whether the watch reports a change within `seconds` (notifications take a moment)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if watch.changed():  # type: ignore[attr-defined]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_annotator_finds_the_articles_a_member_highlighted(team_url: str) -> None:
+    from newsreader.core.search.service import search
+
+    with Archive(as_member(team_url, "ed")) as ed:
+        ed.save(make_article("Harbour storm", ("Boats were lost.",), url="https://x.example/2"))
+    with Archive(as_member(team_url, "alice")) as alice:
+        budget = next(a.id for a in alice.list_articles() if a.title == "Budget vote")
+        alice.annotations.create(budget, 4, 11)
+        assert [h.title for h in search(alice, "annotator:alice").hits] == ["Budget vote"]
+        assert [h.title for h in search(alice, "highlighter:ALICE").hits] == ["Budget vote"]
+        assert search(alice, "annotator:bob").hits == []

@@ -38,3 +38,34 @@ def test_an_article_another_member_saves_is_listed_within_two_seconds(
         saved = time.monotonic()
     qtbot.waitUntil(lambda: titles(team_window) == ["From a colleague"], timeout=2000)
     assert time.monotonic() - saved < 2.0
+
+
+def test_a_member_is_offered_only_the_commands_their_role_may_use(
+    qtbot: QtBot, tmp_path: Path, postgres_archive_url: str
+) -> None:
+    from newsreader.core import team
+    from tests.core.test_team import as_member
+
+    with Archive(postgres_archive_url) as owner:
+        article_id = owner.save(make_article("Budget vote", ("The council voted.",))).article_id
+        team.init(owner)
+        team.add_member(owner, "rita", "reader")
+        team.add_member(owner, "alice", "annotator")
+    commands = ("star", "toggleRead", "highlight", "note", "importFiles", "delete", "tag",
+                "subscribe")  # fmt: skip
+    offered, reasons = {}, {}
+    for name in ("rita", "alice"):
+        with Archive(as_member(postgres_archive_url, name)) as archive:
+            window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path / name))
+            qtbot.addWidget(window)
+            with qtbot.waitSignal(window.article_shown):
+                window.open_article(article_id)
+            offered[name] = {command: window.action(command).isEnabled() for command in commands}
+            reasons[name] = window.action("highlight").toolTip()
+            qtbot.waitUntil(lambda: window.executor.in_flight == 0)  # noqa: B023
+            window.close()
+    assert offered["rita"] == {"star": True, "toggleRead": True, "highlight": False,
+                               "note": False, "importFiles": False, "delete": False,
+                               "tag": False, "subscribe": False}  # fmt: skip
+    assert "may not highlight" in reasons["rita"] and "may not" not in reasons["alice"]
+    assert offered["alice"] == offered["rita"] | {"highlight": True, "note": True}

@@ -224,14 +224,18 @@ class _Importer:
             return {}
         try:
             with self.archive.writing() as session:
-                batch = _QueueBatch(session.connection(), lines, self.queued_here)
+                batch = _QueueBatch(
+                    session.connection(), self.archive.member, lines, self.queued_here
+                )
                 results = {id(line): batch.enqueue(line) for line in lines}
         except SQLAlchemyError:
             results = {}
             for line in lines:
                 try:
                     with self.archive.writing() as session:
-                        batch = _QueueBatch(session.connection(), [line], self.queued_here)
+                        batch = _QueueBatch(
+                            session.connection(), self.archive.member, [line], self.queued_here
+                        )
                         result = batch.enqueue(line)
                 except SQLAlchemyError as error:
                     reason = f"could not be queued: {error}"
@@ -252,8 +256,11 @@ class _QueueBatch:
     is added to the queue directly.
     """
 
-    def __init__(self, conn: Connection, lines: list[_Line], earlier: dict[str, str]) -> None:
+    def __init__(
+        self, conn: Connection, member: str, lines: list[_Line], earlier: dict[str, str]
+    ) -> None:
         self.conn = conn
+        self.member = member  # whose marks an export's read and starred become
         self.earlier = earlier  # normalized URL -> item, queued by earlier batches
         self.here: dict[str, str] = {}  # ... by this one
         self.saver: Saver | None = None
@@ -295,7 +302,7 @@ class _QueueBatch:
         if not (item.tags or item.is_read or item.is_starred):
             return ""
         if self.saver is None:
-            self.saver = Saver(self.conn)
+            self.saver = Saver(self.conn, self.member)
         state = ExtractedArticle(title="", blocks=[], tags=item.tags, is_read=item.is_read,
                                  is_starred=item.is_starred)  # fmt: skip
         self.saver.carry_state(article_id, state)

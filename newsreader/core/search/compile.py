@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 import tantivy
 
-from newsreader.core.search.index import EXACT_FIELDS
+from newsreader.core.search.index import EXACT_FIELDS, member_flag
 from newsreader.core.search.query import Clause, Filter, ParsedQuery, Words
 from newsreader.core.search.text import analyze_exact, analyze_word, fold_prefix
 from newsreader.core.sections import section_key
@@ -36,17 +36,19 @@ def term_query(schema: tantivy.Schema, field: str, term: str) -> tantivy.Query:
 class Compiled:
     """A tantivy query plus what the snippets need to mark."""
 
-    def __init__(self) -> None:
+    def __init__(self, member: str = "") -> None:
+        self.member = member  # whose marks is:read, is:unread and is:starred ask about
         self.terms: set[str] = set()
         self.prefixes: list[str] = []
         self.hints: list[str] = []
 
 
 def compile_query(
-    parsed: ParsedQuery, schema: tantivy.Schema, searcher: tantivy.Searcher
+    parsed: ParsedQuery, schema: tantivy.Schema, searcher: tantivy.Searcher, member: str = ""
 ) -> tuple[tantivy.Query | None, Compiled]:
-    """The tantivy query for `parsed`, or None when nothing can match."""
-    info = Compiled()
+    """The tantivy query for `parsed`, or None when nothing can match; `member`'s marks
+    answer is:read, is:unread and is:starred."""
+    info = Compiled(member)
     info.hints.extend(parsed.hints)
     must: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for clause in parsed.clauses:
@@ -84,7 +86,7 @@ def _atom(
     track: bool,
 ) -> tantivy.Query | None:  # fmt: skip
     if isinstance(atom, Filter):
-        return _filter(atom, schema)
+        return _filter(atom, schema, info.member)
     fields = FIELDS_OF[atom.field]
     if (atom.phrase or atom.exact) and atom.field is None:
         fields = PHRASE_FIELDS
@@ -162,7 +164,7 @@ def _day_start(day: object) -> int:
     return int(moment.timestamp())
 
 
-def _filter(atom: Filter, schema: tantivy.Schema) -> tantivy.Query | None:
+def _filter(atom: Filter, schema: tantivy.Schema, member: str) -> tantivy.Query | None:
     if atom.name == "section":
         key = section_key(atom.value)
         return term_query(schema, "section_key", key) if key else None
@@ -175,6 +177,14 @@ def _filter(atom: Filter, schema: tantivy.Schema) -> tantivy.Query | None:
         return Q.phrase_query(schema, "source", list[str | tuple[int, str]](terms))
     if atom.name == "tag":
         return term_query(schema, "tag", atom.value.casefold())
+    if atom.name == "is" and atom.value in ("read", "unread", "starred"):
+        mark = "starred" if atom.value == "starred" else "read"
+        marked = term_query(schema, "flag", member_flag(mark, member))
+        if atom.value != "unread":
+            return marked
+        return Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, marked)])
+    if atom.name == "annotator":
+        return term_query(schema, "flag", member_flag("annotated", atom.value))
     if atom.name in ("is", "has"):
         return term_query(schema, "flag", atom.value if atom.name == "is" else "note")
     if atom.name == "color":

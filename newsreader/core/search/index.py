@@ -37,6 +37,7 @@ from newsreader.core.models import (
     Article,
     ArticleTag,
     Code,
+    MemberState,
     Meta,
     SearchQueue,
     Section,
@@ -57,7 +58,7 @@ STATE_KEY = "search_index_state"  # in the archive's meta table
 STATE_FILE = "newsreader-archive-state"
 VERSION_FILE = "newsreader-index-version"
 STATE_CHECKS = 4
-INDEX_VERSION = "3"  # bump when the schema or the analysis changes: the index is rebuilt
+INDEX_VERSION = "4"  # bump when the schema or the analysis changes: the index is rebuilt
 TEXT_FIELDS = ("title", "body", "byline", "section", "source", "annotation")
 # The same texts as exact word forms (not stemmed), for quoted phrases: "interest rates".
 EXACT_FIELDS = {"title": "title_exact", "body": "body_exact", "annotation": "annotation_exact"}
@@ -85,6 +86,13 @@ def build_schema() -> tantivy.Schema:
         schema.add_text_field(name, tokenizer_name="raw", fast=name == "section_key")
     schema.add_integer_field("date", indexed=True, fast=True)  # published, else saved
     return schema.build()
+
+
+def member_flag(kind: str, member: str) -> str:
+    """The flag saying that `member` read ("read"), starred ("starred") or highlighted
+    ("annotated") an article: each member's marks are their own, so is:unread asks
+    about the member searching, and annotator:NAME about the one named."""
+    return f"{kind}-by:{' '.join(member.split()).casefold()}"
 
 
 def epoch_seconds(moment: datetime) -> int:
@@ -388,8 +396,7 @@ def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[In
         query = (
             select(
                 Article.id, Article.title, Article.text, Article.byline, Article.published_at,
-                Article.saved_at, Article.is_read, Article.is_starred, section.name, section.key,
-                source.name,
+                Article.saved_at, section.name, section.key, source.name,
             )
             .outerjoin(section, Article.section_id == section.id)
             .outerjoin(source, Article.source_id == source.id)
@@ -405,14 +412,23 @@ def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[In
         notes: dict[int, list[str]] = {}
         colors: dict[int, set[str]] = {}
         extra_flags: dict[int, set[str]] = {}
-        for article_id, exact, note, color, tag_list in connection.execute(
+        for article_id, exact, note, color, tag_list, author in connection.execute(
             select(Annotation.article_id, Annotation.exact, Annotation.note, Annotation.color,
-                   Annotation.tags).where(Annotation.article_id.in_(chunk))
+                   Annotation.tags, Annotation.author).where(Annotation.article_id.in_(chunk))
         ):  # fmt: skip
             notes.setdefault(article_id, []).extend([exact, note, *(tag_list or [])])
             colors.setdefault(article_id, set()).add(color)
             extra_flags.setdefault(article_id, {"annotated"}).update({"note"} if note else ())
+            extra_flags[article_id].add(member_flag("annotated", author))
             tags.setdefault(article_id, []).extend(t.casefold() for t in tag_list or [])
+        # The members' marks (on a team archive a member reads only their own rows).
+        state = MemberState
+        states = select(state.article_id, state.member, state.is_read,
+                        state.is_starred).where(state.article_id.in_(chunk))  # fmt: skip
+        for article_id, member, is_read, is_starred in connection.execute(states):
+            marked = extra_flags.setdefault(article_id, set())
+            marked.update(member_flag(kind, member) for kind, on in
+                          (("read", is_read), ("starred", is_starred)) if on)  # fmt: skip
         codes: dict[int, set[str]] = {}
         for article_id, name in connection.execute(
             select(Annotation.article_id, Code.name)
@@ -422,13 +438,10 @@ def _indexed_articles(connection: Connection, ids: Sequence[int]) -> Iterable[In
         ):
             codes.setdefault(article_id, set()).add(name.casefold())
         for row in connection.execute(query):
-            flags = ("read" if row.is_read else "unread",) + (
-                ("starred",) if row.is_starred else ()
-            )
-            flags += tuple(sorted(extra_flags.get(row.id, ())))
+            flags = tuple(sorted(extra_flags.get(row.id, ())))
             yield IndexedArticle(
                 id=row.id, title=row.title, body=row.text, byline=row.byline or "",
-                section=row[8] or "", section_key=row[9] or "", source=row[10] or "",
+                section=row[6] or "", section_key=row[7] or "", source=row[8] or "",
                 date=epoch_seconds(row.published_at or row.saved_at), flags=flags,
                 tags=tuple(tags.get(row.id, ())),
                 annotation="\n".join(n for n in notes.get(row.id, ()) if n),

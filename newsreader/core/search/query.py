@@ -11,6 +11,7 @@
                                                before:2024-02-01  after:2023
                                                is:unread|read|starred|annotated
                                                has:note  color:yellow  code:economy
+                                               annotator:alice (highlighted by a member)
 
 Any input parses: what cannot be understood is dropped with a hint, never an error.
 User text never reaches a backend's own query syntax; backends build queries from this
@@ -47,7 +48,9 @@ class Words:
 
 @dataclass(frozen=True, slots=True)
 class Filter:
-    name: Literal["section", "source", "tag", "before", "after", "is", "has", "color", "code"]
+    name: Literal[
+        "section", "source", "tag", "before", "after", "is", "has", "color", "code", "annotator"
+    ]
     value: str
     day: date | None = None  # before/after
 
@@ -102,7 +105,7 @@ _TOKEN = re.compile(
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
 _FILTER_NAMES = {
     "section", "source", "tag", "before", "after", "is", "has", "color", "colour", "title",
-    "author", "by", "code",
+    "author", "by", "code", "annotator", "highlighter",
 }  # fmt: skip
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -132,7 +135,7 @@ def _parse_day(value: str, *, end: bool) -> date | None:
 
 
 def _filter_atom(name: str, value: str, hints: list[str]) -> Atom | None:
-    name = {"colour": "color", "by": "author"}.get(name, name)
+    name = {"colour": "color", "by": "author", "highlighter": "annotator"}.get(name, name)
     value = value.strip()
     if not value:
         hints.append(f'“{name}:” needs a value, e.g. {name}:"…"')

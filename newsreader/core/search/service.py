@@ -100,7 +100,7 @@ def search(
         return results
     index = archive.search_index
     searcher = index.searcher()
-    query, info = compile_query(parsed, index.schema, searcher)
+    query, info = compile_query(parsed, index.schema, searcher, archive.member)
     results.hints.extend(info.hints)
     results.terms, results.prefixes = frozenset(info.terms), tuple(info.prefixes)
     if parsed.is_empty:
@@ -182,10 +182,12 @@ def _hit_rows(dialect: str) -> Any:
     return (
         text(
             "SELECT a.id, a.title, s.name AS section, o.name AS source, a.published_at, "
-            "a.saved_at, a.is_read, a.is_starred "
+            "a.saved_at, m.is_read, m.is_starred "
             f"FROM articles AS a {indexed_by(dialect, 'ix_articles_list_row')} "
             "LEFT JOIN sections AS s ON s.id = a.section_id "
-            "LEFT JOIN sources AS o ON o.id = a.source_id WHERE a.id IN :ids"
+            "LEFT JOIN sources AS o ON o.id = a.source_id "
+            "LEFT JOIN member_states AS m ON m.article_id = a.id AND m.member = :member "
+            "WHERE a.id IN :ids"
         )
         .bindparams(bindparam("ids", expanding=True))
         .columns(
@@ -205,13 +207,14 @@ def _hits(
         return []
     with archive.reading() as session:
         query = _hit_rows(session.get_bind().dialect.name)
-        rows = {row.id: row for row in session.execute(query, {"ids": ids})}
+        found = session.execute(query, {"ids": ids, "member": archive.member})
+        rows = {row.id: row for row in found}
     snippets = snippets_for(archive, ids, terms, prefixes) if with_snippets else {}
     return [
         SearchHit(
             id=row.id, title=row.title, section=row.section, source=row.source,
-            published_at=row.published_at, saved_at=row.saved_at, is_read=row.is_read,
-            is_starred=row.is_starred, score=score, snippet=snippets.get(article_id, ""),
+            published_at=row.published_at, saved_at=row.saved_at, is_read=bool(row.is_read),
+            is_starred=bool(row.is_starred), score=score, snippet=snippets.get(article_id, ""),
         )
         for article_id, score in zip(ids, scores, strict=True)
         if (row := rows.get(article_id)) is not None  # deleted since the index saw it
@@ -301,7 +304,7 @@ def matching_ids(archive: Archive, text: str | None) -> list[int]:
             ))  # fmt: skip
     parsed = parse_query(scrub(text))
     searcher = archive.search_index.searcher()
-    query, _info = compile_query(parsed, archive.search_index.schema, searcher)
+    query, _info = compile_query(parsed, archive.search_index.schema, searcher, archive.member)
     if query is None or parsed.is_empty:
         return []
     found = searcher.search(query, max(1, searcher.num_docs), order_by_field="date",

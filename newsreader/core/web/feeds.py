@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 import lxml.html
 from sqlalchemy import case, func, select, update
 
+from newsreader.core import db
 from newsreader.core.blocks import ExtractedArticle, paragraphs_to_blocks
 from newsreader.core.dates import parse_published
 from newsreader.core.ingest.decode import decode_bytes
@@ -34,6 +35,7 @@ from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.plaintext import split_paragraphs
 from newsreader.core.ingest.report import ItemResult
 from newsreader.core.ingest.workers import PagePool
+from newsreader.core.marks import has_mark, mark_all
 from newsreader.core.models import Article, Feed, FeedItem, Source, utcnow
 from newsreader.core.unicode import scrub
 from newsreader.core.urls import is_web_address
@@ -395,7 +397,8 @@ class Feeds:
         counts = (
             select(Article.source_id.label("source_id"),
                    func.count().label("total"),
-                   func.sum(case((Article.is_read.is_(False), 1), else_=0)).label("unread"))
+                   func.sum(case((has_mark(self.archive.member, "is_read"), 0),
+                                 else_=1)).label("unread"))
             .where(Article.source_id.in_(chosen))
             .group_by(Article.source_id)
             .subquery()
@@ -451,12 +454,9 @@ class Feeds:
         if folder is not None:
             sources = sources.where(Feed.folder == folder)
         with self.archive.writing() as session:
-            result = session.execute(
-                update(Article)
-                .where(Article.source_id.in_(sources), Article.is_read.is_(False))
-                .values(is_read=True)
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+            db.announce_private(session.connection(), self.archive.member)
+            return mark_all(session.connection(), self.archive.member,
+                            Article.source_id.in_(sources))  # fmt: skip
 
     def due(self, now: datetime | None = None) -> list[FeedView]:
         moment = now or utcnow()
