@@ -666,11 +666,11 @@ def cmd_team(archive: Archive, args: argparse.Namespace) -> int:
     from newsreader.core import team
 
     if args.action == "init":
-        found = team.init(archive)
+        found = archive.team.init()
     elif args.action == "add-member":
-        found = [team.add_member(archive, args.name, args.role)]
+        found = [archive.team.add_member(args.name, args.role)]
     else:
-        found = team.members(archive)
+        found = archive.team.members()
     if args.json:
         _print_json([{"name": m.name, "role": m.role} for m in found])
     else:

@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # imported where used: listing articles needs neither saving 
     from newsreader.core.annotations import Annotations
     from newsreader.core.changes import CommitWatch
     from newsreader.core.codebook import Codebook
+    from newsreader.core.counts import UnreadCounts
     from newsreader.core.importing import Imports
     from newsreader.core.reextraction import Reextraction
     from newsreader.core.related import Related
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # imported where used: listing articles needs neither saving 
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
     from newsreader.core.search.service import Search
+    from newsreader.core.team import Team
     from newsreader.core.web.feeds import Feeds
     from newsreader.core.web.pages import Web
 from newsreader.core.sections import section_key
@@ -588,6 +590,13 @@ class Archive:
         return Search(self)
 
     @cached_property
+    def team(self) -> Team:
+        """A team archive's members and roles (see newsreader.core.team)."""
+        from newsreader.core.team import Team
+
+        return Team(self)
+
+    @cached_property
     def imports(self) -> Imports:
         """Importing files, folders and other apps' exports (core/importing/)."""
         from newsreader.core.importing import Imports
@@ -882,6 +891,12 @@ class Archive:
                 MemberState.member == self.member, MemberState.is_read.is_(True)))  # fmt: skip
             everything = session.scalar(_narrowed(query, view="all", **scope)) or 0
             return int(everything) - int(session.scalar(_narrowed(read, view="all", **scope)) or 0)
+
+    def unread_counts(self) -> UnreadCounts:
+        """Unread articles per section, source and tag (see core/counts.py)."""
+        from newsreader.core.counts import unread_counts
+
+        return unread_counts(self)
 
     def view_counts(self) -> dict[str, int]:
         """How many articles each smart view holds (All, Unread, Starred, ...)."""

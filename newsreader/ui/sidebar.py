@@ -12,7 +12,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
 from newsreader.core.archive import Archive, SavedSearchView, SectionCount, View
-from newsreader.core.counts import UnreadCounts, unread_counts
+from newsreader.core.counts import UnreadCounts
 from newsreader.core.search.service import SectionFacet
 from newsreader.core.web.feeds import FEED_SOURCE_PREFIX, FeedView, walk_feeds
 from newsreader.ui import icons, themes
@@ -56,7 +56,7 @@ def load_sidebar(archive: Archive) -> SidebarData:
         archive.saved_searches(),
         archive.tags(),
         archive.feeds.list_feeds(),
-        unread_counts(archive),
+        archive.unread_counts(),
     )
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.counts import unread_counts
 from newsreader.core.search.service import search
 from tests.factories import make_article
 
@@ -36,13 +35,13 @@ def test_one_members_reading_leaves_anothers_unread_and_starred_as_they_were(
     assert archive.view_counts()["unread"] == 1
     assert [a.id for a in archive.list_articles(view="starred")] == [second]
     assert [h.id for h in search(archive, "is:unread").hits] == [second]
-    assert unread_counts(archive).sections == {"world": 1}
+    assert archive.unread_counts().sections == {"world": 1}
     archive._member = "another member"  # the same archive as someone else sees it
     assert archive.view_counts()["unread"] == 2
     assert archive.list_articles(view="starred") == []
     assert {h.id for h in search(archive, "is:unread").hits} == {first, second}
     assert search(archive, "is:starred").hits == []
-    assert unread_counts(archive).sections == {"world": 2}
+    assert archive.unread_counts().sections == {"world": 2}
     detail = archive.get(first)
     assert detail is not None and not detail.is_read
 

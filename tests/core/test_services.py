@@ -18,6 +18,7 @@ SERVICES = {
     "related": "newsreader.core.related",
     "research": "newsreader.core.research",
     "search": "newsreader.core.search.service",
+    "team": "newsreader.core.team",
     "feeds": "newsreader.core.web.feeds",
     "web": "newsreader.core.web.pages",
     "imports": "newsreader.core.importing",

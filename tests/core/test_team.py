@@ -28,16 +28,16 @@ def team_url(postgres_archive_url: str) -> Iterator[str]:
     with Archive(postgres_archive_url) as owner:
         owner.save(make_article("Budget vote", ("The council approved the budget.",),
                                 url="https://news.example/budget"))  # fmt: skip
-        team.init(owner)
+        owner.team.init()
         for name, role in (("alice", "annotator"), ("bob", "annotator"), ("rita", "reader"),
                            ("ed", "editor")):  # fmt: skip
-            team.add_member(owner, name, role)  # type: ignore[arg-type]
+            owner.team.add_member(name, role)  # type: ignore[arg-type]
     yield postgres_archive_url
 
 
 def test_members_are_listed_with_their_roles(team_url: str) -> None:
     with Archive(team_url) as owner:
-        found = {(m.name, m.role) for m in team.members(owner)}
+        found = {(m.name, m.role) for m in owner.team.members()}
     assert {("alice", "annotator"), ("bob", "annotator"), ("rita", "reader"),
             ("ed", "editor"), ("newsreader", "owner")} <= found  # fmt: skip
 
@@ -128,7 +128,7 @@ def test_a_personal_archive_has_no_members(tmp_path: Path) -> None:
         Archive(tmp_path / "mine.sqlite3") as personal,
         pytest.raises(team.TeamError, match="team archives on a PostgreSQL server"),
     ):
-        team.members(personal)
+        personal.team.members()
 
 
 def test_only_editors_and_owners_are_offered_what_changes_articles(
