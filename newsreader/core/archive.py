@@ -378,6 +378,12 @@ class Rights:
     annotate: bool  # highlight and write notes (annotators and up)
     edit: bool  # import, tag, delete and re-extract articles, edit feeds (editors and up)
 
+    @property
+    def role(self) -> Literal["reader", "annotator", "editor"] | None:
+        """The team role these rights are (an owner's are an editor's), None for none."""
+        return ("editor" if self.edit else "annotator" if self.annotate
+                else "reader" if self.mark else None)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class SavedSearchView:
@@ -402,7 +408,9 @@ class Archive:
     search index) beside its settings.
     """
 
-    def __init__(self, location: Path | str) -> None:
+    def __init__(
+        self, location: Path | str, *, upgrading: Callable[[], None] | None = None
+    ) -> None:
         self.is_team = db.is_server_address(location)
         self.location = location  # as given: a file, or a server address
         if self.is_team:
@@ -421,6 +429,7 @@ class Archive:
         self._search_lock = threading.Lock()
         self._reader: Engine | None = None
         self._writer: Engine | None = None
+        self._upgrading = upgrading  # told when opening must first upgrade the schema
         self._member: str | None = None  # a team archive's: its role, learnt on opening
         self._rights: Rights | None = None  # ... and what that role may do
         try:
@@ -446,7 +455,7 @@ class Archive:
                 f"{'…' if len(tables) > 6 else ''}); Newsreader leaves it untouched — "
                 "choose an empty database or a Newsreader archive"
             )
-        db.migrate(self._writer, self._reader)
+        db.migrate(self._writer, self._reader, self._upgrading)
         with self._reader.connect() as connection:  # asked once here, never by the window
             member, *rights = connection.execute(text(
                 "SELECT current_user, has_table_privilege('member_states', 'INSERT'), "
@@ -469,7 +478,7 @@ class Archive:
         else:
             self._reader, self._writer = db.create_engines(self.path)
         if not self.read_only:
-            db.migrate(self._writer, self._reader)
+            db.migrate(self._writer, self._reader, self._upgrading)
         elif db.current_revision(self._reader) != db.HEAD_REVISION:
             raise ArchiveError(
                 f"{self.path} is read-only and was made by another version of Newsreader; "

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -317,14 +317,20 @@ def current_revision(engine: Engine) -> str | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def migrate(engine: Engine, reader: Engine | None = None) -> None:
-    """Bring the archive's schema to the newest revision (a no-op when it is current).
+def migrate(
+    engine: Engine, reader: Engine | None = None, upgrading: Callable[[], None] | None = None
+) -> None:
+    """Bring the archive's schema to the newest revision (a no-op when it is current);
+    `upgrading` is told first when there is work to do (a window says so: it may take
+    minutes on a large archive).
 
     The revision is read through `reader` when given, so opening a current archive never
     waits for the write lock another program may hold.
     """
     if current_revision(reader or engine) == HEAD_REVISION:
         return
+    if upgrading is not None:
+        upgrading()
     from alembic import command
     from alembic.util.exc import CommandError
 

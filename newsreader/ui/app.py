@@ -6,12 +6,13 @@ import gc
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from newsreader.core.archive import Archive, ArchiveError
 from newsreader.ui.main_window import MainWindow
@@ -27,6 +28,11 @@ UI_SWITCH_INTERVAL_S = 0.001
 # Set (to anything) to have the app write "first page <unix time>" to stderr once the
 # list's first page is painted: how bench/ui.py times the real command's start-up.
 FIRST_PAGE_ENV = "NEWSREADER_REPORT_FIRST_PAGE"
+OPENING_DIALOG_AFTER_MS = 1000
+UPGRADING_TEXT = (
+    "Upgrading the archive…\n\nIt was made by an older version of Newsreader; a large "
+    "archive takes a few minutes. Nothing is lost if this is interrupted."
+)
 
 
 def _application(qt_args: list[str]) -> QApplication:
@@ -81,6 +87,50 @@ def open_window(archive_path: Path | str, qt_args: list[str]) -> int:
     return run_gui(archive_path, qt_args)
 
 
+def open_archive(location: Path | str) -> Archive:
+    """Open the archive off the UI thread. Upgrading one made by an older version can take
+    minutes when it is large (a million articles: about two); after a second a window says
+    what is happening instead of nothing showing at all."""
+    opened: list[Archive | BaseException] = []
+    upgrading = threading.Event()
+
+    def work() -> None:
+        try:
+            opened.append(Archive(location, upgrading=upgrading.set))
+        except BaseException as error:  # handed to the UI thread, raised there
+            opened.append(error)
+
+    thread = threading.Thread(target=work, name="nr-open", daemon=True)
+    thread.start()
+    dialog = QProgressDialog("Opening the archive…", "", 0, 0)
+    dialog.setWindowTitle("Newsreader")
+    dialog.setCancelButton(None)  # a half-done upgrade is rolled back, never left
+    dialog.setMinimumWidth(420)
+    dialog.reset()  # not shown until the timer below says so
+
+    def still_opening() -> None:
+        if thread.is_alive():
+            dialog.show()
+
+    def tick() -> None:
+        if not thread.is_alive():
+            loop.quit()
+        elif upgrading.is_set() and dialog.labelText() != UPGRADING_TEXT:
+            dialog.setLabelText(UPGRADING_TEXT)
+
+    QTimer.singleShot(OPENING_DIALOG_AFTER_MS, still_opening)
+    loop = QEventLoop()
+    poll = QTimer(interval=50)
+    poll.timeout.connect(tick)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    dialog.close()
+    if isinstance(opened[0], BaseException):
+        raise opened[0]
+    return opened[0]
+
+
 def run_gui(archive_path: Path | str, qt_args: list[str] | None = None) -> int:
     """Open the main window over the archive at `archive_path` and run until it closes."""
     args = list(qt_args or [])
@@ -89,7 +139,7 @@ def run_gui(archive_path: Path | str, qt_args: list[str] | None = None) -> int:
     themes = _flag(args, THEME_FLAG)
     app = _application([a for a in args if not a.startswith((OPEN_FLAG, SPAN_FLAG, THEME_FLAG))])
     try:
-        archive = Archive(archive_path)
+        archive = open_archive(archive_path)
     except ArchiveError as error:
         message_box(None, QMessageBox.Icon.Critical, "Newsreader", str(error)).exec()
         return 1

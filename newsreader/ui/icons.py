@@ -16,6 +16,7 @@ from newsreader.core.paths import RESOURCES_DIR
 
 ICONS_DIR = RESOURCES_DIR / "icons"
 SIZES = (16, 24, 32, 48)
+DISABLED_OPACITY = 0.35
 
 
 @cache
@@ -33,11 +34,15 @@ def icon(name: str, color: str) -> QIcon:
     sidebar asks for hundreds on every redraw)."""
     renderer = QSvgRenderer(QByteArray(_svg(name).replace("currentColor", color).encode()))
     result = QIcon()
-    for size in SIZES:
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        renderer.render(painter)
-        painter.end()
-        result.addPixmap(pixmap)
+    # Disabled: the same colour, faint. Qt's own greying leaves a light icon on a dark
+    # theme as bright as an enabled one, so a greyed-out command would not look it.
+    for mode, opacity in ((QIcon.Mode.Normal, 1.0), (QIcon.Mode.Disabled, DISABLED_OPACITY)):
+        for size in SIZES:
+            pixmap = QPixmap(size, size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setOpacity(opacity)
+            renderer.render(painter)
+            painter.end()
+            result.addPixmap(pixmap, mode)
     return result

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.report import ImportReport
+from newsreader.core.team import ROLE_DESCRIPTIONS
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
 from newsreader.ui.actions import (
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.executor = Executor(self)
         self.status = StatusArea(self)
+        if archive.is_team and (role := archive.rights.role) is not None:
+            self.status.show_member(archive.member, role, ROLE_DESCRIPTIONS[role])
         self.commit_watch = archive.watch_commits()
         self.ops = Operations(self.executor, self.commit_watch, self)
         self.ops.changed.connect(self.redraw)

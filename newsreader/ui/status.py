@@ -42,6 +42,9 @@ class StatusArea:
         self.offline_label.setObjectName("offlineLabel")
         self.offline_label.setToolTip("Working offline: nothing is fetched (Feeds menu)")
         self.offline_label.hide()
+        self.member_label = QLabel(window)  # a team archive's: who you are there, your role
+        self.member_label.setObjectName("memberLabel")
+        self.member_label.hide()
         self.search_hint = plain_label("", window)
         self.search_hint.setObjectName("searchHint")
         self.search_hint.hide()
@@ -59,6 +62,7 @@ class StatusArea:
         )
         self.bar.addWidget(self.search_hint)
         for widget in (
+            self.member_label,
             self.offline_label,
             self.work_label,
             self.details_button,
@@ -102,6 +106,14 @@ class StatusArea:
         self.work_label.setText("Working…" if in_flight else "")
         if in_flight == 0 and self.busy.maximum() == 0:
             self.busy.hide()
+
+    def show_member(self, member: str, role: str, may: str) -> None:
+        """Say who the window works as in a team archive, and what their role may do (the
+        commands it may not are greyed out)."""
+        self.member_label.setText(f"{member} · {role}")
+        self.member_label.setToolTip(f"You work in this team archive as {member}, {role}: {may}")
+        self.member_label.setAccessibleName(f"Team member {member}, {role}")
+        self.member_label.show()
 
     def set_offline(self, offline: bool) -> None:
         self.offline_label.setVisible(offline)

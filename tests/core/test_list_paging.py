@@ -150,4 +150,4 @@ def _offset_page(
         .offset(offset)
     )
     return list(session.execute(module._narrowed(query, **{"view": "all", "section": None,
-                                                          "source": None, **scope})))  # fmt: skip
+        "source": None, "member": archive.member, **scope})))  # fmt: skip

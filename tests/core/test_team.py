@@ -196,13 +196,25 @@ def _noticed(watch: object, seconds: float = 1.0) -> bool:
 
 
 def test_annotator_finds_the_articles_a_member_highlighted(team_url: str) -> None:
-    from newsreader.core.search.service import search
 
     with Archive(as_member(team_url, "ed")) as ed:
         ed.save(make_article("Harbour storm", ("Boats were lost.",), url="https://x.example/2"))
     with Archive(as_member(team_url, "alice")) as alice:
         budget = next(a.id for a in alice.list_articles() if a.title == "Budget vote")
         alice.annotations.create(budget, 4, 11)
-        assert [h.title for h in search(alice, "annotator:alice").hits] == ["Budget vote"]
-        assert [h.title for h in search(alice, "highlighter:ALICE").hits] == ["Budget vote"]
-        assert search(alice, "annotator:bob").hits == []
+        assert [h.title for h in alice.search.find("annotator:alice").hits] == ["Budget vote"]
+        assert [h.title for h in alice.search.find("highlighter:ALICE").hits] == ["Budget vote"]
+        assert alice.search.find("annotator:bob").hits == []
+
+
+def test_author_is_the_byline_and_points_to_annotator_when_it_names_a_member(
+    team_url: str,
+) -> None:
+
+    with Archive(as_member(team_url, "alice")) as alice:
+        budget = alice.list_articles()[0].id
+        alice.annotations.create(budget, 4, 11)
+        found = alice.search.find("author:alice")
+        assert found.hits == []
+        assert any("annotator:alice finds the articles they highlighted" in h for h in found.hints)
+        assert not any("annotator" in h for h in alice.search.find("author:zoe").hints)

@@ -52,7 +52,7 @@ def test_a_member_is_offered_only_the_commands_their_role_may_use(
         owner.team.add_member("alice", "annotator")
     commands = ("star", "toggleRead", "highlight", "note", "importFiles", "delete", "tag",
                 "subscribe")  # fmt: skip
-    offered, reasons = {}, {}
+    offered, reasons, roles = {}, {}, {}
     for name in ("rita", "alice"):
         with Archive(as_member(postgres_archive_url, name)) as archive:
             window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path / name))
@@ -61,6 +61,7 @@ def test_a_member_is_offered_only_the_commands_their_role_may_use(
                 window.open_article(article_id)
             offered[name] = {command: window.action(command).isEnabled() for command in commands}
             reasons[name] = window.action("highlight").toolTip()
+            roles[name] = window.status.member_label.text()
             qtbot.waitUntil(lambda: window.executor.in_flight == 0)  # noqa: B023
             window.close()
     assert offered["rita"] == {"star": True, "toggleRead": True, "highlight": False,
@@ -68,3 +69,4 @@ def test_a_member_is_offered_only_the_commands_their_role_may_use(
                                "tag": False, "subscribe": False}  # fmt: skip
     assert "may not highlight" in reasons["rita"] and "may not" not in reasons["alice"]
     assert offered["alice"] == offered["rita"] | {"highlight": True, "note": True}
+    assert roles == {"rita": "rita · reader", "alice": "alice · annotator"}

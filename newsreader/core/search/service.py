@@ -15,8 +15,8 @@ from newsreader.core.db import indexed_by
 from newsreader.core.models import Article, Section
 from newsreader.core.rows import ArticleSummary
 from newsreader.core.search.compile import compile_query
-from newsreader.core.search.index import doc_ids
-from newsreader.core.search.query import parse_query
+from newsreader.core.search.index import doc_ids, member_flag
+from newsreader.core.search.query import Words, parse_query
 from newsreader.core.search.suggest import corrected_query, suggest
 from newsreader.core.search.text import Span, matching_spans
 from newsreader.core.unicode import scrub
@@ -129,7 +129,27 @@ def search(
     results.hits = _hits(archive, ids, scores, terms, prefixes, with_snippets=snippets)
     if not results.total and offset == 0:
         _add_did_you_mean(results, parsed, searcher)
+        _add_annotator_hint(results, parsed, searcher, index.schema)
     return results
+
+
+def _add_annotator_hint(
+    results: SearchResults, parsed: Any, searcher: tantivy.Searcher, schema: tantivy.Schema
+) -> None:
+    """`author:` is the article's byline; when it finds nothing but names someone who
+    highlighted articles here (a team member, say), point to `annotator:`."""
+    for clause in parsed.clauses:
+        for atom in clause.alternatives:
+            if not isinstance(atom, Words) or atom.field != "author":
+                continue
+            name = " ".join(atom.words)
+            flag = member_flag("annotated", name)
+            if searcher.doc_freq("flag", flag):
+                quoted = f'"{name}"' if " " in name else name
+                results.hints.append(
+                    f"no byline names “{name}”; annotator:{quoted} finds the articles "
+                    "they highlighted"
+                )
 
 
 def _add_did_you_mean(results: SearchResults, parsed: Any, searcher: tantivy.Searcher) -> None:
