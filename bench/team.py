@@ -6,13 +6,14 @@ Without --url a throwaway PostgreSQL 15 server is started (newsreader/pgserver.p
 fresh database made on it. The archive is made a team archive (`team init`) and every
 member an editor (they import). Each member is its own process with its own settings and
 search index folder, as on its own machine, and for `--seconds` it saves articles (some
-pages are saved by several members at once), highlights, edits its notes and reads, logging
-every write the archive acknowledged. A thread of each member watches the archive as the
-window does (core/changes.py: LISTEN/NOTIFY) and logs when it first sees each other
-member's article and highlight.
+pages are saved by several members at once), highlights, edits its notes and reads (marking
+read what it read), logging every write the archive acknowledged. A thread of each member
+watches the archive as the window does (core/changes.py: LISTEN/NOTIFY) and logs when it
+first sees each other member's article and highlight.
 
 Afterwards, through the owner's connection: every acknowledged article, highlight and note
-edit is present exactly once (a page saved by several members is one article), and the
+edit is present exactly once (a page saved by several members is one article), each
+member's read marks are exactly the ones that member made (marks are per member), and the
 delay from the start of a write to each other member seeing it is reported (p50/p95,
 goal ≤ 2 s).
 """
@@ -134,9 +135,11 @@ def run_member(url: str, name: str, seconds: float, log_path: Path, seed: int) -
                     mine[chosen].id, note=note, revision=mine[chosen].revision
                 )
                 write({"kind": "note", "key": mine[chosen].uuid, "note": note, "at": time.time()})
-            else:
+            else:  # reading marks what was read (as the window does), and stars some
                 for summary in archive.list_articles(limit=20)[:3]:
                     archive.get(summary.id)
+                    archive.mark_read(summary.id)
+                    write({"kind": "mark", "key": summary.id, "at": time.time()})
         except Exception as error:  # logged, never hidden: the check below counts them
             write({"kind": "error", "action": action, "error": repr(error)[:300],
                    "at": time.time()})  # fmt: skip
@@ -152,7 +155,7 @@ def run_member(url: str, name: str, seconds: float, log_path: Path, seed: int) -
 def check(url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
     """Every acknowledged write present exactly once; the delays until others saw them."""
     from newsreader.core.archive import Archive
-    from newsreader.core.models import Annotation, Article
+    from newsreader.core.models import Annotation, Article, MemberState
 
     acked_pages = {e["key"] for e in entries if e["kind"] == "article"}
     acked_highlights = {e["key"] for e in entries if e["kind"] == "highlight"}
@@ -164,12 +167,18 @@ def check(url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         notes = Counter(session.scalars(select(Annotation.uuid)))
         final_notes = dict(session.execute(select(Annotation.uuid, Annotation.note)).all())
         articles = session.scalar(select(func.count()).select_from(Article))
+        marked = set(session.execute(  # the owner's connection sees every member's marks
+            select(MemberState.member, MemberState.article_id).where(MemberState.is_read)
+        ).tuples())  # fmt: skip
     problems = [f"page {p} missing" for p in acked_pages if pages[p] == 0]
     problems += [f"page {p} saved {c} times" for p, c in pages.items() if c > 1]
     problems += [f"highlight {u} missing" for u in acked_highlights if notes[u] == 0]
     problems += [f"highlight {u} {c} times" for u, c in notes.items() if c > 1]
     problems += [f"note of {u} is {final_notes.get(u)!r}, not the last saved {n!r}"
                  for u, n in last_note.items() if final_notes.get(u) != n]  # fmt: skip
+    acked_marks = {(e["member"], e["key"]) for e in entries if e["kind"] == "mark"}
+    problems += [f"{m}'s read mark on #{a} missing" for m, a in acked_marks - marked]
+    problems += [f"{m} has a read mark on #{a} they never made" for m, a in marked - acked_marks]
     written = {(e["kind"], e["key"]): e for e in entries if e["kind"] in ("article", "highlight")}
     members = {e["member"] for e in entries}
     delays: list[float] = []
@@ -194,6 +203,7 @@ def check(url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
             "distinct_pages": len(acked_pages),
             "highlights": len(acked_highlights),
             "note_edits": sum(e["kind"] == "note" for e in entries),
+            "read_marks": len(acked_marks),
         },
         "problems": problems[:50],
         "problem_count": len(problems),

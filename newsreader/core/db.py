@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, String, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from sqlalchemy.ext.compiler import compiles
 
 from newsreader.core.paths import SERVER_SCHEMES
@@ -214,6 +214,10 @@ def write_failure(error: BaseException) -> WriteFailure | None:
     its disk full, not writable, not ours to change — or None when it concerns only the
     statement at hand. Takes SQLAlchemy's errors and the driver's own (raised from a
     commit hook, say), alike."""
+    if isinstance(error, PendingRollbackError) and error.__context__ is not None:
+        # The rollback after a statement failed on a lost connection fails in turn and
+        # hides that failure: what it was handling is what happened.
+        return write_failure(error.__context__)
     cause = getattr(error, "orig", None) or error
     state = getattr(cause, "sqlstate", None) or ""
     if state == INSUFFICIENT_PRIVILEGE:

@@ -128,7 +128,7 @@ class Reading(QObject):
             lambda: load_related(archive, article_id),
             lambda related: self._show_related(article_id, related),
         )
-        if not article.is_read:
+        if not article.is_read and archive.rights.mark:  # a read-only file keeps no marks
             self.set_flags(article, is_read=True)
         # Where this member was, for the next start (here or on another computer); a
         # file that cannot be written simply does not remember it.

@@ -476,7 +476,8 @@ with Archive(sys.argv[1]) as archive:
         refused = str(error)
     print(json.dumps({"read_only": archive.read_only, "titles": [a.title for a in
         archive.list_articles()], "found": archive.search.find("harbour").total,
-        "refused": refused}))
+        "refused": refused, "rights": [archive.rights.mark, archive.rights.annotate,
+        archive.rights.edit]}))
 """
 
 
@@ -514,6 +515,7 @@ def test_an_archive_this_user_may_not_write_opens_read_only_and_says_so(
     assert outcome["read_only"] and outcome["titles"] == ["Harbour"]
     assert outcome["found"] == 1
     assert "read-only" in outcome["refused"]
+    assert outcome["rights"] == [False, False, False]  # the window offers no writes
 
 
 def test_one_source_files_spelling_and_suffix_variants_under_one_section(

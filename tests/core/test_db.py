@@ -104,6 +104,20 @@ def test_what_a_failed_write_says_about_the_archive_on_either_store(
     assert db.write_failure(OperationalError("INSERT", {}, Exception(message))) == kind
 
 
+def test_a_rollback_failing_after_a_lost_connection_says_the_connection_was_lost() -> None:
+    from sqlalchemy.exc import PendingRollbackError
+
+    lost = OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+    try:
+        try:
+            raise lost
+        except OperationalError:
+            raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back")  # noqa: B904  (as SQLAlchemy raises it: implicitly chained)
+    except PendingRollbackError as hiding:
+        assert db.write_failure(hiding) == "unreachable"
+    assert db.write_failure(PendingRollbackError("no failure behind it")) is None
+
+
 def test_a_refusal_by_the_servers_rules_is_forbidden_whatever_the_statement() -> None:
     class Refusal(Exception):
         sqlstate = "42501"  # what psycopg reports for a GRANT or a policy saying no

@@ -218,3 +218,24 @@ def test_author_is_the_byline_and_points_to_annotator_when_it_names_a_member(
         assert found.hits == []
         assert any("annotator:alice finds the articles they highlighted" in h for h in found.hints)
         assert not any("annotator" in h for h in alice.search.find("author:zoe").hints)
+
+
+def test_a_team_set_up_before_members_had_their_own_marks_gets_them_on_upgrade(
+    team_url: str,
+) -> None:
+    from alembic import command
+
+    from newsreader.core import db
+
+    with Archive(team_url) as owner:  # back to the revision before member_states
+        article_id = owner.list_articles()[0].id
+        owner.mark_read(article_id)
+        config = db._alembic_config()
+        with owner.writer.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0013")
+    with Archive(team_url) as owner:  # opening upgrades, and gives the roles their rights
+        assert owner.get(article_id).is_read  # type: ignore[union-attr]
+    with Archive(as_member(team_url, "rita")) as rita:
+        assert not rita.get(article_id).is_read  # type: ignore[union-attr]
+        assert rita.mark_read(article_id) and rita.view_counts()["unread"] == 0
