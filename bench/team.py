@@ -167,9 +167,10 @@ def check(url: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
         notes = Counter(session.scalars(select(Annotation.uuid)))
         final_notes = dict(session.execute(select(Annotation.uuid, Annotation.note)).all())
         articles = session.scalar(select(func.count()).select_from(Article))
-        marked = set(session.execute(  # the owner's connection sees every member's marks
-            select(MemberState.member, MemberState.article_id).where(MemberState.is_read)
-        ).tuples())  # fmt: skip
+        marked = {  # the owner's connection sees every member's marks
+            (member, article_id) for member, article_id in session.execute(
+                select(MemberState.member, MemberState.article_id).where(MemberState.is_read))
+        }  # fmt: skip
     problems = [f"page {p} missing" for p in acked_pages if pages[p] == 0]
     problems += [f"page {p} saved {c} times" for p, c in pages.items() if c > 1]
     problems += [f"highlight {u} missing" for u in acked_highlights if notes[u] == 0]
