@@ -25,7 +25,6 @@ from collections import Counter
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.importing import import_export
 from newsreader.core.ingest.exports import READERS, detect_export
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -119,13 +118,13 @@ def bench_file(path: Path, workdir: Path, expected: Counter[str]) -> dict[str, o
     assert fmt is not None, path
     with Archive(workdir / f"{path.stem}.sqlite3") as archive:
         start = time.perf_counter()
-        report = import_export(archive, path)
+        report = archive.imports.from_export(path)
         seconds = time.perf_counter() - start
         counts = _counts(report.counts())
         assert counts == dict(expected), (counts, dict(expected))
 
         start = time.perf_counter()
-        again = import_export(archive, path)
+        again = archive.imports.from_export(path)
         again_seconds = time.perf_counter() - start
         again_counts = _counts(again.counts())
         assert again_counts == {

@@ -15,7 +15,7 @@ works as on the real web: a feed and its pages share a host, different feeds do 
 
 Measurements, each in a child process (the server keeps its own process and GIL) on a
 fresh temporary archive with the feeds subscribed:
-1. core: `Feeds(archive).refresh(Fetcher())` with the default per-host spacing
+1. core: `archive.feeds.refresh(Fetcher())` with the default per-host spacing
    (HOST_SPACING_S), then with host_spacing=0 (raw throughput): wall time, items saved
    per second, time spent saving and indexing (the run fails unless all items are saved);
 2. the UI: a MainWindow (offscreen, seed=False, isolated QSettings) runs
@@ -306,7 +306,6 @@ def build_sites(stories: list[Story], feeds: int, items: int) -> Sites:
 
 def _archive_with_feeds(folder: Path, urls: list[str]) -> Any:
     from newsreader.core.archive import Archive
-    from newsreader.core.web.feeds import Feeds
 
     class TimedArchive(Archive):
         """An archive that adds up the time the refresh spends saving and indexing."""
@@ -329,7 +328,7 @@ def _archive_with_feeds(folder: Path, urls: list[str]) -> Any:
                 self.index_seconds += time.perf_counter() - started
 
     archive = TimedArchive(folder / "archive.sqlite3")
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     for url in urls:
         feeds.add(url)
     return archive
@@ -409,7 +408,6 @@ def _summary(results: list[Any], archive: Any, wall: float, expected: int) -> di
 
 
 def child_core(urls: list[str], expected: int, spacing: float | None) -> dict[str, Any]:
-    from newsreader.core.web.feeds import Feeds
     from newsreader.core.web.fetch import HOST_SPACING_S, Fetcher
 
     folder = Path(tempfile.mkdtemp(prefix="nrbench-feeds-"))
@@ -418,7 +416,7 @@ def child_core(urls: list[str], expected: int, spacing: float | None) -> dict[st
         fetcher = Fetcher() if spacing is None else Fetcher(host_spacing=spacing)
         with fetcher, Costs() as costs:
             started = time.perf_counter()
-            results = Feeds(archive).refresh(fetcher)
+            results = archive.feeds.refresh(fetcher)
             wall = time.perf_counter() - started
         figures = _summary(results, archive, wall, expected)
         figures.update(costs.figures())
@@ -434,7 +432,6 @@ def child_ui(urls: list[str], expected: int, spacing: float | None) -> dict[str,
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from newsreader.core.web.offline import archive_fetcher
     from newsreader.ui.app import settle_after_start
     from newsreader.ui.main_window import MainWindow
 
@@ -449,7 +446,7 @@ def child_ui(urls: list[str], expected: int, spacing: float | None) -> dict[str,
         settle_after_start()  # as the app does once its window is up
         if spacing is not None:  # the window's own fetcher, without the politeness
             window.web.fetcher.close()
-            window.web.fetcher = archive_fetcher(archive, host_spacing=spacing)
+            window.web.fetcher = archive.web.fetcher(host_spacing=spacing)
 
         def wait(condition: Callable[[], bool], timeout: float) -> bool:
             deadline = time.monotonic() + timeout

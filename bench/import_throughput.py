@@ -32,11 +32,6 @@ from pathlib import Path
 
 from newsreader.core.archive import Archive
 
-try:
-    from newsreader.core.importing import import_paths
-except ImportError:  # a checkout from before the import service (issue 10) had it here
-    from newsreader.core.ingest.files import import_paths  # type: ignore[no-redef,attr-defined]
-
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "out"
 _PARAGRAPH_END = re.compile(r"</p>", re.IGNORECASE)
@@ -52,7 +47,7 @@ def _vary(html: str, copy: int) -> str:
 def bench_jsonl(corpus: Path, workdir: Path) -> dict[str, object]:
     with Archive(workdir / "jsonl.sqlite3") as archive:
         start = time.perf_counter()
-        report = import_paths(archive, [corpus])
+        report = archive.imports.paths([corpus])
         seconds = time.perf_counter() - start
         counts = report.counts()
     stored = counts["saved"] + counts["duplicate"]
@@ -91,7 +86,7 @@ def import_folder(folder: Path, archive_path: Path, workers: int) -> dict[str, o
     pages = list(folder.iterdir())
     with Archive(archive_path) as archive:
         start = time.perf_counter()
-        report = import_paths(archive, [folder], workers=workers)
+        report = archive.imports.paths([folder], workers=workers)
         seconds = time.perf_counter() - start
         counts = report.counts()
     return {

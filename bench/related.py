@@ -197,7 +197,7 @@ Lists = dict[int, tuple[list[tuple[int, float]], list[tuple[int, float]]]]
 
 
 def run_ours(corpus: Corpus, ids: list[int] | None = None) -> tuple[Lists, float]:
-    related = Related(corpus.archive)
+    related = corpus.archive.related
     found: Lists = {}
     start = time.perf_counter()
     for article_id in ids if ids is not None else corpus.ids:
@@ -654,7 +654,7 @@ def time_compute(path: Path, count: int, warmup: int, variants: bool) -> dict[st
                 ).scalars()
             )
         ids = [i for i in wanted if i in exists][: count + warmup]
-        related = Related(archive)
+        related = archive.related
         busy = wait_for_quiet(1800)
         result["other_benches_while_timing"] = busy
         result["loadavg_before"] = os.getloadavg()

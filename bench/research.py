@@ -26,8 +26,6 @@ from search import archive_for
 
 from newsreader.core.anchoring import describe
 from newsreader.core.archive import Archive
-from newsreader.core.concordance import concordance
-from newsreader.core.exports import export
 from newsreader.core.models import Annotation, AnnotationCode, Article, Code
 from newsreader.core.search import index as search_index
 
@@ -100,7 +98,7 @@ def main() -> None:
         total = archive.count()
 
         start = time.perf_counter()
-        out = export(archive, "jsonl", args.workdir / "corpus.jsonl")
+        out = archive.research.export("jsonl", args.workdir / "corpus.jsonl")
         seconds = time.perf_counter() - start
         results["jsonl"] = {
             "articles": out.articles,
@@ -119,7 +117,7 @@ def main() -> None:
                 )
             )
         start = time.perf_counter()
-        out = export(archive, "qdpx", args.workdir / "project.qdpx", article_ids=coded)
+        out = archive.research.export("qdpx", args.workdir / "project.qdpx", article_ids=coded)
         seconds = time.perf_counter() - start
         results["qdpx"] = {
             "articles": out.articles,
@@ -130,7 +128,7 @@ def main() -> None:
 
         for query in (args.term, f'"{args.term}"'):
             start = time.perf_counter()
-            lines = concordance(archive, query)
+            lines = archive.research.concordance(query)
             first = list(itertools.islice(lines, FIRST_SCREEN))
             first_s = time.perf_counter() - start
             results[f"concordance {query}"] = {
@@ -138,7 +136,7 @@ def main() -> None:
                 "first_screen_s": round(first_s, 3),
             }
         start = time.perf_counter()
-        every = sum(1 for _ in concordance(archive, f'"{args.term}"'))
+        every = sum(1 for _ in archive.research.concordance(f'"{args.term}"'))
         results[f'concordance "{args.term}" all'] = {
             "lines": every,
             "seconds": round(time.perf_counter() - start, 1),

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle, RelatedItem, paragraphs_to_blocks
-from newsreader.core.seed import seed_if_new
 from newsreader.ui.app import screenshot
 from newsreader.ui.main_window import MainWindow
 
@@ -47,7 +46,7 @@ STORIES = [
 def build(folder: Path) -> Path:
     path = folder / "archive.sqlite3"
     with Archive(path) as archive:
-        seed_if_new(archive)
+        archive.imports.seed_if_new()
         for n, (title, section, source, paragraphs) in enumerate(STORIES):
             archive.save(ExtractedArticle(
                 title=title, section=section, source=source,

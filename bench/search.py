@@ -1,7 +1,7 @@
 """Search at scale: latency per query class, ranking quality, index size and build speed.
 
-Goal (issue 11), at 1M articles: the window's first search page — `search(limit=200,
-facets=True, snippets=False)` and the passages of the rows on screen (`snippets_for`,
+Goal (issue 11), at 1M articles: the window's first search page — `archive.search.find(limit=200,
+facets=True, snippets=False)` and the passages of the rows on screen (`archive.search.snippets`,
 VISIBLE_ROWS of them) — p95 <= 50 ms for every query class, warm and cold (cold: the
 archive and its index evicted from the page cache and opened anew before each query,
 then searched at once; "typed": searched TYPING_S after opening, as a reader types),
@@ -58,15 +58,7 @@ from newsreader.core.ingest.jsonl import record_to_article
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids
 from newsreader.core.search.query import parse_query
-from newsreader.core.search.service import (
-    _facets,
-    _hits,
-    _section_counts,
-    count_matches,
-    make_snippet,
-    search,
-    snippets_for,
-)
+from newsreader.core.search.service import count_matches, make_snippet
 from newsreader.core.search.text import analyze_word
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -373,7 +365,7 @@ def pick_queries(archive: Archive, db: sqlite3.Connection, per_class: int) -> li
         after, before = f"{year - 1}-12-31", f"{year + 2}-01-01"  # two whole years
         for word in words[n % len(words) :] + words[: n % len(words)]:
             text = f"{word} section:{section} after:{after} before:{before}"
-            if search(archive, text, limit=0).total:  # a common word of that section
+            if archive.search.find(text, limit=0).total:  # a common word of that section
                 queries.append(
                     BenchQuery(
                         "filter", text, f'"{word}"', section=section, after=after, before=before
@@ -494,7 +486,7 @@ def top10_overlap(archive: Archive, query: BenchQuery) -> float | None:
     match is scored, then sorted by (score desc, date desc) as `search` breaks ties.
     A document tied (same score and date) with the exhaustive 10th also counts.
     """
-    ours = [hit.id for hit in search(archive, query.text, limit=50, facets=False).hits[:10]]
+    ours = [hit.id for hit in archive.search.find(query.text, limit=50, facets=False).hits[:10]]
     searcher = archive.search_index.searcher()
     compiled, _ = compile_query(
         parse_query(query.text), archive.search_index.schema, searcher, archive.member
@@ -551,10 +543,9 @@ def stages(archive: Archive, query: BenchQuery) -> dict[str, float]:
     t = step("count", t)
     searcher.search(compiled, 50, count=True)  # the alternative: top 50 and count at once
     t = step("top50_with_count", t)
-    hits = _hits(archive, ids, scores, frozenset(info.terms), tuple(info.prefixes),
-                 with_snippets=True)  # fmt: skip
+    hits = archive.search.hits(ids, scores, frozenset(info.terms), tuple(info.prefixes))
     t = step("hits_sql_and_snippets", t)
-    _facets(archive, _section_counts(searcher, compiled))
+    archive.search.facets(searcher, compiled)
     step("facets", t)
     with archive.reading() as session:
         texts = [
@@ -591,7 +582,7 @@ def profile(archive: Archive, queries: list[BenchQuery], reps: int) -> dict[str,
 
 def ours(archive: Archive, facets: bool) -> Callable[[BenchQuery], object]:
     def run(query: BenchQuery) -> object:
-        return search(archive, query.text, limit=50, facets=facets)
+        return archive.search.find(query.text, limit=50, facets=facets)
 
     return run
 
@@ -605,14 +596,14 @@ WINDOW_CLASSES = (*CLASSES, "typo")
 
 def window_call(archive: Archive, query: BenchQuery) -> object:
     """The window's first search page: rows, total and facets, then the visible passages."""
-    results = search(archive, query.text, limit=WINDOW_LIMIT, facets=True, snippets=False)
+    results = archive.search.find(query.text, limit=WINDOW_LIMIT, facets=True, snippets=False)
     shown = [hit.id for hit in results.hits[:VISIBLE_ROWS]]
-    return snippets_for(archive, shown, results.terms, results.prefixes)
+    return archive.search.snippets(shown, results.terms, results.prefixes)
 
 
 def window_call_before(archive: Archive, query: BenchQuery) -> object:
     """The call the window made before issue 11: a passage for each of its 200 rows."""
-    return search(archive, query.text, limit=WINDOW_LIMIT, facets=True)
+    return archive.search.find(query.text, limit=WINDOW_LIMIT, facets=True)
 
 
 def typo_queries(archive: Archive, queries: list[BenchQuery]) -> list[BenchQuery]:
@@ -627,7 +618,7 @@ def typo_queries(archive: Archive, queries: list[BenchQuery]) -> list[BenchQuery
             word[:middle] + word[middle + 1 :],
             word[: middle - 1] + word[middle] + word[middle - 1] + word[middle + 1 :],
         ):
-            found = search(archive, typo, limit=1, facets=False, snippets=False)
+            found = archive.search.find(typo, limit=1, facets=False, snippets=False)
             if not found.total and found.did_you_mean:
                 typos.append(
                     BenchQuery(
@@ -772,7 +763,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             print(f"  index size: {json.dumps(result['index_size'])}")
             queries = pick_queries(archive, db, args.queries)
             for query in queries:
-                found = search(archive, query.text, limit=50, facets=False)
+                found = archive.search.find(query.text, limit=50, facets=False)
                 query.hits = found.total
                 if found.hints:
                     query.extra["hints"] = found.hints

@@ -18,7 +18,6 @@ from collections import Counter
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.importing import import_paths
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 OUT = Path(__file__).resolve().parent / "out" / "sections.json"
@@ -44,7 +43,7 @@ def sections_of(pages: dict[str, bytes], workdir: Path) -> dict[str, object]:
     for name, data in pages.items():
         (folder / name).write_bytes(data)
     with Archive(workdir / "archive.sqlite3") as archive:
-        counts = import_paths(archive, [folder]).counts()
+        counts = archive.imports.paths([folder]).counts()
         sections = archive.sections()
     by_name = Counter[str]()
     for section in sections:

@@ -234,7 +234,6 @@ def main() -> int:
         run_member(args.url, args.member, args.seconds, args.log, args.seed)
         return 0
 
-    from newsreader.core import team
     from newsreader.core.archive import Archive
 
     server = None
@@ -246,10 +245,10 @@ def main() -> int:
         url = server.url(server.create_database())
     try:
         with Archive(url) as archive:  # made and migrated by its owner
-            team.init(archive)
+            archive.team.init()
             names = [f"member{k}" for k in range(1, args.members + 1)]
             for name in names:
-                team.add_member(archive, name, "editor")
+                archive.team.add_member(name, "editor")
         work = Path(tempfile.mkdtemp(prefix="newsreader-team-bench-"))
         log = work / "writes.jsonl"
         started = time.time()

@@ -104,7 +104,7 @@ def _print_report(report: ImportReport, args: argparse.Namespace) -> int:
 
 def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
     """Files, folders, exports and web archives; web addresses are fetched and saved."""
-    from newsreader.core.importing import ImportReport, import_paths
+    from newsreader.core.importing import ImportReport
     from newsreader.core.urls import is_web_address
 
     if any(not p.strip() for p in args.paths):
@@ -121,36 +121,28 @@ def cmd_import(archive: Archive, args: argparse.Namespace) -> int:
             bar.update(task, completed=done, total=total)
 
         if paths:
-            report = import_paths(archive, paths, workers=args.workers, progress=on_progress)
+            report = archive.imports.paths(paths, workers=args.workers, progress=on_progress)
         if urls:
-            from newsreader.core.web.offline import archive_fetcher
-            from newsreader.core.web.pages import save_urls
-
-            with archive_fetcher(archive) as fetcher:
-                report.items += save_urls(archive, urls, fetcher, progress=on_progress).items
+            with archive.web.fetcher() as fetcher:
+                report.items += archive.web.save_urls(urls, fetcher, progress=on_progress).items
     return _print_report(report, args)
 
 
 def cmd_fetch_queue(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.web.offline import archive_fetcher
-    from newsreader.core.web.pages import fetch_queued
-
-    with archive_fetcher(archive) as fetcher, _progress_bar(args) as bar:
+    with archive.web.fetcher() as fetcher, _progress_bar(args) as bar:
         task = bar.add_task("Fetching", total=None)
 
         def on_progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = fetch_queued(archive, fetcher, limit=args.limit, progress=on_progress)
+        report = archive.web.fetch_queued(fetcher, limit=args.limit, progress=on_progress)
     return _print_report(report, args)
 
 
 def cmd_offline(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.web.offline import is_offline, set_offline
-
     if args.state in ("on", "off"):
-        set_offline(archive, args.state == "on")
-    print("working offline" if is_offline(archive) else "online")
+        archive.web.set_offline(args.state == "on")
+    print("working offline" if archive.web.is_offline() else "online")
     return EXIT_OK
 
 
@@ -165,12 +157,11 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
     """Subscriptions: list, add, refresh, read, remove, OPML in and out."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newsreader.core.web.feeds import FeedError, Feeds
+    from newsreader.core.web.feeds import FeedError
     from newsreader.core.web.fetch import FetchError
-    from newsreader.core.web.offline import archive_fetcher
     from newsreader.core.web.opml import export_opml, import_opml
 
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     action = args.action or "list"
     try:
         if action == "list":
@@ -183,7 +174,7 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
                 table.add_row(str(f.id), f.folder, escape(f.title), str(f.unread), escape(f.state))
             _console().print(table)
         elif action == "add":
-            with archive_fetcher(archive) as fetcher:
+            with archive.web.fetcher() as fetcher:
                 feed = feeds.subscribe(fetcher, args.url, folder=args.folder or "")
                 results = feeds.refresh(fetcher, [feed.id])
             print(f"subscribed to {feed.title} ({feed.url}): {results[0].new_articles} new")
@@ -192,7 +183,7 @@ def cmd_feeds(archive: Archive, args: argparse.Namespace) -> int:
             if unknown := [i for i in args.ids if i not in known]:
                 print(f"no feed with id {', '.join(map(str, unknown))}", file=sys.stderr)
                 return EXIT_NOT_FOUND
-            with archive_fetcher(archive) as fetcher:
+            with archive.web.fetcher() as fetcher:
                 results = feeds.refresh(fetcher, args.ids or None)
             failed = 0
             for r in results:
@@ -273,10 +264,8 @@ def cmd_show(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_search(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.search.service import search
-
-    results = search(
-        archive, " ".join(args.query), sort=args.sort, limit=args.limit, offset=args.offset,
+    results = archive.search.find(
+        " ".join(args.query), sort=args.sort, limit=args.limit, offset=args.offset,
         facets=not args.no_facets,
     )  # fmt: skip
     if args.json:
@@ -497,13 +486,13 @@ def cmd_concordance(archive: Archive, args: argparse.Namespace) -> int:
     import csv
     import itertools
 
-    from newsreader.core.concordance import CSV_FIELDS, concordance, patterns_of, sort_lines
+    from newsreader.core.concordance import CSV_FIELDS, patterns_of, sort_lines
 
     query = _query_text(args)
     if not patterns_of(query):
         print('newsreader: give words or a "phrase" to find in context', file=sys.stderr)
         return EXIT_USAGE
-    lines = concordance(archive, query, width=args.width)
+    lines = archive.research.concordance(query, width=args.width)
     if args.sort != "article":
         lines = iter(sort_lines(lines, args.sort))
     if args.limit:
@@ -524,19 +513,20 @@ def cmd_concordance(archive: Archive, args: argparse.Namespace) -> int:
 
 def cmd_stats(archive: Archive, args: argparse.Namespace) -> int:
     """Articles (or codings, with --split code) per week or month, as CSV."""
-    from newsreader.core.stats import counts_over_time, to_csv
+    from newsreader.core.stats import to_csv
 
-    counts = counts_over_time(archive, _query_text(args), by=args.by, split=args.split)
+    counts = archive.research.counts_over_time(_query_text(args), by=args.by, split=args.split)
     sys.stdout.write(to_csv(counts, args.split))
     return EXIT_OK
 
 
 def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.exports import ExportError, export
+    from newsreader.core.exports import ExportError
 
     try:
-        result = export(archive, args.format, Path(args.out), query=_query_text(args) or None,
-                        article_ids=args.article)  # fmt: skip
+        result = archive.research.export(
+            args.format, Path(args.out), query=_query_text(args) or None, article_ids=args.article
+        )
     except (ExportError, OSError) as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_SOME_FAILED
@@ -547,14 +537,14 @@ def cmd_export(archive: Archive, args: argparse.Namespace) -> int:
 
 def cmd_import_qda(archive: Archive, args: argparse.Namespace) -> int:
     """A REFI-QDA codebook (.qdc) or a project's codes and codings (.qdpx)."""
-    from newsreader.core.refiqda import RefiQdaError, import_qdc, import_qdpx
+    from newsreader.core.refiqda import RefiQdaError
 
     path = Path(args.file)
     try:
         if path.suffix.lower() == ".qdc":
-            summary = import_qdc(archive, path.read_bytes())
+            summary = archive.research.import_qdc(path.read_bytes())
         else:
-            summary = import_qdpx(archive, path)
+            summary = archive.research.import_qdpx(path)
     except (RefiQdaError, OSError) as error:
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_SOME_FAILED
@@ -570,9 +560,7 @@ def cmd_import_qda(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_agreement(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.agreement import agreement
-
-    results = agreement(archive, codes=args.codes or None, unit=args.unit)
+    results = archive.research.agreement(codes=args.codes or None, unit=args.unit)
     if args.json:
         _print_json([r.to_json() for r in results])
         return EXIT_OK
@@ -592,9 +580,9 @@ def cmd_agreement(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def cmd_cite(archive: Archive, args: argparse.Namespace) -> int:
-    from newsreader.core.citations import cited_articles, format_citation, quote_with_citation
+    from newsreader.core.citations import format_citation, quote_with_citation
 
-    found = cited_articles(archive, [args.id])
+    found = archive.research.cited_articles([args.id])
     if not found:
         print(f"no article with id {args.id}", file=sys.stderr)
         return EXIT_NOT_FOUND
@@ -678,11 +666,11 @@ def cmd_team(archive: Archive, args: argparse.Namespace) -> int:
     from newsreader.core import team
 
     if args.action == "init":
-        found = team.init(archive)
+        found = archive.team.init()
     elif args.action == "add-member":
-        found = [team.add_member(archive, args.name, args.role)]
+        found = [archive.team.add_member(args.name, args.role)]
     else:
-        found = team.members(archive)
+        found = archive.team.members()
     if args.json:
         _print_json([{"name": m.name, "role": m.role} for m in found])
     else:
@@ -966,6 +954,8 @@ def main(
     argv: Sequence[str] | None = None,
     open_gui: Callable[[Path | str, list[str]], int] | None = None,
 ) -> int:
+    """Run a command, or without one hand the archive and the window's arguments to
+    `open_gui` (the entry point's, which loads the UI; this module never does)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     links = [a for a in argv if a.startswith("newsreader://")]
     span: list[str] = []
@@ -987,14 +977,12 @@ def main(
         print(f"newsreader: {error}", file=sys.stderr)
         return EXIT_BAD_ARCHIVE
     if args.command is None:
-        if args.screenshot:
-            from newsreader.ui.app import screenshot
-
-            return screenshot(archive_path, Path(args.screenshot), args.open, args.theme)
         if open_gui is None:
-            from newsreader.ui.app import run_gui
-
-            open_gui = run_gui
+            print("newsreader: no window here; the `newsreader` command opens it",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        if args.screenshot:
+            rest = [*rest, f"--newsreader-screenshot={args.screenshot}"]
         if args.open is not None:
             rest = [*rest, f"--newsreader-open={args.open}"]
         if args.theme:

@@ -85,3 +85,54 @@ def test_only_the_app_imports_the_main_window_so_no_part_can_import_it_back() ->
         if "newsreader.ui.main_window" in _imported_modules(path, when_run=True)
     )  # fmt: skip
     assert importers == ["app.py"]
+
+
+def test_the_cli_never_imports_the_ui_so_the_entry_point_alone_chooses_window_or_command() -> None:
+    cli = CORE.parent / "cli.py"
+    assert not {m for m in _imported_modules(cli) if m.startswith(QT_MODULES)}
+    assert "newsreader.ui.app" in _imported_modules(CORE.parent / "__main__.py")
+
+
+# Entry points that take the archive, reached only through its attributes (archive.search,
+# .imports, .web, .feeds, .research, .team, .unread_counts()): no caller imports them.
+REACHED_THROUGH_THE_ARCHIVE = {
+    "newsreader.core.search.service": {"search", "snippets_for", "matching_ids"},
+    "newsreader.core.importing": {"import_paths", "import_export"},
+    "newsreader.core.importing.files": {"import_paths"},
+    "newsreader.core.importing.exports": {"import_export"},
+    "newsreader.core.web.pages": {"save_urls", "save_url", "fetch_queued"},
+    "newsreader.core.web.feeds": {"Feeds"},
+    "newsreader.core.concordance": {"concordance"},
+    "newsreader.core.stats": {"counts_over_time"},
+    "newsreader.core.agreement": {"agreement"},
+    "newsreader.core.exports": {"export", "select_articles"},
+    "newsreader.core.refiqda": {"import_qdc", "import_qdpx"},
+    "newsreader.core.citations": {"cited_articles"},
+    "newsreader.core.counts": {"unread_counts"},
+    "newsreader.core.team": {"init", "add_member", "members"},
+}
+
+
+def _imported_names(source: Path) -> set[tuple[str, str]]:
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    return {
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names
+    }
+
+
+def test_the_window_the_cli_and_the_benchmarks_reach_services_through_the_archive() -> None:
+    root = CORE.parents[1]
+    callers = [*(root / "newsreader" / "ui").glob("*.py"), root / "newsreader" / "cli.py",
+               *(root / "bench").glob("*.py")]  # fmt: skip
+    offenders = {
+        f"{path.relative_to(root)}: {module}.{name}"
+        for path in callers
+        for module, name in _imported_names(path)
+        if name in REACHED_THROUGH_THE_ARCHIVE.get(module, ())
+        or (module.startswith("newsreader") and name.startswith("_"))
+    }
+    assert not offenders
+    assert len(callers) > 30

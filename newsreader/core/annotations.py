@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,7 +43,6 @@ COLOR_CSS = {
 }  # fmt: skip
 ExportFormat = Literal["md", "jsonld", "csv"]
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-annotations_table = cast(Table, Annotation.__table__)
 
 
 class AnnotationError(ValueError):
@@ -430,16 +429,16 @@ def reanchor_article(connection: Connection, article_id: int, text: str) -> None
     """Re-anchor every annotation of an article to its new text (inside the caller's
     transaction): exact, moved, fuzzy, or orphaned — never deleted."""
     rows = connection.execute(
-        select(annotations_table.c.id, annotations_table.c.start, annotations_table.c.end,
-               annotations_table.c.exact, annotations_table.c.prefix,
-               annotations_table.c.suffix)
-        .where(annotations_table.c.article_id == article_id)
+        select(Annotation.id, Annotation.start, Annotation.end,
+               Annotation.exact, Annotation.prefix,
+               Annotation.suffix)
+        .where(Annotation.article_id == article_id)
     ).all()  # fmt: skip
     for row in rows:
         found = anchor(text, TextQuote(row.exact, row.prefix, row.suffix), row.start, row.end)
         connection.execute(
-            update(annotations_table)
-            .where(annotations_table.c.id == row.id)
+            update(Annotation)
+            .where(Annotation.id == row.id)
             .values(start=found.start, end=found.end, status=found.status)
         )
 

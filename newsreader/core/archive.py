@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,16 +53,24 @@ from newsreader.core.models import (
     Tag,
     utcnow,
 )
+from newsreader.core.rows import ArticleSummary
 from newsreader.core.unicode import scrub
 
 if TYPE_CHECKING:  # imported where used: listing articles needs neither saving nor search
     from newsreader.core.annotations import Annotations
     from newsreader.core.changes import CommitWatch
     from newsreader.core.codebook import Codebook
+    from newsreader.core.counts import UnreadCounts
+    from newsreader.core.importing import Imports
     from newsreader.core.reextraction import Reextraction
     from newsreader.core.related import Related
+    from newsreader.core.research import Research
     from newsreader.core.saving import SaveOutcome
     from newsreader.core.search.index import SearchIndex
+    from newsreader.core.search.service import Search
+    from newsreader.core.team import Team
+    from newsreader.core.web.feeds import Feeds
+    from newsreader.core.web.pages import Web
 from newsreader.core.sections import section_key
 
 __all__ = [
@@ -261,20 +270,6 @@ def _scope_joins(query: Any, scope: dict[str, Any], order: SortOrder | None = No
     if order == "source" or scope["source"] is not None:
         query = query.outerjoin(Source, Article.source_id == Source.id)
     return _narrowed(query, **scope)
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """One row of the article list."""
-
-    id: int
-    title: str
-    section: str | None
-    source: str | None
-    published_at: datetime | None
-    saved_at: datetime
-    is_read: bool
-    is_starred: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,33 +555,75 @@ class Archive:
                 session.merge(Meta(key=f"{MEMBER_KEY}:{local_member_name()}", value=name))
         self._member = name
 
-    @property
+    @cached_property
     def annotations(self) -> Annotations:
         """Highlights and notes (see newsreader.core.annotations)."""
         from newsreader.core.annotations import Annotations
 
         return Annotations(self)
 
-    @property
+    @cached_property
     def codebook(self) -> Codebook:
         """Codes and the codings of highlights (see newsreader.core.codebook)."""
         from newsreader.core.codebook import Codebook
 
         return Codebook(self)
 
-    @property
+    @cached_property
     def reextraction(self) -> Reextraction:
         """Extracting articles again from their kept originals (core/reextraction.py)."""
         from newsreader.core.reextraction import Reextraction
 
         return Reextraction(self)
 
-    @property
+    @cached_property
     def related(self) -> Related:
         """Related articles: the page's links, similar ones, backlinks (core/related.py)."""
         from newsreader.core.related import Related
 
         return Related(self)
+
+    @cached_property
+    def research(self) -> Research:
+        """Concordance, counts, agreement, exports, REFI-QDA, citations (core/research.py)."""
+        from newsreader.core.research import Research
+
+        return Research(self)
+
+    @cached_property
+    def search(self) -> Search:
+        """Queries over the full-text index (see newsreader.core.search.service)."""
+        from newsreader.core.search.service import Search
+
+        return Search(self)
+
+    @cached_property
+    def team(self) -> Team:
+        """A team archive's members and roles (see newsreader.core.team)."""
+        from newsreader.core.team import Team
+
+        return Team(self)
+
+    @cached_property
+    def imports(self) -> Imports:
+        """Importing files, folders and other apps' exports (core/importing/)."""
+        from newsreader.core.importing import Imports
+
+        return Imports(self)
+
+    @cached_property
+    def feeds(self) -> Feeds:
+        """Subscriptions: adding, refreshing, their items (see newsreader.core.web.feeds)."""
+        from newsreader.core.web.feeds import Feeds
+
+        return Feeds(self)
+
+    @cached_property
+    def web(self) -> Web:
+        """Saving pages by address and the "work offline" switch (core/web/pages.py)."""
+        from newsreader.core.web.pages import Web
+
+        return Web(self)
 
     def watch_commits(self) -> CommitWatch:
         """A watch saying when anyone committed to this archive (core/changes.py)."""
@@ -861,6 +898,12 @@ class Archive:
             read = marks.only_read(query, self.member)
             everything = session.scalar(_narrowed(query, view="all", **scope)) or 0
             return int(everything) - int(session.scalar(_narrowed(read, view="all", **scope)) or 0)
+
+    def unread_counts(self) -> UnreadCounts:
+        """Unread articles per section, source and tag (see core/counts.py)."""
+        from newsreader.core.counts import unread_counts
+
+        return unread_counts(self)
 
     def view_counts(self) -> dict[str, int]:
         """How many articles each smart view holds (All, Unread, Starred, ...)."""

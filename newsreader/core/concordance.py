@@ -124,13 +124,11 @@ def concordance(
     article_ids: Sequence[int] | None = None,
 ) -> Iterator[ConcordanceLine]:  # fmt: skip
     """Every occurrence of the query's words in the articles it finds, newest first."""
-    from newsreader.core.search.service import matching_ids
-
     width = max(1, min(int(width), MAX_WIDTH))
     patterns = patterns_of(query)
     if not patterns:
         return
-    ids = list(article_ids) if article_ids is not None else matching_ids(archive, query)
+    ids = list(article_ids) if article_ids is not None else archive.search.matching_ids(query)
     for begin in range(0, len(ids), BATCH):
         chunk = ids[begin : begin + BATCH]
         with archive.reading() as session:

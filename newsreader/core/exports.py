@@ -37,8 +37,6 @@ def select_articles(
 ) -> list[int]:
     """The articles an export covers: these ids (all must exist), else a query's matches
     (newest first), else the whole archive."""
-    from newsreader.core.search.service import matching_ids
-
     if article_ids:
         wanted = list(dict.fromkeys(article_ids))
         with archive.reading() as session:
@@ -46,10 +44,10 @@ def select_articles(
         if missing := [i for i in wanted if i not in found]:
             raise ExportError(f"no article with id {', '.join(map(str, missing))}")
         if query:  # both: the chosen articles that the query also finds
-            matches = set(matching_ids(archive, query))
+            matches = set(archive.search.matching_ids(query))
             return [i for i in wanted if i in matches]
         return wanted
-    return matching_ids(archive, query)
+    return archive.search.matching_ids(query)
 
 
 def _write_text(path: Path, text: str | bytes) -> None:

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, cast
+from typing import Literal
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from newsreader.core.dates import parse_published
 from newsreader.core.models import Article, QueuedUrl, utcnow
 from newsreader.core.urls import normalize_url
 
-queue = cast(Table, QueuedUrl.__table__)
-articles = cast(Table, Article.__table__)
 QueueOutcome = Literal["queued", "archived", "already queued"]
 MAX_ATTEMPTS = 5
 
@@ -45,10 +43,10 @@ def enqueue(conn: Connection, item: PendingUrl) -> tuple[QueueOutcome, int | Non
     key = normalize_url(item.url)
     if not key:
         raise ValueError(f"not a web address: {item.url!r}")
-    archived = conn.execute(select(articles.c.id).where(articles.c.url == key)).scalar()
+    archived = conn.execute(select(Article.id).where(Article.url == key)).scalar()
     if archived is not None:
         return "archived", archived
-    queued = conn.execute(select(queue.c.id).where(queue.c.url == key)).scalar()
+    queued = conn.execute(select(QueuedUrl.id).where(QueuedUrl.url == key)).scalar()
     if queued is not None:
         return "already queued", None
     add(conn, item, key)
@@ -59,7 +57,7 @@ def add(conn: Connection, item: PendingUrl, key: str) -> None:
     """Queue a URL known to be neither archived nor queued (the caller looked, in bulk)."""
     saved_at: datetime | None = parse_published(item.saved_at)
     conn.execute(
-        insert(queue),
+        insert(QueuedUrl),
         {"url": key, "original_url": item.url.strip(), "title": item.title, "tags": item.tags,
          "saved_at": saved_at, "is_read": item.is_read, "is_starred": item.is_starred,
          "origin": item.origin, "attempts": 0, "last_error": None, "added_at": utcnow()},
@@ -69,7 +67,10 @@ def add(conn: Connection, item: PendingUrl, key: str) -> None:
 def pending(conn: Connection, limit: int = 100) -> list[PendingUrl]:
     """Queued URLs still worth trying, oldest first."""
     rows = conn.execute(
-        select(queue).where(queue.c.attempts < MAX_ATTEMPTS).order_by(queue.c.id).limit(limit)
+        select(QueuedUrl.__table__)
+        .where(QueuedUrl.attempts < MAX_ATTEMPTS)
+        .order_by(QueuedUrl.id)
+        .limit(limit)
     )
     return [
         PendingUrl(
@@ -84,13 +85,13 @@ def pending(conn: Connection, limit: int = 100) -> list[PendingUrl]:
 
 def finished(conn: Connection, ids: Iterable[int]) -> None:
     """Drop entries whose pages are now archived."""
-    conn.execute(delete(queue).where(queue.c.id.in_(list(ids))))
+    conn.execute(delete(QueuedUrl).where(QueuedUrl.id.in_(list(ids))))
 
 
 def failed(conn: Connection, queue_id: int, error: str) -> None:
     """Keep the entry, with one more attempt counted and the reason."""
     conn.execute(
-        update(queue)
-        .where(queue.c.id == queue_id)
-        .values(attempts=queue.c.attempts + 1, last_error=error[:500])
+        update(QueuedUrl)
+        .where(QueuedUrl.id == queue_id)
+        .values(attempts=QueuedUrl.attempts + 1, last_error=error[:500])
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import tantivy
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from newsreader.core.models import Article, RelatedLink, SimilarCache, utcnow
 from newsreader.core.search.compile import term_query
@@ -37,7 +37,6 @@ DUPLICATE_CONTAINMENT = 0.8  # share of the shorter text's 5-word runs found in 
 MIN_SHINGLES = 8
 MIN_LENGTH_RATIO = 0.4
 _WORD = re.compile(r"\w+", re.UNICODE)
-links = cast(Table, RelatedLink.__table__)
 # Function words carry no topic; in a small archive their frequency cannot show it yet.
 STOP_WORDS = frozenset(
     (  # noqa: SIM905 - a list of 130 quoted words would read worse
@@ -196,8 +195,8 @@ class Related:
                 select(Article.title).where(Article.id == article_id)
             ).scalar_one()
             connection.execute(
-                delete(links).where(links.c.article_id == article_id,
-                                    links.c.origin.in_(("similar", "duplicate")))
+                delete(RelatedLink).where(RelatedLink.article_id == article_id,
+                                    RelatedLink.origin.in_(("similar", "duplicate")))
             )  # fmt: skip
             rows = [
                 {"article_id": article_id, "position": n, "url": None, "original_url": None,
@@ -207,7 +206,7 @@ class Related:
                 for n, (other, score) in enumerate(found)
             ]  # fmt: skip
             if rows:
-                connection.execute(insert(links), rows)
+                connection.execute(insert(RelatedLink), rows)
             session.merge(SimilarCache(article_id=article_id, archive_size=size,
                                        computed_at=utcnow()))  # fmt: skip
             for other, score in similar:
@@ -253,9 +252,9 @@ def _offer(connection: Any, neighbour: int, article_id: int, title: str, score: 
     ).first():
         return  # the neighbour computes its own list when it is first viewed
     current = connection.execute(
-        select(links.c.id, links.c.target_id, links.c.score)
-        .where(links.c.article_id == neighbour, links.c.origin == origin)
-        .order_by(links.c.score)
+        select(RelatedLink.id, RelatedLink.target_id, RelatedLink.score)
+        .where(RelatedLink.article_id == neighbour, RelatedLink.origin == origin)
+        .order_by(RelatedLink.score)
     ).all()  # fmt: skip
     if any(row.target_id == article_id for row in current):
         return
@@ -264,8 +263,8 @@ def _offer(connection: Any, neighbour: int, article_id: int, title: str, score: 
         weakest = current[0]
         if (weakest.score or 0) >= score:
             return
-        connection.execute(delete(links).where(links.c.id == weakest.id))
-    connection.execute(insert(links), {
+        connection.execute(delete(RelatedLink).where(RelatedLink.id == weakest.id))
+    connection.execute(insert(RelatedLink), {
         "article_id": neighbour, "position": len(current), "url": None, "original_url": None,
         "title": title, "target_id": article_id, "origin": origin, "score": round(score, 4),
     })  # fmt: skip

@@ -12,10 +12,11 @@ import mimetypes
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, select, update
 
+from newsreader.core.annotations import reanchor_article
 from newsreader.core.blocks import (
     MAX_TEXT_CHARS,
     Block,
@@ -34,6 +35,7 @@ from newsreader.core.models import (
     ArticleTag,
     ArticleVersion,
     Asset,
+    Base,
     RelatedLink,
     Section,
     Source,
@@ -53,40 +55,28 @@ from newsreader.core.urls import host_of, normalize_url
 SaveStatus = Literal["saved", "duplicate", "updated"]
 _WHITESPACE = re.compile(r"\s+")
 
-articles = cast(Table, Article.__table__)
-links = cast(Table, RelatedLink.__table__)
-assets = cast(Table, Asset.__table__)
-article_assets = cast(Table, ArticleAsset.__table__)
-sections = cast(Table, Section.__table__)
-sources = cast(Table, Source.__table__)
-versions = cast(Table, ArticleVersion.__table__)
-tags = cast(Table, Tag.__table__)
-article_tags = cast(Table, ArticleTag.__table__)
-originals = cast(Table, ArticleOriginal.__table__)
 
-_BY_URL = select(articles.c.id, articles.c.content_hash, articles.c.title, articles.c.version)
-_BY_URL = _BY_URL.where(articles.c.url == bindparam("url"))
+_BY_URL = select(Article.id, Article.content_hash, Article.title, Article.version)
+_BY_URL = _BY_URL.where(Article.url == bindparam("url"))
 _BY_HASH = (
-    select(articles.c.id, articles.c.title)
-    .where(articles.c.content_hash == bindparam("hash"))
-    .limit(1)
+    select(Article.id, Article.title).where(Article.content_hash == bindparam("hash")).limit(1)
 )
-_BY_TITLE = select(articles.c.id).where(articles.c.title == bindparam("title")).limit(1)
-_ID_BY_URL = select(articles.c.id).where(articles.c.url == bindparam("url"))
-_VERSION_BY_HASH = select(versions.c.id).where(
-    versions.c.article_id == bindparam("article_id"),
-    versions.c.content_hash == bindparam("hash"),
+_BY_TITLE = select(Article.id).where(Article.title == bindparam("title")).limit(1)
+_ID_BY_URL = select(Article.id).where(Article.url == bindparam("url"))
+_VERSION_BY_HASH = select(ArticleVersion.id).where(
+    ArticleVersion.article_id == bindparam("article_id"),
+    ArticleVersion.content_hash == bindparam("hash"),
 )
-_ASSET_BY_SHA = select(assets.c.id).where(assets.c.sha256 == bindparam("sha"))
+_ASSET_BY_SHA = select(Asset.id).where(Asset.sha256 == bindparam("sha"))
 _RESOLVE_BY_URL = (
-    update(links)
-    .where(links.c.target_id.is_(None), links.c.url == bindparam("link_url"))
+    update(RelatedLink)
+    .where(RelatedLink.target_id.is_(None), RelatedLink.url == bindparam("link_url"))
     .values(target_id=bindparam("new_id"))
 )
 _RESOLVE_BY_TITLE = (
-    update(links)
-    .where(links.c.target_id.is_(None), links.c.url.is_(None))
-    .where(links.c.title == bindparam("link_title"))
+    update(RelatedLink)
+    .where(RelatedLink.target_id.is_(None), RelatedLink.url.is_(None))
+    .where(RelatedLink.title == bindparam("link_title"))
     .values(target_id=bindparam("new_id"))
 )
 
@@ -123,11 +113,11 @@ class Saver:
         self._ids: dict[tuple[str, str], int] = {}  # (table, key) -> id, for this batch
         self._known_texts: dict[str, tuple[int, str]] | None = None  # hash -> (id, title)
         # Whether any link waits for a target; when none does, saving skips the look-ups.
-        self._unresolved_by_url = self._any_unresolved(links.c.url.is_not(None))
-        self._unresolved_by_title = self._any_unresolved(links.c.url.is_(None))
+        self._unresolved_by_url = self._any_unresolved(RelatedLink.url.is_not(None))
+        self._unresolved_by_title = self._any_unresolved(RelatedLink.url.is_(None))
 
     def _any_unresolved(self, condition: ColumnElement[bool]) -> bool:
-        query = select(links.c.id).where(links.c.target_id.is_(None), condition).limit(1)
+        query = select(RelatedLink.id).where(RelatedLink.target_id.is_(None), condition).limit(1)
         return self.conn.execute(query).first() is not None
 
     def save_all(self, items: Iterable[ExtractedArticle]) -> list[SaveOutcome | Exception]:
@@ -159,8 +149,8 @@ class Saver:
         ordered = sorted(digests)
         for start in range(0, len(ordered), 500):
             rows = self.conn.execute(
-                select(articles.c.content_hash, articles.c.id, articles.c.title).where(
-                    articles.c.content_hash.in_(ordered[start : start + 500])
+                select(Article.content_hash, Article.id, Article.title).where(
+                    Article.content_hash.in_(ordered[start : start + 500])
                 )
             )
             for digest, article_id, title in rows:
@@ -237,7 +227,7 @@ class Saver:
         published, now = parse_published(article.published), utcnow()
         saved_at = parse_published(article.saved_at) or now
         article_id = self._insert(
-            articles,
+            Article,
             {
                 "url": url,
                 "original_url": article.url.strip() if article.url else None,
@@ -275,13 +265,13 @@ class Saver:
         if error := self._checked(article):
             raise error
         row = self.conn.execute(
-            select(articles.c.version, articles.c.content_hash, articles.c.title)
-            .where(articles.c.id == article_id)
+            select(Article.version, Article.content_hash, Article.title)
+            .where(Article.id == article_id)
         ).one()  # fmt: skip
         digest = content_hash(canonical_text(article.blocks))
         if digest == row.content_hash:
             self.conn.execute(
-                update(articles).where(articles.c.id == article_id).values(**_provenance(article))
+                update(Article).where(Article.id == article_id).values(**_provenance(article))
             )
             return SaveOutcome("duplicate", article_id, row.title, "same text")
         return self._update(article_id, row.version, article, digest)
@@ -291,12 +281,12 @@ class Saver:
     ) -> SaveOutcome:
         """A known URL with new text: keep the old text as a version, then replace it."""
         old = self.conn.execute(
-            select(articles.c.title, articles.c.text, articles.c.blocks,
-                   articles.c.content_hash, articles.c.saved_at, articles.c.published_at)
-            .where(articles.c.id == article_id)
+            select(Article.title, Article.text, Article.blocks,
+                   Article.content_hash, Article.saved_at, Article.published_at)
+            .where(Article.id == article_id)
         ).one()  # fmt: skip
         self._insert(
-            versions,
+            ArticleVersion,
             {"article_id": article_id, "version": version, "title": old.title, "text": old.text,
              "blocks": old.blocks, "content_hash": old.content_hash, "saved_at": old.saved_at,
              "replaced_at": utcnow()},
@@ -319,16 +309,16 @@ class Saver:
         if article.byline:
             values["byline"] = article.byline
         source_id = self.conn.execute(
-            select(articles.c.source_id).where(articles.c.id == article_id)
+            select(Article.source_id).where(Article.id == article_id)
         ).scalar()
         if section_id := self._section_id(article.section, source_id):
             values["section_id"] = section_id
-        self.conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
-        from newsreader.core.annotations import reanchor_article  # annotations import saving
-
+        self.conn.execute(update(Article).where(Article.id == article_id).values(**values))
         reanchor_article(self.conn, article_id, str(values["text"]))
         self.conn.execute(
-            delete(links).where(links.c.article_id == article_id, links.c.origin == "page")
+            delete(RelatedLink).where(
+                RelatedLink.article_id == article_id, RelatedLink.origin == "page"
+            )
         )
         self._link_assets(article_id, asset_ids)
         self._add_related(article_id, article, normalize_url(article.url or ""))
@@ -337,19 +327,19 @@ class Saver:
 
     # -- parts ------------------------------------------------------------------------
 
-    def _insert(self, table: Table, values: dict[str, Any]) -> int:
+    def _insert(self, table: type[Base], values: dict[str, Any]) -> int:
         """Insert one row and return its new primary key."""
         key = self.conn.execute(insert(table), values).inserted_primary_key
         if key is None:  # pragma: no cover - every table here has an integer key
-            raise RuntimeError(f"no id for the new row in {table.name}")
+            raise RuntimeError(f"no id for the new row in {table.__tablename__}")
         return int(key[0])
 
     def _id_for(self, table_key: str, key: str, create: dict[str, str | None]) -> int:
         cached = self._ids.get((table_key, key))
         if cached is not None:
             return cached
-        table = sections if table_key == "sections" else sources
-        found = self.conn.execute(select(table.c.id).where(table.c.key == key)).scalar()
+        table = Section if table_key == "sections" else Source
+        found = self.conn.execute(select(table.id).where(table.key == key)).scalar()
         if found is None:
             found = self._insert(table, {"key": key, **create})
         self._ids[(table_key, key)] = found
@@ -386,12 +376,12 @@ class Saver:
         if not variants:
             return None
         used = (
-            select(articles.c.id)
-            .where(articles.c.section_id == sections.c.id, articles.c.source_id == source_id)
+            select(Article.id)
+            .where(Article.section_id == Section.id, Article.source_id == source_id)
             .exists()
         )
         found = self.conn.execute(
-            select(sections.c.key, sections.c.id).where(sections.c.key.in_(variants), used)
+            select(Section.key, Section.id).where(Section.key.in_(variants), used)
         ).all()
         return int(min(found)[1]) if found else None
 
@@ -423,7 +413,7 @@ class Saver:
             asset_id = self.conn.execute(_ASSET_BY_SHA, {"sha": digest}).scalar()
             if asset_id is None:
                 media_type = image_type(data) or mimetypes.guess_type(block.src)[0]
-                asset_id = self._insert(assets,
+                asset_id = self._insert(Asset,
                     {"sha256": digest, "media_type": media_type or "application/octet-stream",
                      "size": len(data), "data": data,
                      "original_url": block.src},
@@ -451,28 +441,28 @@ class Saver:
             return
         have = set(
             self.conn.execute(
-                select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)
+                select(ArticleTag.tag_id).where(ArticleTag.article_id == article_id)
             ).scalars()
         )
         for name in sorted(wanted):
             tag_id = self._ids.get(("tags", name))
             if tag_id is None:
-                tag_id = self.conn.execute(select(tags.c.id).where(tags.c.name == name)).scalar()
+                tag_id = self.conn.execute(select(Tag.id).where(Tag.name == name)).scalar()
                 if tag_id is None:
-                    tag_id = self._insert(tags, {"name": name})
+                    tag_id = self._insert(Tag, {"name": name})
                 self._ids[("tags", name)] = tag_id
             if tag_id not in have:
                 row = {"article_id": article_id, "tag_id": tag_id}
-                self.conn.execute(insert(article_tags), row)
+                self.conn.execute(insert(ArticleTag), row)
                 have.add(tag_id)
 
     def _keep_original(self, article_id: int, article: ExtractedArticle, url: str | None) -> None:
         """The fetched page, compressed, replacing any earlier one (versions keep texts)."""
         if article.original_gz is None:
             return
-        self.conn.execute(delete(originals).where(originals.c.article_id == article_id))
+        self.conn.execute(delete(ArticleOriginal).where(ArticleOriginal.article_id == article_id))
         self.conn.execute(
-            insert(originals),
+            insert(ArticleOriginal),
             {"article_id": article_id, "url": article.url or url, "fetched_at": utcnow(),
              "media_type": article.original_type, "data": article.original_gz},
         )  # fmt: skip
@@ -482,12 +472,12 @@ class Saver:
             return
         known = set(
             self.conn.execute(
-                select(article_assets.c.asset_id).where(article_assets.c.article_id == article_id)
+                select(ArticleAsset.asset_id).where(ArticleAsset.article_id == article_id)
             ).scalars()
         )
         rows = [{"article_id": article_id, "asset_id": a} for a in asset_ids if a not in known]
         if rows:
-            self.conn.execute(insert(article_assets), rows)
+            self.conn.execute(insert(ArticleAsset), rows)
 
     def _add_related(self, article_id: int, article: ExtractedArticle, own_url: str | None) -> None:
         rows = []
@@ -507,7 +497,7 @@ class Saver:
                  "target_id": target, "origin": "page", "score": None}
             )  # fmt: skip
         if rows:
-            self.conn.execute(insert(links), rows)
+            self.conn.execute(insert(RelatedLink), rows)
             for row in rows:
                 if row["target_id"] is None:
                     self._unresolved_by_url |= row["url"] is not None

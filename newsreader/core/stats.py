@@ -42,9 +42,7 @@ def counts_over_time(
 ) -> list[Count]:  # fmt: skip
     """Articles a query selects per period (by their date: published, else saved), split
     by section or source; with split="code", the codings of each code on them instead."""
-    from newsreader.core.search.service import matching_ids
-
-    ids = list(article_ids) if article_ids is not None else matching_ids(archive, query)
+    ids = list(article_ids) if article_ids is not None else archive.search.matching_ids(query)
     counts: Counter[tuple[str, str]] = Counter()
     with archive.reading() as session:
         for begin in range(0, len(ids), BATCH):

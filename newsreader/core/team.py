@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection, text
 
 from newsreader.core import db
-from newsreader.core.archive import Archive
 from newsreader.core.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
 
 Role = Literal["reader", "annotator", "editor", "owner"]
 ROLES: tuple[Role, ...] = ("reader", "annotator", "editor", "owner")
@@ -234,6 +236,25 @@ class Reachable:
     member: str
     role: Role | None  # None: the archive is not (yet) a team archive, or no role here
     articles: int | None  # None: an empty database — opening makes the archive
+
+
+class Team:
+    """The members of a team archive and their roles, reached as `archive.team`."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    def init(self) -> list[Member]:
+        """Make the archive a team archive; the member running it becomes an owner."""
+        return init(self.archive)
+
+    def add_member(self, name: str, role: Role) -> Member:
+        """Give a server login exactly this role in the team."""
+        return add_member(self.archive, name, role)
+
+    def members(self) -> list[Member]:
+        """Every login of the team with its highest role, by name."""
+        return members(self.archive)
 
 
 def probe(address: str) -> Reachable:

@@ -21,6 +21,7 @@ from newsreader.ui.plain_text import message_box
 OPEN_FLAG = "--newsreader-open="
 SPAN_FLAG = "--newsreader-span="  # start,end of a passage to select (a newsreader:// link)
 THEME_FLAG = "--newsreader-theme="  # --theme: this run's theme
+SCREENSHOT_FLAG = "--newsreader-screenshot="  # --screenshot: render to this PNG and exit
 SCREENSHOT_SIZE = (1440, 860)
 SETTLE_AFTER_MS = 1500
 UI_SWITCH_INTERVAL_S = 0.001
@@ -71,6 +72,21 @@ def report_first_page(window: MainWindow) -> None:
     model.loaded.connect(painted)
 
 
+def _flag(args: list[str], prefix: str) -> list[str]:
+    """The values given to one of our flags, in order."""
+    return [a.removeprefix(prefix) for a in args if a.startswith(prefix)]
+
+
+def open_window(archive_path: Path | str, qt_args: list[str]) -> int:
+    """What the `newsreader` command without a command opens: the window, or with
+    --screenshot a PNG of it."""
+    if shots := _flag(qt_args, SCREENSHOT_FLAG):
+        to_open, themes = _flag(qt_args, OPEN_FLAG), _flag(qt_args, THEME_FLAG)
+        return screenshot(archive_path, Path(shots[-1]), int(to_open[-1]) if to_open else None,
+                          themes[-1] if themes else None)  # fmt: skip
+    return run_gui(archive_path, qt_args)
+
+
 def open_archive(location: Path | str) -> Archive:
     """Open the archive off the UI thread. Upgrading one made by an older version can take
     minutes when it is large (a million articles: about two); after a second a window says
@@ -118,9 +134,9 @@ def open_archive(location: Path | str) -> Archive:
 def run_gui(archive_path: Path | str, qt_args: list[str] | None = None) -> int:
     """Open the main window over the archive at `archive_path` and run until it closes."""
     args = list(qt_args or [])
-    to_open = [int(a.removeprefix(OPEN_FLAG)) for a in args if a.startswith(OPEN_FLAG)]
-    spans = [a.removeprefix(SPAN_FLAG).split(",") for a in args if a.startswith(SPAN_FLAG)]
-    themes = [a.removeprefix(THEME_FLAG) for a in args if a.startswith(THEME_FLAG)]
+    to_open = [int(value) for value in _flag(args, OPEN_FLAG)]
+    spans = [value.split(",") for value in _flag(args, SPAN_FLAG)]
+    themes = _flag(args, THEME_FLAG)
     app = _application([a for a in args if not a.startswith((OPEN_FLAG, SPAN_FLAG, THEME_FLAG))])
     try:
         archive = open_archive(archive_path)

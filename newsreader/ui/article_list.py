@@ -42,7 +42,6 @@ from newsreader.core.search.service import (
     SearchHit,
     SearchResults,
     SearchSort,
-    search,
 )
 from newsreader.ui import themes
 from newsreader.ui.executor import Executor
@@ -314,8 +313,8 @@ class ArticleListModel(QAbstractListModel):
             text = f'{query} section:"{section}"' if section else query
 
             def fetch_results() -> Page:
-                results = search(archive, text, sort=search_sort, limit=PAGE_SIZE,
-                                 offset=offset, facets=offset == 0)  # fmt: skip
+                results = archive.search.find(text, sort=search_sort, limit=PAGE_SIZE,
+                                              offset=offset, facets=offset == 0)  # fmt: skip
                 return Page(list(results.hits), min(results.total, MAX_RESULTS_WINDOW), results)
 
             return fetch_results

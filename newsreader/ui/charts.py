@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QVBoxLayout, QWidget
 
-from newsreader.core.stats import Count, counts_over_time
+from newsreader.core.stats import Count
 from newsreader.ui.plain_text import plain_label
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class ChartDialog(QDialog):
         archive, query = self.main.archive, self.query
         by, split = self.by.currentData(), self.split.currentData()
         self.main.executor.read(
-            lambda: counts_over_time(archive, query, by=by, split=split),
+            lambda: archive.research.counts_over_time(query, by=by, split=split),
             self._show,
             lambda error: self.main.status.report_error("Counts over time", error),
         )

@@ -9,7 +9,6 @@ from PySide6.QtGui import QGuiApplication
 from newsreader.core.citations import (
     CitedArticle,
     Style,
-    cited_articles,
     format_citation,
     quote_with_citation,
 )
@@ -42,7 +41,7 @@ def copy_citation(window: MainWindow, with_quote: bool) -> None:
     style, archive, text = citation_style(window), window.archive, article.text
 
     def make() -> str:
-        (cited,) = cited_articles(archive, [article.id])
+        (cited,) = archive.research.cited_articles([article.id])
         if with_quote and span is not None:
             return quote_with_citation(cited, text[span[0] : span[1]], span[0], span[1], style)
         return format_citation(cited, style)

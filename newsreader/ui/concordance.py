@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.concordance import ConcordanceLine, SortKey, concordance, sort_lines, to_csv
+from newsreader.core.concordance import ConcordanceLine, SortKey, sort_lines, to_csv
 from newsreader.ui.plain_text import plain_label
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class ConcordanceDialog(QDialog):
         self.status.setText(f"Looking for {query}…")
         archive = window.archive
         window.executor.read(
-            lambda: list(itertools.islice(concordance(archive, query), FIRST_SCREEN)),
+            lambda: list(itertools.islice(archive.research.concordance(query), FIRST_SCREEN)),
             self._first_screen,
             lambda error: window.status.report_error("Concordance", error),
         )
@@ -144,7 +144,7 @@ class ConcordanceDialog(QDialog):
             self.all_lines = lines
             self._show()
         archive, query = self.main.archive, self.query
-        self.main.executor.read(lambda: list(concordance(archive, query)), self._everything)
+        self.main.executor.read(lambda: list(archive.research.concordance(query)), self._everything)
 
     def _everything(self, lines: list[ConcordanceLine]) -> None:
         self.complete = True

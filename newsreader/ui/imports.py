@@ -8,7 +8,6 @@ import csv
 import io
 import threading
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -104,14 +103,6 @@ class ReportWindow(QWidget):
         return path
 
 
-def import_paths(*args: Any, **kwargs: Any) -> ImportReport:
-    """core's import_paths, loaded when the first import starts: it brings the extractors
-    (~0.2 s), which the window does not need to show its first page."""
-    from newsreader.core.importing import import_paths as run
-
-    return run(*args, **kwargs)
-
-
 def summary_of(report: ImportReport, what: str) -> str:
     counts = report.counts()
     summary = (
@@ -177,8 +168,8 @@ class Imports(QObject):
             self.window.ops.done(EVERYTHING)
 
         self.window.executor.long(
-            lambda: import_paths(
-                archive, paths, progress=self.progress.emit, should_cancel=cancel.is_set
+            lambda: archive.imports.paths(
+                paths, progress=self.progress.emit, should_cancel=cancel.is_set
             ),
             finished,
             failed,

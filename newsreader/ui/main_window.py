@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from newsreader.core.annotations import COLORS
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.report import ImportReport
-from newsreader.core.seed import seed_if_new
 from newsreader.core.team import ROLE_DESCRIPTIONS
 from newsreader.core.web.feeds import FeedView
 from newsreader.ui import icons, research, themes
@@ -196,7 +195,9 @@ class MainWindow(QMainWindow):
         self.executor.read(archive.last_open, self._reopen)  # this member's, any computer
         self.update_actions()
         if seed and not archive.is_team:  # a team archive is filled by its members
-            self.executor.write(lambda: seed_if_new(archive), lambda _r: self.redraw(EVERYTHING))
+            self.executor.write(
+                lambda: archive.imports.seed_if_new(), lambda _r: self.redraw(EVERYTHING)
+            )
         else:
             self.redraw(EVERYTHING)
         self.originals.offer_after_upgrade()
@@ -359,8 +360,8 @@ class MainWindow(QMainWindow):
             self._sidebar_stale = True
             return
         self._sidebar_loading, self._sidebar_stale = True, False
-        archive, feeds = self.archive, self.web.feeds
-        self.executor.count(lambda: load_sidebar(archive, feeds), self._show_sidebar,
+        archive = self.archive
+        self.executor.count(lambda: load_sidebar(archive), self._show_sidebar,
                             self._sidebar_failed)  # fmt: skip
 
     def _sidebar_failed(self, error: BaseException) -> None:

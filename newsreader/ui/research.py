@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.core.agreement import CodeAgreement, agreement
-from newsreader.core.exports import EXPORT_FORMATS, ExportResult, export
+from newsreader.core.agreement import CodeAgreement
+from newsreader.core.exports import EXPORT_FORMATS, ExportResult
 from newsreader.ui import charts, citations, codebook, concordance
 from newsreader.ui.plain_text import plain_label
 
@@ -103,7 +103,7 @@ def export_view(window: MainWindow) -> None:
         window.statusBar().showMessage(f"{result.articles} articles{notes} exported to {path}")
 
     window.executor.long(
-        lambda: export(archive, fmt, path, query=query),
+        lambda: archive.research.export(fmt, path, query=query),
         done,
         lambda error: window.status.report_error("Export", error),
     )
@@ -138,7 +138,7 @@ class AgreementDialog(QDialog):
     def reload(self) -> None:
         archive, unit = self.main.archive, self.unit.currentData()
         self.main.executor.read(
-            lambda: agreement(archive, unit=unit),
+            lambda: archive.research.agreement(unit=unit),
             self._show,
             lambda error: self.main.status.report_error("Agreement", error),
         )

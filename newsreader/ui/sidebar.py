@@ -12,9 +12,9 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
 from newsreader.core.archive import Archive, SavedSearchView, SectionCount, View
-from newsreader.core.counts import UnreadCounts, unread_counts
+from newsreader.core.counts import UnreadCounts
 from newsreader.core.search.service import SectionFacet
-from newsreader.core.web.feeds import FEED_SOURCE_PREFIX, Feeds, FeedView, walk_feeds
+from newsreader.core.web.feeds import FEED_SOURCE_PREFIX, FeedView, walk_feeds
 from newsreader.ui import icons, themes
 from newsreader.ui.article_list import Scope
 from newsreader.ui.plain_text import literal
@@ -47,7 +47,7 @@ class SidebarData:
     unread: UnreadCounts = field(default_factory=UnreadCounts)
 
 
-def load_sidebar(archive: Archive, feeds: Feeds) -> SidebarData:
+def load_sidebar(archive: Archive) -> SidebarData:
     """Background job: every count the sidebar shows."""
     return SidebarData(
         archive.view_counts(),
@@ -55,8 +55,8 @@ def load_sidebar(archive: Archive, feeds: Feeds) -> SidebarData:
         archive.sources(),
         archive.saved_searches(),
         archive.tags(),
-        feeds.list_feeds(),
-        unread_counts(archive),
+        archive.feeds.list_feeds(),
+        archive.unread_counts(),
     )
 
 

@@ -29,11 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader.core.ingest.report import ImportReport
-from newsreader.core.web.feeds import Feeds, FeedView, RefreshResult
+from newsreader.core.web.feeds import FeedView, RefreshResult
 from newsreader.core.web.fetch import Fetcher
-from newsreader.core.web.offline import archive_fetcher, is_offline, set_offline
 from newsreader.core.web.opml import OpmlReport, export_opml, import_opml
-from newsreader.core.web.pages import fetch_queued, save_urls
 from newsreader.ui.host import Window
 from newsreader.ui.operations import EVERYTHING, Changes
 from newsreader.ui.plain_text import Question
@@ -149,7 +147,6 @@ class WebActions(QObject):
         super().__init__(window.widget())
         self.window = window
         self.archive = window.archive
-        self.feeds = Feeds(window.archive)
         self._fetcher: Fetcher | None = None
         self._fetcher_lock = threading.Lock()
         self.offline = False
@@ -163,8 +160,7 @@ class WebActions(QObject):
 
     def start(self) -> None:
         """Once the window's actions exist: read the offline switch."""
-        archive = self.archive
-        self.window.executor.read(lambda: is_offline(archive), self._show_offline)
+        self.window.executor.read(self.archive.web.is_offline, self._show_offline)
 
     @property
     def save_url_action(self) -> QAction:
@@ -204,7 +200,7 @@ class WebActions(QObject):
         on the UI thread)."""
         with self._fetcher_lock:
             if self._fetcher is None:
-                self._fetcher = archive_fetcher(self.archive)
+                self._fetcher = self.archive.web.fetcher()
                 if self._cancel.is_set():  # the window closed meanwhile
                     self._fetcher.abort()
             return self._fetcher
@@ -240,10 +236,10 @@ class WebActions(QObject):
 
     def set_offline(self, offline: bool) -> None:
         """Stop (or allow) all fetching at once; the switch is kept in the archive."""
-        archive = self.archive
+        web = self.archive.web
         self._show_offline(offline)
         self.window.ops.write("Could not keep the offline switch",
-                              lambda: set_offline(archive, offline), Changes())  # fmt: skip
+                              lambda: web.set_offline(offline), Changes())  # fmt: skip
 
     # -- saving pages -------------------------------------------------------------------
 
@@ -262,11 +258,10 @@ class WebActions(QObject):
             self.save_urls([url])
 
     def save_urls(self, urls: list[str]) -> None:
-        archive, cancel = self.archive, self._cancel
+        web, cancel = self.archive.web, self._cancel
         self.window.status.show_work(f"Saving {len(urls)} page{'s' if len(urls) != 1 else ''}…")
         self._network(
-            lambda: save_urls(
-                archive,
+            lambda: web.save_urls(
                 urls,
                 self.fetcher,
                 progress=self.progress.emit,
@@ -277,11 +272,11 @@ class WebActions(QObject):
         )
 
     def fetch_queue(self) -> None:
-        archive, cancel = self.archive, self._cancel
+        web, cancel = self.archive.web, self._cancel
         self.window.status.show_work("Fetching queued pages…")
         self._network(
-            lambda: fetch_queued(
-                archive, self.fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
+            lambda: web.fetch_queued(
+                self.fetcher, progress=self.progress.emit, should_cancel=cancel.is_set
             ),
             self._pages_saved,
             "Fetching the queue failed",
@@ -302,7 +297,7 @@ class WebActions(QObject):
             self.subscribe(*answer)
 
     def subscribe(self, url: str, folder: str = "") -> None:
-        feeds = self.feeds
+        feeds = self.archive.feeds
         self.window.status.show_work("Subscribing…")
 
         def subscribe_and_fetch() -> tuple[FeedView, list[RefreshResult]]:
@@ -327,7 +322,7 @@ class WebActions(QObject):
         """The timer's round: refresh the feeds whose interval has passed, if online."""
         if self.offline or self.refreshing:
             return
-        feeds = self.feeds
+        feeds = self.archive.feeds
         self.window.executor.read(
             lambda: [f.id for f in feeds.due()],
             lambda ids: self.refresh_feeds(ids) if ids else None,
@@ -338,7 +333,7 @@ class WebActions(QObject):
             return
         self.refreshing = True
         ids = list(feed_ids) if feed_ids is not None else None
-        feeds, cancel = self.feeds, self._cancel
+        feeds, cancel = self.archive.feeds, self._cancel
         self.window.status.show_work("Refreshing feeds…")
         self._network(
             lambda: feeds.refresh(
@@ -363,7 +358,7 @@ class WebActions(QObject):
         self.feeds_refreshed.emit(results)
 
     def mark_read(self, *, feed_id: int | None = None, folder: str | None = None) -> None:
-        feeds = self.feeds
+        feeds = self.archive.feeds
         self.window.ops.write("Could not mark the feed read",
                               lambda: feeds.mark_read(feed_id=feed_id, folder=folder),
                               Changes(counts=True, listing=True))  # fmt: skip
@@ -371,14 +366,14 @@ class WebActions(QObject):
     def unsubscribe(self, feed: FeedView) -> None:
         question = f"Unsubscribe from “{feed.title}”? Its {feed.total} saved articles stay."
         if Question.ask(self.window.widget(), "Unsubscribe", question):
-            feeds = self.feeds
+            feeds = self.archive.feeds
             self.window.ops.write("Could not unsubscribe", lambda: feeds.remove(feed.id),
                                   EVERYTHING)  # fmt: skip
 
     def move(self, feed: FeedView) -> None:
         folder = FolderDialog.ask(self.window.widget(), feed.folder, self._folders())
         if folder is not None:
-            feeds = self.feeds
+            feeds = self.archive.feeds
             self.window.ops.write("Could not move the feed",
                                   lambda: feeds.update(feed.id, folder=folder),
                                   Changes(counts=True))  # fmt: skip
@@ -386,7 +381,7 @@ class WebActions(QObject):
     def set_interval(self, feed: FeedView) -> None:
         minutes = IntervalDialog.ask(self.window.widget(), feed.interval_minutes)
         if minutes is not None:
-            feeds = self.feeds
+            feeds = self.archive.feeds
             self.window.ops.write("Could not change the interval",
                                   lambda: feeds.update(feed.id, interval_minutes=minutes),
                                   Changes(counts=True))  # fmt: skip
@@ -420,7 +415,7 @@ class WebActions(QObject):
             self.import_opml(path)
 
     def import_opml(self, path: Path) -> None:
-        feeds = self.feeds
+        feeds = self.archive.feeds
 
         def done(report: OpmlReport) -> None:
             self.window.status.message(f"Subscriptions imported: {report.summary()}", 15000)
@@ -439,7 +434,7 @@ class WebActions(QObject):
             self.export_opml(path)
 
     def export_opml(self, path: Path) -> None:
-        feeds = self.feeds
+        feeds = self.archive.feeds
 
         def write() -> int:
             views = feeds.list_feeds()

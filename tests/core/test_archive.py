@@ -21,7 +21,6 @@ from newsreader.core.blocks import Block, ExtractedArticle, RelatedItem
 from newsreader.core.errors import ArchiveBusy, ArchiveError, ArchiveFull
 from newsreader.core.models import Base
 from newsreader.core.saving import SaveOutcome, Saver, content_hash
-from newsreader.core.search.service import search
 from newsreader.core.sections import section_key
 from tests.factories import make_article
 
@@ -219,7 +218,7 @@ def test_undoing_a_delete_brings_the_article_back_under_its_id_with_everything(
     assert _everything_about(archive, article_id) == before
     back = archive.get(linker.article_id)
     assert back is not None and back.related[0].target_id == article_id
-    assert [hit.id for hit in search(archive, "highlight").hits] == [article_id]
+    assert [hit.id for hit in archive.search.find("highlight").hits] == [article_id]
 
 
 @pytest.mark.sqlite_only("PostgreSQL never hands out an id again")
@@ -328,7 +327,6 @@ def test_an_archive_made_by_the_first_version_opens_with_nothing_lost(tmp_path: 
     from alembic import command
 
     from newsreader.core import db
-    from newsreader.core.search.service import search
 
     path = tmp_path / "old.sqlite3"
     reader, writer = db.create_engines(path)
@@ -347,7 +345,7 @@ def test_an_archive_made_by_the_first_version_opens_with_nothing_lost(tmp_path: 
     with Archive(path) as archive:
         (article,) = archive.list_articles(order="published")
         assert (article.title, article.is_starred) == ("Old harbour", True)
-        assert [h.title for h in search(archive, "boats").hits] == ["Old harbour"]
+        assert [h.title for h in archive.search.find("boats").hits] == ["Old harbour"]
         with archive.reading() as session:
             sort_date = (
                 session.connection().exec_driver_sql("select sort_date from articles").scalar()
@@ -470,7 +468,6 @@ def test_an_empty_database_file_becomes_an_archive(tmp_path: Path) -> None:
 READ_ONLY_CHECK = """
 import json, sys
 from newsreader.core.archive import Archive, ArchiveReadOnly
-from newsreader.core.search.service import search
 with Archive(sys.argv[1]) as archive:
     try:
         archive.star(1)
@@ -478,7 +475,7 @@ with Archive(sys.argv[1]) as archive:
     except ArchiveReadOnly as error:
         refused = str(error)
     print(json.dumps({"read_only": archive.read_only, "titles": [a.title for a in
-        archive.list_articles()], "found": search(archive, "harbour").total,
+        archive.list_articles()], "found": archive.search.find("harbour").total,
         "refused": refused, "rights": [archive.rights.mark, archive.rights.annotate,
         archive.rights.edit]}))
 """

@@ -11,7 +11,6 @@ from newsreader.core import copying
 from newsreader.core.archive import Archive
 from newsreader.core.copying import copy_archive
 from newsreader.core.models import ArticleOriginal, ArticleVersion, RelatedLink
-from newsreader.core.search.service import search
 from tests.factories import make_article
 
 
@@ -80,7 +79,7 @@ def test_a_copy_into_a_new_archive_has_everything_under_the_same_ids(
         assert (note.exact, note.note, note.coder) == ("approved the budget", "key vote", "ana")
         assert "Fiscal" in note.codes
         assert [s.name for s in target.saved_searches()] == ["Budgets"]
-        assert [h.id for h in search(target, "approved").hits] == [budget.id]
+        assert [h.id for h in target.search.find("approved").hits] == [budget.id]
 
 
 def test_copying_twice_duplicates_nothing(stores: tuple[Path | str, Path | str]) -> None:

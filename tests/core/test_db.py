@@ -10,7 +10,6 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from newsreader.core import db
 from newsreader.core.archive import Archive
-from newsreader.core.search.service import search
 from tests.factories import make_article
 
 
@@ -72,7 +71,7 @@ def test_an_older_archive_is_upgraded_on_either_store_and_keeps_its_articles(
         assert db.current_revision(again.reader) == db.HEAD_REVISION
         assert [a.title for a in again.list_articles()] == ["Kept through"]
         assert [a.note for a in again.annotations.list(article_id)] == ["mine"]
-        assert [hit.id for hit in search(again, "upgrades").hits] == [article_id]
+        assert [hit.id for hit in again.search.find("upgrades").hits] == [article_id]
 
 
 def test_every_migration_goes_down_and_up_again_on_either_store(archive: Archive) -> None:

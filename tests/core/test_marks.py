@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.counts import unread_counts
-from newsreader.core.search.service import search
 from tests.factories import make_article
 
 
@@ -35,14 +33,14 @@ def test_one_members_reading_leaves_anothers_unread_and_starred_as_they_were(
     assert mine == {first: (True, False), second: (False, True)}
     assert archive.view_counts()["unread"] == 1
     assert [a.id for a in archive.list_articles(view="starred")] == [second]
-    assert [h.id for h in search(archive, "is:unread").hits] == [second]
-    assert unread_counts(archive).sections == {"world": 1}
+    assert [h.id for h in archive.search.find("is:unread").hits] == [second]
+    assert archive.unread_counts().sections == {"world": 1}
     archive._member = "another member"  # the same archive as someone else sees it
     assert archive.view_counts()["unread"] == 2
     assert archive.list_articles(view="starred") == []
-    assert {h.id for h in search(archive, "is:unread").hits} == {first, second}
-    assert search(archive, "is:starred").hits == []
-    assert unread_counts(archive).sections == {"world": 2}
+    assert {h.id for h in archive.search.find("is:unread").hits} == {first, second}
+    assert archive.search.find("is:starred").hits == []
+    assert archive.unread_counts().sections == {"world": 2}
     detail = archive.get(first)
     assert detail is not None and not detail.is_read
 
@@ -118,8 +116,6 @@ def test_the_article_open_last_is_each_members_own(archive: Archive) -> None:
 
 
 def test_a_feeds_articles_marked_read_are_read_for_that_member_only(archive: Archive) -> None:
-    from newsreader.core.web.feeds import Feeds
-
     first, second = _two_articles(archive)
     archive.mark_read(first)
     with archive.writing() as session:  # both articles came from one source
@@ -130,7 +126,7 @@ def test_a_feeds_articles_marked_read_are_read_for_that_member_only(archive: Arc
         session.flush()
         session.query(Article).update({Article.source_id: source.id})
         session.add(Feed(url="https://news.example/feed", title="News", source_id=source.id))
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     assert feeds.list_feeds()[0].unread == 1
     assert feeds.mark_read(feed_id=feeds.list_feeds()[0].id) == 1  # only the one unread
     assert archive.view_counts()["unread"] == 0

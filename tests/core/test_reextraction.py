@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsreader.core.archive import Archive
-from newsreader.core.importing import import_paths
 from newsreader.core.reextraction import EXTRACTOR_VERSION
 from tests.factories import make_article
 
@@ -80,7 +79,7 @@ def test_an_original_that_is_no_longer_a_page_fails_with_its_reason(archive: Arc
 
 def test_html_files_keep_their_original_page(archive: Archive, tmp_path: Path) -> None:
     (tmp_path / "pier.html").write_bytes(PAGE)
-    report = import_paths(archive, [tmp_path / "pier.html"], workers=1)
+    report = archive.imports.paths([tmp_path / "pier.html"], workers=1)
     [item] = report.items
     assert item.article_id is not None
     assert archive.original(item.article_id) == ("text/html", PAGE)

@@ -6,7 +6,6 @@ import pytest
 from newsreader.core.archive import Archive
 from newsreader.core.ingest.jsonl import record_to_article
 from newsreader.core.related import is_near_duplicate, shingles
-from newsreader.core.seed import seed_if_new
 from newsreader.testing import shared_data
 from tests.factories import make_article
 
@@ -88,7 +87,7 @@ def test_a_new_article_joins_the_lists_of_its_neighbours(
 
 
 def test_the_welcome_guide_lists_each_guide_article_once(archive: Archive) -> None:
-    report = seed_if_new(archive)
+    report = archive.imports.seed_if_new()
     assert report is not None and report.counts()["saved"] == 4
     (welcome,) = [a for a in archive.list_articles() if a.title.startswith("Welcome")]
     related = archive.related.for_article(welcome.id)

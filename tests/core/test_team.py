@@ -28,16 +28,16 @@ def team_url(postgres_archive_url: str) -> Iterator[str]:
     with Archive(postgres_archive_url) as owner:
         owner.save(make_article("Budget vote", ("The council approved the budget.",),
                                 url="https://news.example/budget"))  # fmt: skip
-        team.init(owner)
+        owner.team.init()
         for name, role in (("alice", "annotator"), ("bob", "annotator"), ("rita", "reader"),
                            ("ed", "editor")):  # fmt: skip
-            team.add_member(owner, name, role)  # type: ignore[arg-type]
+            owner.team.add_member(name, role)  # type: ignore[arg-type]
     yield postgres_archive_url
 
 
 def test_members_are_listed_with_their_roles(team_url: str) -> None:
     with Archive(team_url) as owner:
-        found = {(m.name, m.role) for m in team.members(owner)}
+        found = {(m.name, m.role) for m in owner.team.members()}
     assert {("alice", "annotator"), ("bob", "annotator"), ("rita", "reader"),
             ("ed", "editor"), ("newsreader", "owner")} <= found  # fmt: skip
 
@@ -128,7 +128,7 @@ def test_a_personal_archive_has_no_members(tmp_path: Path) -> None:
         Archive(tmp_path / "mine.sqlite3") as personal,
         pytest.raises(team.TeamError, match="team archives on a PostgreSQL server"),
     ):
-        team.members(personal)
+        personal.team.members()
 
 
 def test_only_editors_and_owners_are_offered_what_changes_articles(
@@ -148,8 +148,6 @@ def test_only_editors_and_owners_are_offered_what_changes_articles(
 def test_each_members_marks_are_their_own_and_the_server_keeps_them_so(team_url: str) -> None:
     from sqlalchemy import text
 
-    from newsreader.core.search.service import search
-
     def change_log_length(archive: Archive) -> int:
         with archive.reader.connect() as connection:
             return int(connection.execute(text("SELECT count(*) FROM search_queue")).scalar_one())
@@ -161,7 +159,7 @@ def test_each_members_marks_are_their_own_and_the_server_keeps_them_so(team_url:
         rita.remember_open(article_id)
         assert rita.view_counts()["unread"] == 0
         assert change_log_length(rita) == logged  # the log everyone reads tells nothing
-        assert [h.id for h in search(rita, "is:starred").hits] == [article_id]
+        assert [h.id for h in rita.search.find("is:starred").hits] == [article_id]
     with Archive(as_member(team_url, "alice")) as alice:
         assert alice.view_counts()["all"] == 1
         assert (alice.view_counts()["unread"], alice.view_counts()["starred"]) == (1, 0)
@@ -205,30 +203,28 @@ def _noticed(watch: object, seconds: float = 1.0) -> bool:
 
 
 def test_annotator_finds_the_articles_a_member_highlighted(team_url: str) -> None:
-    from newsreader.core.search.service import search
 
     with Archive(as_member(team_url, "ed")) as ed:
         ed.save(make_article("Harbour storm", ("Boats were lost.",), url="https://x.example/2"))
     with Archive(as_member(team_url, "alice")) as alice:
         budget = next(a.id for a in alice.list_articles() if a.title == "Budget vote")
         alice.annotations.create(budget, 4, 11)
-        assert [h.title for h in search(alice, "annotator:alice").hits] == ["Budget vote"]
-        assert [h.title for h in search(alice, "highlighter:ALICE").hits] == ["Budget vote"]
-        assert search(alice, "annotator:bob").hits == []
+        assert [h.title for h in alice.search.find("annotator:alice").hits] == ["Budget vote"]
+        assert [h.title for h in alice.search.find("highlighter:ALICE").hits] == ["Budget vote"]
+        assert alice.search.find("annotator:bob").hits == []
 
 
 def test_author_is_the_byline_and_points_to_annotator_when_it_names_a_member(
     team_url: str,
 ) -> None:
-    from newsreader.core.search.service import search
 
     with Archive(as_member(team_url, "alice")) as alice:
         budget = alice.list_articles()[0].id
         alice.annotations.create(budget, 4, 11)
-        found = search(alice, "author:alice")
+        found = alice.search.find("author:alice")
         assert found.hits == []
         assert any("annotator:alice finds the articles they highlighted" in h for h in found.hints)
-        assert not any("annotator" in h for h in search(alice, "author:zoe").hints)
+        assert not any("annotator" in h for h in alice.search.find("author:zoe").hints)
 
 
 def test_a_team_set_up_before_members_had_their_own_marks_gets_them_on_upgrade(

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from newsreader.core.annotations import COLORS, AnnotationError
 from newsreader.core.archive import Archive
-from newsreader.core.search.service import search
 from newsreader.core.unicode import scrub
 from tests.factories import make_article
 
@@ -69,7 +68,7 @@ def test_random_queries_and_filters_are_all_answered(small_archive: Archive) -> 
     rng = random.Random(1)
     for _ in range(CASES):
         query = hostile_query(rng)
-        results = search(small_archive, query, limit=rng.choice((0, 5, 50)),
+        results = small_archive.search.find(query, limit=rng.choice((0, 5, 50)),
                          sort=rng.choice(("relevance", "date")))  # fmt: skip
         assert results.total >= len(results.hits)
 
@@ -92,7 +91,7 @@ def test_random_annotation_strings_are_saved_listed_and_searched(small_archive: 
             tag=hostile_piece(rng), section=hostile_piece(rng), text=hostile_piece(rng),
             color=rng.choice(COLORS),
         )  # fmt: skip
-        search(small_archive, f"tag:{rng.choice(tags or ['x'])} {hostile_piece(rng)}")
+        small_archive.search.find(f"tag:{rng.choice(tags or ['x'])} {hostile_piece(rng)}")
     index = small_archive.search_index
     engine = small_archive.reader if small_archive.is_team else small_archive.writer
     assert index.sync(engine) == 0 and index.failed == set()
@@ -101,7 +100,6 @@ def test_random_annotation_strings_are_saved_listed_and_searched(small_archive: 
 def test_random_names_for_tags_saved_searches_and_feeds_are_kept(
     small_archive: Archive, tmp_path: Path
 ) -> None:
-    from newsreader.core.web.feeds import Feeds
 
     rng = random.Random(3)
     article_id = small_archive.list_articles()[0].id
@@ -111,8 +109,8 @@ def test_random_names_for_tags_saved_searches_and_feeds_are_kept(
         query = hostile_query(rng)
         if scrub(name).strip():  # a query of nothing storable (only NULs) is refused
             small_archive.save_search(name + str(n), query if scrub(query).strip() else "budget")
-        Feeds(small_archive).add(f"https://example.org/{n}", title=name, folder=hostile_piece(rng))
-    assert search(small_archive, "budget").total == 3
+        small_archive.feeds.add(f"https://example.org/{n}", title=name, folder=hostile_piece(rng))
+    assert small_archive.search.find("budget").total == 3
 
 
 @pytest.mark.sqlite_only("query parsing: the store plays no part")
@@ -120,5 +118,5 @@ def test_random_names_for_tags_saved_searches_and_feeds_are_kept(
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(query=ANY_TEXT)
 def test_any_string_at_all_is_a_query(small_archive: Archive, query: str) -> None:
-    results = search(small_archive, query)
+    results = small_archive.search.find(query)
     assert results.total >= len(results.hits)

@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.testing import isolated_settings
-from newsreader.ui import imports
 from newsreader.ui.dialogs import SaveFileDialog
 from newsreader.ui.main_window import MainWindow
 from tests.factories import SEED_FILE
@@ -64,7 +63,7 @@ def test_a_stuck_import_is_cancelled_and_the_window_closes_within_a_second(
         stuck.set()
         release.wait(30)  # like a read() on a FIFO nobody writes to
 
-    monkeypatch.setattr(imports, "import_paths", reading_a_fifo)
+    monkeypatch.setattr(archive.imports, "paths", reading_a_fifo)
     window = MainWindow(archive, seed=False, settings=isolated_settings(archive.path.parent))
     qtbot.addWidget(window)
     window.show()

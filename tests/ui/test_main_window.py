@@ -7,8 +7,6 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
-from newsreader.core.search.service import search
-from newsreader.core.seed import seed_if_new
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import SNIPPET_ROLE, Scope
 from newsreader.ui.dialogs import (
@@ -42,10 +40,10 @@ def test_a_new_archive_opens_seeded_with_the_sample_and_the_guide(
 
 
 def test_an_archive_is_seeded_once_and_never_again(archive: Archive) -> None:
-    assert seed_if_new(archive) is not None
+    assert archive.imports.seed_if_new() is not None
     for article in archive.list_articles():
         archive.delete(article.id)
-    assert seed_if_new(archive) is None
+    assert archive.imports.seed_if_new() is None
     assert archive.count() == 0
 
 
@@ -378,15 +376,15 @@ def test_the_shortcuts_dialog_lists_the_keys_grouped_by_area(
     dialog.close()
 
 
-def test_the_cli_renders_a_screenshot_of_an_open_article(qtbot: QtBot, tmp_path: Path) -> None:
+def test_the_command_renders_a_screenshot_of_an_open_article(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtGui import QImage
 
-    from newsreader.cli import main
+    from newsreader.__main__ import run
 
     with Archive(tmp_path / "a.sqlite3") as archive:
         archive.save(make_article("Pictured", ("Shown in the screenshot.",)))
     out = tmp_path / "shots" / "dark.png"
-    assert main(["--archive", str(tmp_path / "a.sqlite3"), "--open", "1", "--screenshot",
+    assert run(["--archive", str(tmp_path / "a.sqlite3"), "--open", "1", "--screenshot",
                  str(out), "--theme", "dark"]) == 0  # fmt: skip
     image = QImage(str(out))
     assert image.width() >= 1200 and image.height() >= 700
@@ -428,7 +426,7 @@ def test_tags_are_given_listed_in_the_sidebar_and_searchable(
     qtbot.waitUntil(lambda: "to read (1)" in sidebar_texts(main_window))
     main_window.select_scope(Scope(tag="to read"))
     qtbot.waitUntil(lambda: titles(main_window) == ["Tagged"])
-    assert [h.title for h in search(archive, 'tag:"to read"').hits] == ["Tagged"]
+    assert [h.title for h in archive.search.find('tag:"to read"').hits] == ["Tagged"]
 
 
 def test_a_deleted_article_comes_back_with_undo_with_its_highlights_and_flags(

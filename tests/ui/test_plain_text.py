@@ -14,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
 from newsreader.core.blocks import Block, ExtractedArticle
-from newsreader.core.web.feeds import Feeds
 from newsreader.ui.annotations import NoteDialog
 from newsreader.ui.document import build_document
 from newsreader.ui.main_window import MainWindow
@@ -77,7 +76,7 @@ def hostile_archive(archive: Archive) -> int:
         url="https://example.org/budget",
     )).article_id  # fmt: skip
     archive.save(ExtractedArticle(title="Second", blocks=blocks[:1], source="Another site"))
-    Feeds(archive).add("https://example.org/feed.xml", title=HOSTILE)
+    archive.feeds.add("https://example.org/feed.xml", title=HOSTILE)
     archive.annotations.create(article_id, 0, 6, note=HOSTILE, tags=[HOSTILE])
     return article_id
 

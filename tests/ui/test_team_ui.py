@@ -8,7 +8,6 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from newsreader.core import team
 from newsreader.core.archive import Archive
 from newsreader.ui.executor import Executor
 from newsreader.ui.team import RECENT_SETTING, TeamArchiveDialog, new_window_command
@@ -30,7 +29,7 @@ def test_trying_a_team_archive_says_who_you_are_there_and_what_it_holds(
 ) -> None:
     with Archive(postgres_archive_url) as owner:
         owner.save(make_article("Budget vote", ("The council approved it.",)))
-        team.init(owner)
+        owner.team.init()
     assert tried(qtbot, postgres_archive_url) == (
         "Connected as newsreader — owner (also adds and removes members) — 1 articles."
     )

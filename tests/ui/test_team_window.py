@@ -43,14 +43,13 @@ def test_an_article_another_member_saves_is_listed_within_two_seconds(
 def test_a_member_is_offered_only_the_commands_their_role_may_use(
     qtbot: QtBot, tmp_path: Path, postgres_archive_url: str
 ) -> None:
-    from newsreader.core import team
     from tests.core.test_team import as_member
 
     with Archive(postgres_archive_url) as owner:
         article_id = owner.save(make_article("Budget vote", ("The council voted.",))).article_id
-        team.init(owner)
-        team.add_member(owner, "rita", "reader")
-        team.add_member(owner, "alice", "annotator")
+        owner.team.init()
+        owner.team.add_member("rita", "reader")
+        owner.team.add_member("alice", "annotator")
     commands = ("star", "toggleRead", "highlight", "note", "importFiles", "delete", "tag",
                 "subscribe")  # fmt: skip
     offered, reasons, roles = {}, {}, {}

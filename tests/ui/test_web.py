@@ -11,7 +11,6 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
 from newsreader.core.archive import Archive
-from newsreader.core.web.offline import is_offline
 from newsreader.testing import isolated_settings
 from newsreader.ui.article_list import Scope
 from newsreader.ui.dialogs import ImportDialog
@@ -76,7 +75,7 @@ def test_a_refresh_brings_new_items_and_offline_nothing_is_fetched(
     qtbot: QtBot, window: MainWindow, httpserver: HTTPServer, archive: Archive
 ) -> None:
     serve_feed(httpserver, ["one"])
-    window.web.feeds.add(httpserver.url_for("/rss"))
+    window.archive.feeds.add(httpserver.url_for("/rss"))
     with qtbot.waitSignal(window.web.feeds_refreshed, timeout=20_000) as first:
         window.web.refresh_action.trigger()
     assert [r.new_articles for r in first.args[0]] == [1]
@@ -86,7 +85,7 @@ def test_a_refresh_brings_new_items_and_offline_nothing_is_fetched(
         window.web.refresh_feeds(None)
     assert [r.new_articles for r in second.args[0]] == [1]
     window.web.offline_action.trigger()
-    qtbot.waitUntil(lambda: is_offline(archive), timeout=5_000)
+    qtbot.waitUntil(lambda: archive.web.is_offline(), timeout=5_000)
     assert (
         window.status.offline_label.isVisibleTo(window)
         and not window.web.refresh_action.isEnabled()
@@ -166,7 +165,7 @@ def test_subscriptions_come_in_from_an_opml_file_with_their_folders(
 def test_a_feeds_menu_moves_it_and_sets_how_often_it_refreshes(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    feed = window.web.feeds.add("https://lab.example/rss", title="Lab Notes")
+    feed = window.archive.feeds.add("https://lab.example/rss", title="Lab Notes")
     window.refresh()
     qtbot.waitUntil(lambda: "Lab Notes (0)" in sidebar_texts(window), timeout=10_000)
     monkeypatch.setattr(FolderDialog, "ask", classmethod(lambda cls, p, current, f: "Science"))
@@ -177,7 +176,7 @@ def test_a_feeds_menu_moves_it_and_sets_how_often_it_refreshes(
     actions["Move to folder…"].trigger()
     qtbot.waitUntil(lambda: "Science (0)" in sidebar_texts(window), timeout=10_000)
     actions["Refresh every 60 min…"].trigger()
-    qtbot.waitUntil(lambda: window.web.feeds.get(feed.id).interval_minutes == 15, timeout=5_000)
+    qtbot.waitUntil(lambda: window.archive.feeds.get(feed.id).interval_minutes == 15, timeout=5_000)
     menu.deleteLater()
 
 

@@ -13,13 +13,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsreader.core.annotations import AnnotationError, AnnotationView
-from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.dates import parse_published
 from newsreader.core.fetch_queue import PendingUrl
@@ -48,10 +47,11 @@ from newsreader.core.ingest.report import (
 from newsreader.core.models import Article, QueuedUrl
 from newsreader.core.saving import SaveOutcome, Saver
 
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
+
 QUEUE_BATCH = 2_000  # queued URLs per transaction
 PENDING_LIMIT = 5_000  # report lines held before a flush, whatever they are
-_articles = cast(Table, Article.__table__)
-_queue = cast(Table, QueuedUrl.__table__)
 
 
 def _attach_highlights(archive: Archive, article_id: int, highlights: list[Highlight]) -> str:
@@ -269,9 +269,11 @@ class _QueueBatch:
         self.waiting: set[str] = set()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            found = select(_articles.c.url, _articles.c.id).where(_articles.c.url.in_(chunk))
-            self.archived.update({url: article_id for url, article_id in conn.execute(found)})
-            waiting = select(_queue.c.url).where(_queue.c.url.in_(chunk))
+            found = select(Article.url, Article.id).where(Article.url.in_(chunk))
+            self.archived.update(
+                {url: article_id for url, article_id in conn.execute(found) if url is not None}
+            )
+            waiting = select(QueuedUrl.url).where(QueuedUrl.url.in_(chunk))
             self.waiting.update(conn.execute(waiting).scalars())
 
     def enqueue(self, line: _Line) -> ItemResult:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.errors import ArchiveError
 from newsreader.core.importing.exports import import_export
@@ -39,6 +39,9 @@ from newsreader.core.ingest.report import (
 from newsreader.core.ingest.webarchive import count_warc_items, is_warc, read_warc
 from newsreader.core.ingest.workers import PAGE_SAVE_BATCH, PagePool
 from newsreader.core.saving import SaveOutcome
+
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
 
 
 def _archive_files(archive_path: Path) -> set[Path]:

@@ -37,7 +37,7 @@ from pathlib import Path
 import tantivy
 from sqlalchemy import Connection, Engine, func, literal_column, select, text, tuple_
 
-from newsreader.core.models import Article, MemberState
+from newsreader.core.models import Article, MemberState, Meta, SearchQueue
 from newsreader.core.search.index import (
     INDEX_VERSION,
     SYNC_BATCH,
@@ -46,8 +46,6 @@ from newsreader.core.search.index import (
     IndexedArticle,
     SearchIndex,
     _indexed_articles,
-    meta,
-    queue,
     swap_in,
 )
 
@@ -83,9 +81,7 @@ def snapshot_xmin(connection: Connection) -> int:
 def archive_identity(connection: Connection) -> str:
     """Which archive this is: its id (migration 0012) and the database's oid, so a copy of
     the database made with CREATE DATABASE ... TEMPLATE is another archive."""
-    archive_id = connection.execute(
-        select(meta.c.value).where(meta.c.key == ARCHIVE_ID_KEY)
-    ).scalar()
+    archive_id = connection.execute(select(Meta.value).where(Meta.key == ARCHIVE_ID_KEY)).scalar()
     oid = connection.execute(
         text("SELECT oid FROM pg_database WHERE datname = current_database()")
     ).scalar()
@@ -225,10 +221,10 @@ class TeamSearchIndex(SearchIndex):
         with engine.connect() as connection:  # the log rows and the articles: one snapshot
             xmin = snapshot_xmin(connection)
             entries = connection.execute(
-                select(queue.c.txid, queue.c.seq, queue.c.article_id)
-                .where(tuple_(queue.c.txid, queue.c.seq) > tuple_(cursor.txid, cursor.seq))
-                .where(queue.c.txid < xmin)
-                .order_by(queue.c.txid, queue.c.seq)
+                select(SearchQueue.txid, SearchQueue.seq, SearchQueue.article_id)
+                .where(tuple_(SearchQueue.txid, SearchQueue.seq) > tuple_(cursor.txid, cursor.seq))
+                .where(SearchQueue.txid < xmin)
+                .order_by(SearchQueue.txid, SearchQueue.seq)
                 .limit(SYNC_BATCH)
             ).all()  # fmt: skip
             ids = sorted({entry.article_id for entry in entries} | self.pending)

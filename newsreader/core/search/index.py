@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import tantivy
 
@@ -27,7 +27,7 @@ try:
     import fcntl
 except ImportError:  # Windows: openers are not made to take turns
     fcntl = None  # type: ignore[assignment]
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 from sqlalchemy.orm import aliased
 
 from newsreader.core.errors import IndexUnavailable
@@ -69,10 +69,6 @@ WRITER_HEAP = 48_000_000  # the writer's arena; more buys little for batches of 
 # read by some queries only.
 PRELOAD_SUFFIXES = (".fast", ".fieldnorm", ".term", ".idx")
 PRELOAD_BYTES = 1_000_000_000
-
-articles = cast(Table, Article.__table__)
-queue = cast(Table, SearchQueue.__table__)
-meta = cast(Table, Meta.__table__)
 
 
 def build_schema() -> tantivy.Schema:
@@ -225,9 +221,9 @@ class SearchIndex:
         else:
             token = uuid.uuid4().hex
             with engine.begin() as connection:
-                connection.execute(delete(queue))
+                connection.execute(delete(SearchQueue))
                 connection.execute(
-                    queue.insert().from_select(["article_id"], select(articles.c.id))
+                    insert(SearchQueue).from_select(["article_id"], select(Article.id))
                 )
                 _set_state(connection, token)
         del index
@@ -289,8 +285,11 @@ class SearchIndex:
                 del writer
             with engine.connect() as connection:  # changes queued while we held the writer
                 others = connection.execute(
-                    select(queue.c.seq)
-                    .where(queue.c.seq > self._drained_to, queue.c.article_id.not_in(self.failed))
+                    select(SearchQueue.seq)
+                    .where(
+                        SearchQueue.seq > self._drained_to,
+                        SearchQueue.article_id.not_in(self.failed),
+                    )
                     .limit(1)
                 ).first()
             if others is None:
@@ -300,17 +299,17 @@ class SearchIndex:
         """Index every queued article, batch by batch; articles that cannot be indexed are
         logged and queued again behind the rest, so one never blocks the others."""
         with engine.connect() as connection:
-            stop = connection.execute(select(func.max(queue.c.seq))).scalar() or 0
+            stop = connection.execute(select(func.max(SearchQueue.seq))).scalar() or 0
         self._drained_to = stop
         done = 0
         while True:
             with engine.connect() as connection:  # one snapshot: queue and rows agree
                 upto = connection.execute(
-                    select(queue.c.seq).where(queue.c.seq <= stop)
-                    .order_by(queue.c.seq).limit(1).offset(SYNC_BATCH - 1)
+                    select(SearchQueue.seq).where(SearchQueue.seq <= stop)
+                    .order_by(SearchQueue.seq).limit(1).offset(SYNC_BATCH - 1)
                 ).scalar() or stop  # fmt: skip
                 ids = sorted(set(connection.execute(
-                    select(queue.c.article_id).where(queue.c.seq <= upto)
+                    select(SearchQueue.article_id).where(SearchQueue.seq <= upto)
                 ).scalars()))  # fmt: skip
                 rows = list(_indexed_articles(connection, ids))
             if not ids:
@@ -328,10 +327,10 @@ class SearchIndex:
             writer.commit()
             token = uuid.uuid4().hex
             with engine.begin() as connection:
-                connection.execute(delete(queue).where(queue.c.seq <= upto))
+                connection.execute(delete(SearchQueue).where(SearchQueue.seq <= upto))
                 _set_state(connection, token)
                 if failed:
-                    connection.execute(queue.insert(), [{"article_id": i} for i in failed])
+                    connection.execute(insert(SearchQueue), [{"article_id": i} for i in failed])
             self._record_state(token)
             self.failed = set(failed) | (self.failed - set(ids))
             done += len(rows) - len(failed)
@@ -368,19 +367,19 @@ def preload(folder: Path, budget: int = PRELOAD_BYTES) -> int:
 def archive_state(engine: Engine) -> str | None:
     """The state token the archive recorded at its last index sync (None before any)."""
     with engine.connect() as connection:
-        return connection.execute(select(meta.c.value).where(meta.c.key == STATE_KEY)).scalar()
+        return connection.execute(select(Meta.value).where(Meta.key == STATE_KEY)).scalar()
 
 
 def _set_state(connection: Connection, token: str) -> None:
-    connection.execute(delete(meta).where(meta.c.key == STATE_KEY))
-    connection.execute(meta.insert().values(key=STATE_KEY, value=token))
+    connection.execute(delete(Meta).where(Meta.key == STATE_KEY))
+    connection.execute(insert(Meta).values(key=STATE_KEY, value=token))
 
 
 def _index_everything(index: tantivy.Index, engine: Engine) -> None:
     """Every article into a new index, without touching the archive (which may be read-only)."""
     writer = index.writer(heap_size=WRITER_HEAP)
     with engine.connect() as connection:
-        ids = list(connection.execute(select(articles.c.id)).scalars())
+        ids = list(connection.execute(select(Article.id)).scalars())
         for start in range(0, len(ids), SYNC_BATCH):
             for row in _indexed_articles(connection, ids[start : start + SYNC_BATCH]):
                 writer.add_document(row.document())

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import tantivy
 from sqlalchemy import Boolean, DateTime, Integer, Text, bindparam, column, select, text
 
-from newsreader.core.archive import ArticleSummary
 from newsreader.core.db import indexed_by
 from newsreader.core.models import Article, Section
+from newsreader.core.rows import ArticleSummary
 from newsreader.core.search.compile import compile_query
 from newsreader.core.search.index import doc_ids, member_flag
 from newsreader.core.search.query import Words, parse_query
@@ -330,3 +330,40 @@ def matching_ids(archive: Archive, text: str | None) -> list[int]:
     found = searcher.search(query, max(1, searcher.num_docs), order_by_field="date",
                             order=tantivy.Order.Desc)  # fmt: skip
     return doc_ids(searcher, found.hits)
+
+
+class Search:
+    """The archive's search, reached as `archive.search`: queries of our language over
+    its full-text index (the functions above do the work)."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    def find(
+        self, text: str, *, sort: SearchSort = "relevance", limit: int = 50, offset: int = 0,
+        facets: bool = True, snippets: bool = True,
+    ) -> SearchResults:  # fmt: skip
+        """A page of what a query finds; never raises on odd input (see `search`)."""
+        return search(self.archive, text, sort=sort, limit=limit, offset=offset, facets=facets,
+                      snippets=snippets)  # fmt: skip
+
+    def snippets(
+        self, ids: Sequence[int], terms: frozenset[str], prefixes: tuple[str, ...] = ()
+    ) -> dict[int, str]:
+        """The passages of these hits (the rows a list shows), by article id."""
+        return snippets_for(self.archive, ids, terms, prefixes)
+
+    def hits(
+        self, ids: list[int], scores: list[float], terms: frozenset[str],
+        prefixes: tuple[str, ...] = (), *, with_snippets: bool = True,
+    ) -> list[SearchHit]:  # fmt: skip
+        """The list rows of these matches (index order), with their passages."""
+        return _hits(self.archive, ids, scores, terms, prefixes, with_snippets=with_snippets)
+
+    def matching_ids(self, text: str | None) -> list[int]:
+        """Every article a query finds (all of them for no query), for research tools."""
+        return matching_ids(self.archive, text)
+
+    def facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> list[SectionFacet]:
+        """How many of a compiled query's matches each section holds."""
+        return _facets(self.archive, _section_counts(searcher, query))

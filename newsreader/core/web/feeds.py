@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import sha1
 from html import escape
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin
 
 import lxml.html
 from sqlalchemy import func, select, update
 
 from newsreader.core import db
-from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle, paragraphs_to_blocks
 from newsreader.core.dates import parse_published
 from newsreader.core.ingest.decode import decode_bytes
@@ -42,6 +41,9 @@ from newsreader.core.unicode import scrub
 from newsreader.core.urls import is_web_address
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
 from newsreader.core.web.pages import extract_page, fetch_images
+
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
 
 log = logging.getLogger(__name__)
 MAX_NEW_ITEMS = 100  # per feed and refresh; the rest come next time
@@ -315,7 +317,7 @@ def source_key(feed_url: str) -> str:
 
 
 class Feeds:
-    """The archive's subscriptions (reached as `Feeds(archive)`)."""
+    """The archive's subscriptions (reached as `archive.feeds`)."""
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive

@@ -11,15 +11,18 @@ import re
 import struct
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from newsreader.core import fetch_queue
-from newsreader.core.archive import Archive
 from newsreader.core.blocks import ExtractedArticle
 from newsreader.core.ingest.decode import decode_bytes
 from newsreader.core.ingest.errors import ExtractionError
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from newsreader.core.urls import host_of, shown_address
 from newsreader.core.web.fetch import Fetcher, FetchError, OfflineError, Response
+
+if TYPE_CHECKING:
+    from newsreader.core.archive import Archive
 
 MAX_IMAGES = 24
 MAX_IMAGE_TOTAL = 40 * 1024 * 1024
@@ -112,85 +115,103 @@ def fetch_article(fetcher: Fetcher, url: str, *, with_images: bool = True) -> Ex
     return article
 
 
-def save_urls(
-    archive: Archive,
-    urls: Iterable[str],
-    fetcher: Fetcher,
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> ImportReport:
-    """Fetch and save each URL; every URL ends in one report line, whatever happens."""
-    report = ImportReport()
-    todo = [u.strip() for u in urls if u.strip()]
-    for done, url in enumerate(todo, start=1):
-        if should_cancel is not None and should_cancel():
-            report.items.append(ItemResult(shown_address(url), "skipped", reason="cancelled"))
-            continue
-        report.items.append(save_url(archive, url, fetcher))
+OFFLINE_KEY = "work_offline"
+
+
+class Web:
+    """Pages saved by address, the addresses exports left queued, and the "work offline"
+    switch — kept in the archive so the app and the CLI both obey it (`archive.web`)."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    def is_offline(self) -> bool:
+        return self.archive.get_meta(OFFLINE_KEY) == "1"
+
+    def set_offline(self, offline: bool) -> None:
+        self.archive.set_meta(OFFLINE_KEY, "1" if offline else "0")
+
+    def fetcher(self, **limits: Any) -> Fetcher:
+        """A Fetcher that asks the archive's switch before every request."""
+        return Fetcher(is_offline=self.is_offline, **limits)
+
+    def save_urls(
+        self,
+        urls: Iterable[str],
+        fetcher: Fetcher,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> ImportReport:
+        """Fetch and save each URL; every URL ends in one report line, whatever happens."""
+        report = ImportReport()
+        todo = [u.strip() for u in urls if u.strip()]
+        for done, url in enumerate(todo, start=1):
+            if should_cancel is not None and should_cancel():
+                report.items.append(ItemResult(shown_address(url), "skipped", reason="cancelled"))
+                continue
+            report.items.append(self.save_url(url, fetcher))
+            if progress is not None:
+                progress(done, len(todo))
+        return report
+
+    def save_url(
+        self, url: str, fetcher: Fetcher, state: fetch_queue.PendingUrl | None = None
+    ) -> ItemResult:
+        """Fetch and save one URL as one report line (a fetch or extraction failure included).
+
+        `state` is what an export said of the page (title, tags, dates, read, starred).
+        """
+        shown = shown_address(url)
+        try:
+            article = fetch_article(fetcher, url)
+        except OfflineError as error:
+            return ItemResult(shown, "skipped", reason=str(error))
+        except (FetchError, ExtractionError) as error:
+            return ItemResult(shown, "failed", reason=str(error))
+        if state is not None:
+            article.title = article.title or state.title
+            article.tags = [*article.tags, *state.tags]
+            article.saved_at, article.is_read, article.is_starred = (
+                state.saved_at, state.is_read, state.is_starred)  # fmt: skip
+        outcome = self.archive.save_many([article])[0]
+        if isinstance(outcome, Exception):
+            return ItemResult(shown, "failed", reason=f"could not be saved: {outcome}")
+        reason = "; ".join(filter(None, [outcome.reason, *article.notes]))
+        return ItemResult(shown, outcome.status, outcome.article_id, outcome.title, reason)
+
+    def fetch_queued(
+        self,
+        fetcher: Fetcher,
+        *,
+        limit: int = 1000,
+        progress: Callable[[int, int], None] | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> ImportReport:
+        """Fetch URLs waiting in the queue (from exports), giving each the state it came with.
+
+        A fetched page leaves the queue; one that fails stays, with its error and one more
+        attempt counted, so nothing an export listed is ever dropped.
+        """
+        report = ImportReport()
+        with self.archive.reading() as session:
+            waiting = fetch_queue.pending(session.connection(), limit)
+        for done, entry in enumerate(waiting):
+            if progress is not None:
+                progress(done, len(waiting))
+            if should_cancel is not None and should_cancel():
+                report.items.append(ItemResult(entry.url, "skipped", reason="cancelled"))
+                continue
+            assert entry.id is not None
+            result = self.save_url(entry.url, fetcher, entry)
+            if result.status != "skipped":  # offline: it simply stays queued
+                with self.archive.writing() as session:
+                    if result.status == "failed":
+                        fetch_queue.failed(session.connection(), entry.id, result.reason)
+                        result = replace(result, reason=f"{result.reason} (kept queued)")
+                    else:
+                        fetch_queue.finished(session.connection(), [entry.id])
+            report.items.append(result)
         if progress is not None:
-            progress(done, len(todo))
-    return report
-
-
-def save_url(
-    archive: Archive, url: str, fetcher: Fetcher, state: fetch_queue.PendingUrl | None = None
-) -> ItemResult:
-    """Fetch and save one URL as one report line (a fetch or extraction failure included).
-
-    `state` is what an export said of the page (title, tags, dates, read, starred).
-    """
-    shown = shown_address(url)
-    try:
-        article = fetch_article(fetcher, url)
-    except OfflineError as error:
-        return ItemResult(shown, "skipped", reason=str(error))
-    except (FetchError, ExtractionError) as error:
-        return ItemResult(shown, "failed", reason=str(error))
-    if state is not None:
-        article.title = article.title or state.title
-        article.tags = [*article.tags, *state.tags]
-        article.saved_at, article.is_read, article.is_starred = (
-            state.saved_at, state.is_read, state.is_starred)  # fmt: skip
-    outcome = archive.save_many([article])[0]
-    if isinstance(outcome, Exception):
-        return ItemResult(shown, "failed", reason=f"could not be saved: {outcome}")
-    reason = "; ".join(filter(None, [outcome.reason, *article.notes]))
-    return ItemResult(shown, outcome.status, outcome.article_id, outcome.title, reason)
-
-
-def fetch_queued(
-    archive: Archive,
-    fetcher: Fetcher,
-    *,
-    limit: int = 1000,
-    progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> ImportReport:
-    """Fetch URLs waiting in the queue (from exports), giving each the state it came with.
-
-    A fetched page leaves the queue; one that fails stays, with its error and one more
-    attempt counted, so nothing an export listed is ever dropped.
-    """
-    report = ImportReport()
-    with archive.reading() as session:
-        waiting = fetch_queue.pending(session.connection(), limit)
-    for done, entry in enumerate(waiting):
-        if progress is not None:
-            progress(done, len(waiting))
-        if should_cancel is not None and should_cancel():
-            report.items.append(ItemResult(entry.url, "skipped", reason="cancelled"))
-            continue
-        assert entry.id is not None
-        result = save_url(archive, entry.url, fetcher, entry)
-        if result.status != "skipped":  # offline: it simply stays queued
-            with archive.writing() as session:
-                if result.status == "failed":
-                    fetch_queue.failed(session.connection(), entry.id, result.reason)
-                    result = replace(result, reason=f"{result.reason} (kept queued)")
-                else:
-                    fetch_queue.finished(session.connection(), [entry.id])
-        report.items.append(result)
-    if progress is not None:
-        progress(len(waiting), len(waiting))
-    return report
+            progress(len(waiting), len(waiting))
+        return report

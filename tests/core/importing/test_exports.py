@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from newsreader.core import fetch_queue
 from newsreader.core.archive import Archive
 from newsreader.core.fetch_queue import PendingUrl
-from newsreader.core.importing import import_export
 from newsreader.core.ingest.exports import articles, bookmarks, detect_export, omnivore, wallabag
 from newsreader.core.ingest.report import ImportReport, ItemResult
 from tests.factories import PNG, make_article
@@ -133,7 +132,7 @@ def test_a_pocket_csv_export_queues_every_link_with_its_tags_and_state(
         ],
     )  # fmt: skip
     assert detect_export(path) == "pocket-csv"
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["queued", "queued", "queued"]
     assert [item.item for item in report.items] == [f"{path}#1", f"{path}#2", f"{path}#3"]
     queue = queued(archive)
@@ -160,7 +159,7 @@ def test_a_pocket_html_export_marks_what_sits_under_read_archive_as_read(
         )
     )
     assert detect_export(path) == "pocket-html"
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["queued", "queued"]
     queue = queued(archive)
     first = queue["https://news.example.org/a"]
@@ -186,7 +185,7 @@ def test_an_instapaper_csv_turns_its_folders_into_read_starred_and_tags(
         ],
     )  # fmt: skip
     assert detect_export(path) == "instapaper-csv"
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["queued"] * 5
     queue = queued(archive)
     one, two, three, four, five = (queue[f"https://news.example.org/{n}"] for n in range(1, 6))
@@ -227,7 +226,7 @@ def test_a_wallabag_export_saves_its_articles_with_their_state_and_anchored_anno
     path = tmp_path / "All articles.json"
     path.write_text(json.dumps(entries, indent=4))
     assert detect_export(path) == "wallabag-json"
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["saved", "queued", "queued"]
     first = report.items[0]
     assert first.article_id is not None
@@ -265,7 +264,7 @@ def test_a_wallabag_export_saves_its_articles_with_their_state_and_anchored_anno
         "https://news.example.org/2023/harbour-wall-2",
         "https://news.example.org/2023/harbour-wall-3",
     }
-    again = import_export(archive, path)  # the same export twice: nothing doubles
+    again = archive.imports.from_export(path)  # the same export twice: nothing doubles
     assert statuses(again) == ["duplicate", "duplicate", "duplicate"]
     assert "highlights: 3 already there" in again.items[0].reason
     assert len(archive.annotations.list(first.article_id)) == 3
@@ -285,7 +284,7 @@ def test_a_wallabag_entry_whose_content_defeats_extraction_is_kept_as_text_or_fa
     ]
     path = tmp_path / "wallabag.json"
     path.write_text(json.dumps(entries))
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["saved", "failed", "saved"]
     first = report.items[0]
     assert first.article_id is not None and "kept as plain text" in first.reason
@@ -354,7 +353,7 @@ def test_an_omnivore_zip_saves_entries_with_content_and_queues_the_others(
         },
     )
     assert detect_export(path) == "omnivore-zip"
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["saved", "queued", "saved"]
     saved = report.items[0]
     assert saved.article_id is not None
@@ -403,7 +402,7 @@ def test_browser_bookmarks_take_their_folders_and_tags_as_tags(
         "</DL><p>\n"
     )
     assert detect_export(path) == "netscape-bookmarks"
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["queued", "queued", "queued", "failed", "failed"]
     queue = queued(archive)
     assert queue["https://news.example.org/toolbar"].tags == []
@@ -466,7 +465,7 @@ def test_every_entry_ends_in_one_line_whatever_befalls_it(archive: Archive, tmp_
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows([header, *rows])
     path.write_text(text.getvalue() + "\n\n")  # blank lines at the end are not entries
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert_one_line_per_entry(report, len(rows))
     lines = by_item(report)
     assert [lines[str(n)].status for n in range(1, 10)] == [
@@ -487,7 +486,7 @@ def test_every_entry_ends_in_one_line_whatever_befalls_it(archive: Archive, tmp_
     assert set(queued(archive)) == {
         "https://news.example.org/new", "https://news.example.org/dated"
     }  # fmt: skip
-    again = import_export(archive, path)  # the same export twice adds nothing
+    again = archive.imports.from_export(path)  # the same export twice adds nothing
     assert_one_line_per_entry(again, len(rows))
     assert again.counts()["queued"] == 0 and len(queued(archive)) == 2
 
@@ -514,7 +513,7 @@ def test_the_counts_add_up_for_any_rows(rows: list[list[str]]) -> None:
                          rows)  # fmt: skip
         with path.open(newline="", encoding="utf-8") as stream:
             entries = sum(1 for row in list(csv.reader(stream))[1:] if any(c.strip() for c in row))
-        report = import_export(archive, path)
+        report = archive.imports.from_export(path)
         assert_one_line_per_entry(report, entries)
         counts = report.counts()
         assert counts["queued"] == len(queued(archive))
@@ -542,7 +541,7 @@ def test_a_file_that_cannot_be_read_gives_one_failed_line_with_the_reason(
 ) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert len(report.items) == 1
     line = report.items[0]
     assert (line.item, line.status) == (str(path), "failed")
@@ -551,7 +550,7 @@ def test_a_file_that_cannot_be_read_gives_one_failed_line_with_the_reason(
 
 
 def test_a_missing_file_gives_one_failed_line(archive: Archive, tmp_path: Path) -> None:
-    report = import_export(archive, tmp_path / "nowhere.csv")
+    report = archive.imports.from_export(tmp_path / "nowhere.csv")
     assert statuses(report) == ["failed"] and "cannot read" in report.items[0].reason
 
 
@@ -569,7 +568,7 @@ def test_a_zip_bomb_or_oversized_member_costs_a_failed_line_not_memory(
         },
     )
     assert path.stat().st_size < 100_000
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     lines = {item.item: item for item in report.items}
     assert lines[f"{path}#1"].status == "queued"  # its content was refused, its link kept
     assert "too large" in lines[f"{path}#1"].reason
@@ -597,7 +596,7 @@ def test_a_member_that_lies_about_its_size_is_refused(
         return original_read(self, member)
 
     monkeypatch.setattr(omnivore._ZipReader, "read", lying_read)
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["queued"]
     assert "content was not read" in report.items[0].reason
 
@@ -608,7 +607,7 @@ def test_a_json_export_over_the_size_cap_is_refused_whole(
     monkeypatch.setattr(wallabag, "MAX_JSON_BYTES", 1_000)
     path = tmp_path / "wallabag.json"
     path.write_text(json.dumps([wallabag_entry(n) for n in range(3)]))
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["failed"] and "too large" in report.items[0].reason
 
 
@@ -622,7 +621,7 @@ def test_odd_entries_in_a_json_export_fail_alone(archive: Archive, tmp_path: Pat
     ]
     path = tmp_path / "wallabag.json"
     path.write_text(json.dumps(entries))
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert_one_line_per_entry(report, 5)
     assert statuses(report) == ["failed", "saved", "queued", "failed", "failed"]
     assert "got str" in report.items[0].reason
@@ -639,7 +638,7 @@ def test_a_csv_with_an_unclosed_quote_reports_the_lines_it_swallowed_and_reads_o
     lines += [f"Row {n},https://a.example/r{n},1,,unread" for n in range(5_000)]
     path = tmp_path / "pocket.csv"
     path.write_text("\n".join(lines) + "\n")
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report)[:2] == ["queued", "failed"]
     damage = report.items[1].reason
     match = re.search(r"lines 3-(\d+) \(an unclosed quote\?\)", damage)
@@ -656,7 +655,7 @@ def test_a_huge_link_title_is_cut_short_and_markup_inside_it_is_dropped(
     path = tmp_path / "pocket.html"
     title = "<b>bold</b> " + "word " * 50_000
     path.write_text(pocket_html([pocket_link("https://a.example/long", title)], []))
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     assert statuses(report) == ["queued"]
     stored = queued(archive)["https://a.example/long"].title
     assert stored.startswith("bold word") and len(stored) <= bookmarks.MAX_TEXT_CHARS
@@ -678,8 +677,8 @@ def test_cancelling_skips_the_remaining_entries_and_the_counts_still_add_up(
         asked += 1
         return asked > 120
 
-    report = import_export(
-        archive, path, progress=lambda d, t: seen.append((d, t)), should_cancel=should_cancel
+    report = archive.imports.from_export(
+        path, progress=lambda d, t: seen.append((d, t)), should_cancel=should_cancel
     )
     assert_one_line_per_entry(report, 250)
     counts = report.counts()
@@ -700,7 +699,7 @@ def test_a_pocket_page_whose_markup_never_closes_fails_its_tail_quickly(
         * (8 << 20)
     )
     started = time.monotonic()
-    report = import_export(archive, export)
+    report = archive.imports.from_export(export)
     assert time.monotonic() - started < 5
     assert [i.status for i in report.items] == ["queued", "failed"]
     assert "never closes" in report.items[1].reason
@@ -718,7 +717,7 @@ def test_an_omnivore_zip_bomb_gives_every_entry_its_line_quickly_and_in_little_m
     path = omnivore_zip(tmp_path / "bomb.zip", members)
     tracemalloc.start()
     started = time.perf_counter()
-    report = import_export(archive, path)
+    report = archive.imports.from_export(path)
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

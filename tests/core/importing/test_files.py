@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from newsreader.core.archive import Archive
-from newsreader.core.importing import ImportReport, import_paths
+from newsreader.core.importing import ImportReport
 from newsreader.core.ingest.files import Extracted, extract_file_safely
 from newsreader.core.ingest.reading import MAX_FILE_BYTES
 from newsreader.testing import shared_data
@@ -43,7 +43,7 @@ def test_a_folder_is_imported_recursively_with_one_report_line_per_file(
     (tmp_path / "in" / "deeper" / "two.htm").write_text(page("Second story about a river"))
     (tmp_path / "in" / "seed.txt").write_bytes(SEED_FILE.read_bytes())
     (tmp_path / "in" / "style.css").write_text("body{}")
-    report = import_paths(archive, [tmp_path / "in"], workers=1)
+    report = archive.imports.paths([tmp_path / "in"], workers=1)
     assert statuses(report) == {"one.html": "saved", "two.htm": "saved", "seed.txt": "saved"}
     assert archive.count() == 3
     assert [s.name for s in archive.sections()] == ["International"]
@@ -60,7 +60,7 @@ def test_bad_files_fail_alone_with_reasons_and_the_batch_goes_on(
     (folder / "nothing.html").write_text("<html><body><nav>Home</nav></body></html>")
     (folder / "notes.pdf").write_bytes(b"%PDF-1.4 whatever")
     (folder / "good.html").write_text(page("A good page about the harbour"))
-    report = import_paths(archive, [folder, folder / "missing.html"], workers=1)
+    report = archive.imports.paths([folder, folder / "missing.html"], workers=1)
     by_name = {Path(i.item).name: i for i in report.items}
     assert by_name["good.html"].status == "saved"
     assert by_name["truncated.html"].status == "saved"  # best effort
@@ -77,7 +77,7 @@ def test_the_same_page_imported_twice_is_reported_as_a_duplicate(
 ) -> None:
     (tmp_path / "a.html").write_text(page("The same story twice over"))
     (tmp_path / "b.html").write_text(page("The same story twice over"))
-    report = import_paths(archive, [tmp_path / "a.html", tmp_path / "b.html"], workers=1)
+    report = archive.imports.paths([tmp_path / "a.html", tmp_path / "b.html"], workers=1)
     assert sorted(i.status for i in report.items) == ["duplicate", "saved"]
     assert archive.count() == 1
 
@@ -94,7 +94,7 @@ def test_images_beside_a_saved_page_are_stored_but_files_outside_its_folder_are_
         "<figure><img src='../secret.png' alt='Not yours'></figure>"
     )
     (folder / "page.html").write_text(page("Pictures of the harbour at dawn", extra=figure))
-    report = import_paths(archive, [folder / "page.html"], workers=1)
+    report = archive.imports.paths([folder / "page.html"], workers=1)
     article_id = report.items[0].article_id
     assert article_id is not None
     article = archive.get(article_id)
@@ -117,7 +117,7 @@ def test_json_lines_files_import_every_line_and_report_bad_lines_by_number(
     ]
     corpus = tmp_path / "corpus.jsonl.gz"
     corpus.write_bytes(gzip.compress("\n".join(lines).encode()))
-    report = import_paths(archive, [corpus], workers=1)
+    report = archive.imports.paths([corpus], workers=1)
     assert [(i.item.rsplit(":", 1)[1], i.status) for i in report.items] == [
         ("1", "saved"), ("2", "failed"), ("3", "failed"), ("4", "saved"),
     ]  # fmt: skip
@@ -129,7 +129,7 @@ def test_an_oversized_file_is_refused_without_being_read(archive: Archive, tmp_p
     huge = tmp_path / "huge.html"
     with huge.open("wb") as f:
         f.truncate(MAX_FILE_BYTES + 1)
-    report = import_paths(archive, [huge], workers=1)
+    report = archive.imports.paths([huge], workers=1)
     assert report.items[0].status == "failed"
     assert "too large" in report.items[0].reason
 
@@ -139,7 +139,7 @@ def test_a_large_page_under_the_limit_is_imported(archive: Archive, tmp_path: Pa
     filler = "<div class='comment'><p>" + "Comment text here. " * 200 + "</p></div>"
     big.write_text(page("A very long page indeed", body=PARAGRAPH * 15000, extra=filler * 200))
     assert big.stat().st_size > 2_000_000
-    report = import_paths(archive, [big], workers=1)
+    report = archive.imports.paths([big], workers=1)
     assert report.items[0].status == "saved", report.items[0].reason
 
 
@@ -154,8 +154,8 @@ def test_extraction_runs_in_worker_processes_for_larger_batches(
             page(f"Story number {n} about the harbour", PARAGRAPH * (n + 2))
         )
     progress: list[tuple[int, int]] = []
-    report = import_paths(
-        archive, [folder], workers=2, progress=lambda d, t: progress.append((d, t))
+    report = archive.imports.paths(
+        [folder], workers=2, progress=lambda d, t: progress.append((d, t))
     )
     assert report.counts()["saved"] == 10
     assert report.extraction_processes == 2
@@ -168,7 +168,7 @@ def test_a_cancelled_import_reports_the_rest_as_skipped(archive: Archive, tmp_pa
     for n in range(4):
         (folder / f"p{n}.html").write_text(page(f"Story {n} on cancelling", PARAGRAPH * (n + 2)))
     asked = iter([False, False, True])
-    report = import_paths(archive, [folder], workers=1, should_cancel=lambda: next(asked, True))
+    report = archive.imports.paths([folder], workers=1, should_cancel=lambda: next(asked, True))
     assert [i.status for i in report.items] == ["saved", "saved", "skipped", "skipped"]
     assert archive.count() == 2
 
@@ -187,7 +187,7 @@ def test_a_page_that_kills_its_worker_process_fails_alone(archive: Archive, tmp_
     names = [f"p{n:02d}{'-doomed' if n in (3, 11) else ''}.html" for n in range(16)]
     for n, name in enumerate(names):
         (folder / name).write_text(page(f"Story {n} about worker crashes", PARAGRAPH * (n + 2)))
-    report = import_paths(archive, [folder], workers=2, extractor=crash_on_doomed_pages)
+    report = archive.imports.paths([folder], workers=2, extractor=crash_on_doomed_pages)
     assert report.extraction_processes == 2
     by_name = {Path(i.item).name: i for i in report.items}
     assert [Path(i.item).name for i in report.items] == names
@@ -205,7 +205,7 @@ def test_a_damaged_gzip_corpus_keeps_the_lines_before_the_damage(
     data = gzip.compress(lines.encode())
     corpus = tmp_path / "corpus.jsonl.gz"
     corpus.write_bytes(data[: len(data) // 2])
-    report = import_paths(archive, [corpus], workers=1)
+    report = archive.imports.paths([corpus], workers=1)
     counts = report.counts()
     assert counts["failed"] == 1 and counts["saved"] == counts["total"] - 1 > 0
     assert "damaged" in report.items[-1].reason
@@ -224,7 +224,7 @@ def test_linked_folders_are_followed_once_and_the_archive_itself_is_skipped(
     (folder / "Page_files").mkdir()
     (folder / "Page_files" / "frame.html").write_text(page("An embedded advert frame"))
     with Archive(folder / "archive.sqlite3") as archive:
-        report = import_paths(archive, [folder], workers=1)
+        report = archive.imports.paths([folder], workers=1)
         by_name = {Path(i.item).name: i.status for i in report.items}
         assert by_name == {
             "archive.sqlite3": "skipped", "archive.sqlite3-wal": "skipped",
@@ -236,7 +236,7 @@ def test_linked_folders_are_followed_once_and_the_archive_itself_is_skipped(
 def test_a_page_cut_to_size_says_so_in_the_report(archive: Archive, tmp_path: Path) -> None:
     huge = tmp_path / "huge.html"
     huge.write_text(page("A page too big to keep whole", body=PARAGRAPH * 6000))
-    item = import_paths(archive, [huge], workers=1).items[0]
+    item = archive.imports.paths([huge], workers=1).items[0]
     assert item.status == "saved"
     assert "cut" in item.reason
 
@@ -244,7 +244,7 @@ def test_a_page_cut_to_size_says_so_in_the_report(archive: Archive, tmp_path: Pa
 @pytest.mark.shared_data
 def test_the_bbc_corpus_imports_whole_with_its_five_sections(archive: Archive) -> None:
     corpus = shared_data("bbc", "bbc.jsonl.gz")
-    report = import_paths(archive, [corpus])
+    report = archive.imports.paths([corpus])
     counts = report.counts()
     assert counts["total"] == 2225
     assert counts["failed"] == 0
@@ -265,7 +265,7 @@ def test_a_folder_import_reads_other_apps_exports_among_its_pages(
         "Second link,https://example.org/second,1500000100,,archive\n"
     )
     (folder / "story.html").write_text(page("An ordinary saved page"))
-    report = import_paths(archive, [folder], workers=1)
+    report = archive.imports.paths([folder], workers=1)
     assert sorted(i.status for i in report.items) == ["queued", "queued", "saved"]
     assert report.counts()["queued"] == 2 and archive.count() == 1
 
@@ -284,7 +284,7 @@ def test_a_full_disk_stops_the_import_with_a_report_of_what_was_saved(tmp_path: 
             connection.execute(f"PRAGMA max_page_count = {pages + 1200}")
 
         archive.writer.dispose()
-        report = import_paths(archive, [corpus])
+        report = archive.imports.paths([corpus])
         counts = report.counts()
         assert counts["total"] == 2_500 and 0 < counts["saved"] < 2_500
         assert counts["saved"] + counts["failed"] + counts["skipped"] == 2_500
@@ -295,7 +295,7 @@ def test_a_full_disk_stops_the_import_with_a_report_of_what_was_saved(tmp_path: 
         assert not [r for r in stopped if "[SQL:" in r or "OperationalError" in r]
         event.remove(archive.writer, "connect", _small_disk)
         archive.writer.dispose()  # room again: the same import brings the rest
-        assert import_paths(archive, [corpus]).counts()["saved"] == 2_500 - counts["saved"]
+        assert archive.imports.paths([corpus]).counts()["saved"] == 2_500 - counts["saved"]
         assert archive.count() == 2_500
 
 
@@ -309,7 +309,7 @@ def test_a_fifo_in_a_folder_or_given_alone_is_reported_and_never_opened(
     (folder / "good.html").write_text(page("A good page about the harbour"))
     os.mkfifo(folder / "stuck.html")  # opening it for reading would wait for a writer
     os.mkfifo(tmp_path / "alone.html")
-    report = import_paths(archive, [folder, tmp_path / "alone.html"], workers=1)
+    report = archive.imports.paths([folder, tmp_path / "alone.html"], workers=1)
     by_name = {Path(i.item).name: i for i in report.items}
     assert by_name["good.html"].status == "saved"
     assert by_name["stuck.html"].status == "skipped"
@@ -324,7 +324,7 @@ def test_a_damaged_page_is_one_failed_line_with_a_clear_reason(
     whole = gzip.compress(page("A page that was cut in transit").encode())
     (tmp_path / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
     (tmp_path / "good.html").write_text(page("A good page about the harbour"))
-    report = import_paths(archive, [tmp_path], workers=1)
+    report = archive.imports.paths([tmp_path], workers=1)
     by_name = {Path(i.item).name: i for i in report.items}
     assert by_name["good.html"].status == "saved"
     assert by_name["cut.html.gz"].status == "failed"

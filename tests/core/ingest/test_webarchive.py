@@ -515,7 +515,6 @@ def test_mhtml_files_are_recognised_by_name_and_by_their_mime_headers(tmp_path: 
 def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
     archive: Archive, tmp_path: Path
 ) -> None:
-    from newsreader.core.importing import import_paths
 
     folder = tmp_path / "saved"
     folder.mkdir()
@@ -525,7 +524,7 @@ def test_a_folder_import_reads_web_archives_beside_ordinary_pages(
         mhtml(page, ({"Content-Type": "image/png", "Content-Location": PHOTO_URL}, PHOTO))
     )
     (folder / "otters.html").write_text(news_page("Otters, saved by hand", OTTERS[::-1]))
-    report = import_paths(archive, [folder], workers=1)
+    report = archive.imports.paths([folder], workers=1)
     counts = report.counts()
     assert (counts["total"], counts["saved"], counts["failed"]) == (4, 3, 0), report.dumps()
     by_item = {Path(i.item.split("#")[0]).name: i for i in report.items}

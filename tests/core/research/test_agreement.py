@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from newsreader.core.agreement import agreement, alpha, percent_agreement, units
+from newsreader.core.agreement import alpha, percent_agreement, units
 from newsreader.core.archive import Archive
 from tests.factories import make_article
 
@@ -36,7 +36,7 @@ def test_two_coders_on_one_article_agree_as_computed_by_hand(archive: Archive) -
         archive.annotations.create_from_quote(article, quote, codes=["green"], coder="ana")
     for quote in ("Prices rose", "Unions marched"):
         archive.annotations.create_from_quote(article, quote, codes=["green"], coder="ben")
-    (result,) = agreement(archive, codes=["green"], unit="sentence")
+    (result,) = archive.research.agreement(codes=["green"], unit="sentence")
     # ana 1 1 0 0, ben 1 0 1 0: 2 of 4 pairs agree; with four 1s and four 0s among eight
     # values, Do = 4/8 and De = 2*4*4/(8*7), so alpha = 1 - 0.5/0.5714 = 0.125.
     assert (result.coders, result.articles, result.units) == (("ana", "ben"), 1, 4)
@@ -53,7 +53,7 @@ def test_a_coder_who_left_an_article_alone_counts_as_missing_not_as_no(
     archive.annotations.create_from_quote(first, "Prices rose", codes=["blue"], coder="ana")
     archive.annotations.create_from_quote(first, "Prices rose", codes=["blue"], coder="ben")
     archive.annotations.create_from_quote(second, "Rain fell", codes=["blue"], coder="ana")
-    (result,) = agreement(archive, unit="sentence")
+    (result,) = archive.research.agreement(unit="sentence")
     assert result.articles == 1 and result.units == 4
     assert result.percent == 1.0 and result.alpha == 1.0
 

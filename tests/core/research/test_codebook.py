@@ -11,7 +11,6 @@ from sqlalchemy import create_engine, text
 from newsreader.core import db
 from newsreader.core.archive import Archive
 from newsreader.core.codebook import CodebookError
-from newsreader.core.search.service import search
 from tests.factories import make_article
 
 TEXT = ("Interest rates rose again. The central bank said inflation was too high.",
@@ -66,8 +65,8 @@ def test_renaming_a_code_keeps_its_codings_and_search_follows(
     made = archive.annotations.create_from_quote(article_id, "Unions protested", color="pink")
     archive.codebook.update("pink", name="Labour unrest")
     assert archive.annotations.list()[0].codes == ["Labour unrest"]
-    assert search(archive, 'code:"labour unrest"').total == 1
-    assert search(archive, "code:pink").total == 0
+    assert archive.search.find('code:"labour unrest"').total == 1
+    assert archive.search.find("code:pink").total == 0
     assert archive.annotations.list(code="labour unrest")[0].id == made.id
 
 
@@ -82,7 +81,10 @@ def test_merging_codes_keeps_every_coding_once(archive: Archive, article_id: int
     assert codes == {both.id: ["yellow"], only_blue.id: ["yellow"]}
     assert archive.codebook.find("blue") is None
     assert archive.codebook.find("money").parent_id == merged.id  # type: ignore[union-attr]
-    assert search(archive, "code:yellow").total == 1 and search(archive, "code:blue").total == 0
+    assert (
+        archive.search.find("code:yellow").total == 1
+        and archive.search.find("code:blue").total == 0
+    )
 
 
 def test_codebook_edits_that_make_no_sense_are_refused(archive: Archive) -> None:
@@ -140,7 +142,7 @@ def test_an_older_archive_gets_the_codebook_with_its_highlights_coded_by_colour(
     with Archive(path) as archive:
         (view,) = archive.annotations.list()
         assert view.codes == ["purple"] and view.coder == ""
-        assert search(archive, "code:purple").total == 1
+        assert archive.search.find("code:purple").total == 1
 
 
 def test_a_code_named_with_digits_is_found_by_its_name_before_any_id(archive: Archive) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from newsreader.core.archive import Archive
-from newsreader.core.concordance import concordance, sort_lines, to_csv
+from newsreader.core.concordance import sort_lines, to_csv
 from newsreader.core.models import Article
 from tests.factories import make_article
 
@@ -19,7 +19,7 @@ def test_interest_rates_lines_equal_a_regex_scan_of_the_bbc_texts(bbc_archive: A
     with bbc_archive.reading() as session:
         texts = session.execute(select(Article.id, Article.text)).all()
     expected = {(i, m.start(), m.end()) for i, text in texts for m in pattern.finditer(text)}
-    lines = list(concordance(bbc_archive, '"interest rates"', width=4))
+    lines = list(bbc_archive.research.concordance('"interest rates"', width=4))
     assert {(line.article_id, line.start, line.end) for line in lines} == expected
     assert len(lines) == len(expected) > 60
     assert all(re.findall(r"[^\W_]+", line.match.casefold()) == ["interest", "rates"]
@@ -39,7 +39,7 @@ def small(archive: Archive) -> Archive:
 
 
 def test_unquoted_words_find_every_form_and_lines_keep_their_context(small: Archive) -> None:
-    lines = list(concordance(small, "rates", width=2))
+    lines = list(small.research.concordance("rates", width=2))
     assert [(line.left, line.match, line.right) for line in lines] == [
         ("Zebra", "rate", "rose again"),  # newest article first
         ("Banks cut", "rates", ". Rates fell"),
@@ -48,7 +48,7 @@ def test_unquoted_words_find_every_form_and_lines_keep_their_context(small: Arch
 
 
 def test_lines_sort_by_left_or_right_context_date_and_section(small: Archive) -> None:
-    lines = list(concordance(small, "rates", width=2))
+    lines = list(small.research.concordance("rates", width=2))
     assert [line.right for line in sort_lines(lines, "right")] == [
         "fell", ". Rates fell", "rose again"]  # fmt: skip
     assert [line.left for line in sort_lines(lines, "left")] == [
@@ -60,4 +60,4 @@ def test_lines_sort_by_left_or_right_context_date_and_section(small: Archive) ->
 
 
 def test_a_query_without_words_has_no_lines(small: Archive) -> None:
-    assert list(concordance(small, "section:business")) == []
+    assert list(small.research.concordance("section:business")) == []

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from newsreader.core.archive import Archive
 from newsreader.core.models import Article
-from newsreader.core.search.service import search
 from tests.factories import make_article
 
 pytestmark = pytest.mark.shared_data
@@ -34,16 +33,16 @@ def test_interest_rates_in_quotes_finds_exactly_the_articles_with_that_phrase(
     expected = {
         i for i, title, body in texts if _contains(title, phrase) or _contains(body, phrase)
     }
-    found = search(bbc_archive, '"interest rates"', limit=1000, facets=False)
+    found = bbc_archive.search.find('"interest rates"', limit=1000, facets=False)
     assert found.total == len(expected) > 40  # 51: the corpus's copies are saved once
     assert {h.id for h in found.hits} == expected
-    stemmed = search(bbc_archive, "interest rates", limit=0).total
+    stemmed = bbc_archive.search.find("interest rates", limit=0).total
     assert stemmed > len(expected)  # unquoted words match any form: "rate", "interested"
 
 
 def test_a_quoted_word_is_not_stemmed_but_folds_case_and_accents(archive: Archive) -> None:
     archive.save(make_article("Café society", ("The CAFE was full.",)))
     archive.save(make_article("Cafes", ("Two cafes closed.",)))
-    assert search(archive, '"café"').total == 1
-    assert search(archive, "cafe").total == 2
-    assert search(archive, '"cafes"').total == 1
+    assert archive.search.find('"café"').total == 1
+    assert archive.search.find("cafe").total == 2
+    assert archive.search.find('"cafes"').total == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.exports import ExportError, export
+from newsreader.core.exports import ExportError
 from tests.factories import make_article
 
 
@@ -31,7 +31,7 @@ def ids(archive: Archive) -> list[int]:
 def test_a_json_lines_corpus_has_every_field_and_its_annotations_beside_it(
     archive: Archive, ids: list[int], tmp_path: Path
 ) -> None:
-    result = export(archive, "jsonl", tmp_path / "corpus.jsonl")
+    result = archive.research.export("jsonl", tmp_path / "corpus.jsonl")
     assert (result.articles, result.annotations) == (2, 1)
     rows = [json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text().splitlines()]
     budget = next(r for r in rows if r["id"] == ids[0])
@@ -48,7 +48,7 @@ def test_a_json_lines_corpus_has_every_field_and_its_annotations_beside_it(
 def test_a_csv_corpus_of_a_search_holds_only_its_matches(
     archive: Archive, ids: list[int], tmp_path: Path
 ) -> None:
-    result = export(archive, "csv", tmp_path / "c.csv", query="council")
+    result = archive.research.export("csv", tmp_path / "c.csv", query="council")
     assert result.articles == 1
     (row,) = csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8")))
     assert row["title"] == "Budget vote" and row["codes"] == "green"
@@ -64,7 +64,7 @@ def test_references_of_chosen_articles_are_written_in_each_format(
     for fmt, marker in (("csl-json", '"type": "webpage"'), ("bibtex", "@online{"),
                         ("ris", "TY  - ELEC")):  # fmt: skip
         out = tmp_path / f"refs.{fmt}"
-        assert export(archive, fmt, out, article_ids=[ids[1]]).articles == 1
+        assert archive.research.export(fmt, out, article_ids=[ids[1]]).articles == 1
         assert marker in out.read_text()
 
 
@@ -74,9 +74,9 @@ def test_an_export_that_cannot_be_made_says_why_and_leaves_the_file_alone(
     out = tmp_path / "keep.ris"
     out.write_text("mine")
     with pytest.raises(ExportError, match="no article with id 999"):
-        export(archive, "ris", out, article_ids=[999])
+        archive.research.export("ris", out, article_ids=[999])
     with pytest.raises(ExportError, match="unknown format"):
-        export(archive, "docx", out)
+        archive.research.export("docx", out)
     with pytest.raises(ExportError, match="does not exist"):
-        export(archive, "ris", tmp_path / "nowhere" / "x.ris")
+        archive.research.export("ris", tmp_path / "nowhere" / "x.ris")
     assert out.read_text() == "mine"

@@ -12,8 +12,6 @@ from newsreader.core.archive import Archive
 from newsreader.core.refiqda import (
     RefiQdaError,
     codebook_xml,
-    import_qdc,
-    import_qdpx,
     write_qdpx,
 )
 from newsreader.testing import shared_data
@@ -70,13 +68,13 @@ def test_codings_round_trip_onto_the_same_characters_in_a_fresh_archive(
         for n in (2, 1, 0):
             saved = fresh.save(make_article(f"Story {n}", (*PARAGRAPHS, f"Number {n}.")))
             mapping[saved.article_id] = ids[n]
-        summary = import_qdpx(fresh, tmp_path / "p.qdpx")
+        summary = fresh.research.import_qdpx(tmp_path / "p.qdpx")
         assert (summary.sources_matched, summary.codings, summary.failed) == (3, 9, [])
         after = {(mapping[v.article_id], v.start, v.end, v.exact, tuple(v.codes), v.coder, v.note)
                  for v in fresh.annotations.list()}  # fmt: skip
         assert after == before
         assert fresh.codebook.find("prices").parent_id == fresh.codebook.find("economy").id  # type: ignore[union-attr]
-        again = import_qdpx(fresh, tmp_path / "p.qdpx")
+        again = fresh.research.import_qdpx(tmp_path / "p.qdpx")
         assert again.duplicates == 9 and again.codings == 0
 
 
@@ -86,7 +84,7 @@ def test_a_project_whose_articles_are_not_here_imports_its_codes_only(
     ids = _coded_archive(archive)
     write_qdpx(archive, ids[:1], tmp_path / "p.qdpx")
     with Archive(tmp_path / "empty.sqlite3") as empty:
-        summary = import_qdpx(empty, tmp_path / "p.qdpx")
+        summary = empty.research.import_qdpx(tmp_path / "p.qdpx")
         assert summary.sources_missing == ["Story 0"] and summary.codings == 0
         assert {"economy", "prices"} <= {c.name for c in empty.codebook.list()}
 
@@ -98,7 +96,7 @@ def test_a_codebook_file_round_trips_with_its_tree_and_colours(
     archive.codebook.create("elections", parent="politics")
     data = codebook_xml(archive)
     with Archive(tmp_path / "other.sqlite3") as other:
-        summary = import_qdc(other, data)
+        summary = other.research.import_qdc(data)
         assert (summary.codes_added, summary.codes_matched) == (2, 5)
         politics = other.codebook.find("politics")
         assert politics is not None and politics.color == "#abcdef"
@@ -111,9 +109,9 @@ def test_files_that_are_not_refi_qda_are_refused_with_a_reason(
 ) -> None:
     (tmp_path / "x.qdpx").write_bytes(b"not a zip")
     with pytest.raises(RefiQdaError, match="zip"):
-        import_qdpx(archive, tmp_path / "x.qdpx")
+        archive.research.import_qdpx(tmp_path / "x.qdpx")
     with pytest.raises(RefiQdaError, match="XML"):
-        import_qdc(archive, b"<CodeBook")
+        archive.research.import_qdc(b"<CodeBook")
     with pytest.raises(RefiQdaError, match="codebook"):
-        import_qdc(archive, b"<Project/>")
+        archive.research.import_qdc(b"<Project/>")
     assert len(archive.codebook.list()) == 5

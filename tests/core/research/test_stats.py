@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from newsreader.core.archive import Archive
-from newsreader.core.stats import counts_over_time, period_of, to_csv
+from newsreader.core.stats import period_of, to_csv
 from tests.factories import make_article
 
 
@@ -16,13 +16,13 @@ def test_articles_are_counted_per_month_and_section(archive: Archive) -> None:
     archive.save(make_article("April vote", ("A vote in April.",), section="World",
                               published="2024-04-02"))  # fmt: skip
     archive.save(make_article("Other", ("Nothing here.",), published="2024-04-02"))
-    counts = counts_over_time(archive, "vote", by="month", split="section")
+    counts = archive.research.counts_over_time("vote", by="month", split="section")
     assert [(c.period, c.group, c.count) for c in counts] == [
         ("2024-03", "Sport", 1), ("2024-03", "World", 2), ("2024-04", "World", 1)]  # fmt: skip
     assert to_csv(counts, "section").splitlines() == [
         "period,section,count", "2024-03,Sport,1", "2024-03,World,2", "2024-04,World,1",
     ]  # fmt: skip
-    everything = counts_over_time(archive, None, by="week")
+    everything = archive.research.counts_over_time(None, by="week")
     assert sum(c.count for c in everything) == 5
 
 
@@ -31,7 +31,7 @@ def test_codings_are_counted_per_code(archive: Archive) -> None:
                                       published="2024-05-01"))  # fmt: skip
     archive.annotations.create_from_quote(saved.article_id, "One", codes=["green", "blue"])
     archive.annotations.create_from_quote(saved.article_id, "three", codes=["green"])
-    counts = counts_over_time(archive, None, split="code")
+    counts = archive.research.counts_over_time(None, split="code")
     assert [(c.period, c.group, c.count) for c in counts] == [
         ("2024-05", "blue", 1), ("2024-05", "green", 2)]  # fmt: skip
 

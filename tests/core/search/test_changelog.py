@@ -11,7 +11,6 @@ import pytest
 from newsreader.core.archive import Archive
 from newsreader.core.changes import CommitWatch
 from newsreader.core.search.changelog import CURSOR_FILE, TeamSearchIndex
-from newsreader.core.search.service import search
 from tests.factories import make_article
 
 
@@ -21,7 +20,7 @@ def _member_address(url: str) -> str:
 
 
 def _found(archive: Archive, query: str) -> list[str]:
-    return sorted(hit.title for hit in search(archive, query).hits)
+    return sorted(hit.title for hit in archive.search.find(query).hits)
 
 
 def _log_rows(url: str) -> int:

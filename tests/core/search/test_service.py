@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from newsreader.core.archive import Archive
 from newsreader.core.search import index as index_module
-from newsreader.core.search.service import make_snippet, search, snippets_for
+from newsreader.core.search.service import make_snippet
 from newsreader.core.search.text import analyze_word
 from tests.factories import make_article
 
@@ -42,7 +42,7 @@ def news(archive: Archive) -> dict[str, int]:
 
 
 def ids(archive: Archive, query: str, **kwargs: object) -> list[int]:
-    return [hit.id for hit in search(archive, query, **kwargs).hits]  # type: ignore[arg-type]
+    return [hit.id for hit in archive.search.find(query, **kwargs).hits]  # type: ignore[arg-type]
 
 
 def test_all_words_must_match(archive: Archive, news: dict[str, int]) -> None:
@@ -143,7 +143,7 @@ def test_results_sort_by_date_and_page(archive: Archive, news: dict[str, int]) -
 
 
 def test_facets_count_the_matches_per_section(archive: Archive, news: dict[str, int]) -> None:
-    results = search(archive, "alliance")
+    results = archive.search.find("alliance")
     assert results.total == 4
     assert [(f.name, f.count) for f in results.facets] == [
         ("International", 2), ("Business", 1), ("Sport", 1),
@@ -154,24 +154,27 @@ def test_the_total_counts_articles_without_a_section_that_facets_leave_out(
     archive: Archive, news: dict[str, int]
 ) -> None:
     archive.save(make_article("Alliance news", ("An alliance without a section.",)))
-    with_facets, without = search(archive, "alliance"), search(archive, "alliance", facets=False)
+    with_facets, without = (
+        archive.search.find("alliance"),
+        archive.search.find("alliance", facets=False),
+    )
     assert with_facets.total == without.total == 5
     assert sum(f.count for f in with_facets.facets) == 4
 
 
 def test_snippets_mark_the_matched_words(archive: Archive, news: dict[str, int]) -> None:
-    (hit,) = search(archive, "cafe").hits
+    (hit,) = archive.search.find("cafe").hits
     assert hit.snippet == "A small <mark>café</mark> in Paris was sold."
 
 
 def test_a_search_without_snippets_leaves_them_to_the_rows_shown(
     archive: Archive, news: dict[str, int]
 ) -> None:
-    results = search(archive, "military alliance", snippets=False)
+    results = archive.search.find("military alliance", snippets=False)
     assert [hit.snippet for hit in results.hits] == ["", ""]
     shown = [hit.id for hit in results.hits[:1]]
-    passages = snippets_for(archive, shown, results.terms, results.prefixes)
-    with_snippets = {hit.id: hit.snippet for hit in search(archive, "military alliance").hits}
+    passages = archive.search.snippets(shown, results.terms, results.prefixes)
+    with_snippets = {hit.id: hit.snippet for hit in archive.search.find("military alliance").hits}
     assert passages == {i: with_snippets[i] for i in shown}
     assert all("<mark>" in passage for passage in passages.values())
 
@@ -179,15 +182,15 @@ def test_a_search_without_snippets_leaves_them_to_the_rows_shown(
 def test_snippets_for_articles_deleted_meanwhile_are_left_out(
     archive: Archive, news: dict[str, int]
 ) -> None:
-    results = search(archive, "cafe", snippets=False)
+    results = archive.search.find("cafe", snippets=False)
     archive.delete(news["cafe"])
-    assert snippets_for(archive, [news["cafe"]], results.terms) == {}
+    assert archive.search.snippets([news["cafe"]], results.terms) == {}
 
 
 def test_a_misspelt_word_finds_nothing_and_suggests_the_close_word(
     archive: Archive, news: dict[str, int]
 ) -> None:
-    results = search(archive, "miltary aliance")
+    results = archive.search.find("miltary aliance")
     assert results.total == 0
     assert results.did_you_mean == "military alliance"
     assert any("did you mean “military”" in hint for hint in results.hints)
@@ -196,12 +199,12 @@ def test_a_misspelt_word_finds_nothing_and_suggests_the_close_word(
 
 def test_a_suggestion_keeps_the_ending_the_stemmer_cut_off(archive: Archive) -> None:
     archive.save(make_article("Government plans", ("The government said so.",)))
-    assert search(archive, "goverment").did_you_mean == "government"
+    assert archive.search.find("goverment").did_you_mean == "government"
 
 
 def test_only_the_closest_words_are_suggested(archive: Archive) -> None:
     archive.save(make_article("Parliament votes", ("The parliament voted on parchment.",)))
-    results = search(archive, "parliment")
+    results = archive.search.find("parliment")
     assert results.did_you_mean == "parliament"
     assert not any("parchment" in hint for hint in results.hints)
 
@@ -209,7 +212,7 @@ def test_only_the_closest_words_are_suggested(archive: Archive) -> None:
 def test_words_that_exist_but_never_meet_get_no_suggestion(
     archive: Archive, news: dict[str, int]
 ) -> None:
-    results = search(archive, "café election")
+    results = archive.search.find("café election")
     assert results.total == 0 and results.did_you_mean is None
 
 
@@ -271,11 +274,11 @@ def test_a_queue_longer_than_one_batch_is_indexed_in_full(
     archive.save_many([make_article(f"Boat {n}", (f"Boats, {n}.",)) for n in range(5)],
                       index=False)  # fmt: skip
     assert archive.sync_search() == 5
-    assert search(archive, "boats").total == 5
+    assert archive.search.find("boats").total == 5
 
 
 def test_an_empty_query_asks_for_words(archive: Archive, news: dict[str, int]) -> None:
-    results = search(archive, "   ")
+    results = archive.search.find("   ")
     assert results.hits == [] and results.hints
 
 
@@ -286,7 +289,7 @@ def test_an_empty_query_asks_for_words(archive: Archive, news: dict[str, int]) -
 def test_any_query_runs_against_a_real_index(archive: Archive, query: str) -> None:
     if archive.count() == 0:
         archive.save(make_article("Seed", ("Some words to find, café and elections.",)))
-    results = search(archive, query)
+    results = archive.search.find(query)
     assert results.total >= len(results.hits)
 
 
@@ -299,7 +302,7 @@ def test_any_query_runs_against_a_real_index(archive: Archive, query: str) -> No
 def test_odd_queries_return_results_or_a_hint(
     archive: Archive, news: dict[str, int], query: str
 ) -> None:
-    results = search(archive, query)
+    results = archive.search.find(query)
     assert results.hits or results.hints or results.total == 0
 
 
@@ -329,8 +332,8 @@ def test_equal_scores_go_to_the_most_recent_even_across_the_page_edge(
         for n in range(60)
     )  # fmt: skip
     newest_first = [f"Harbour {n}" for n in range(59, 49, -1)]
-    assert [h.title for h in search(archive, "harbour", limit=10).hits] == newest_first
-    second_page = search(archive, "harbour", limit=5, offset=5).hits
+    assert [h.title for h in archive.search.find("harbour", limit=10).hits] == newest_first
+    second_page = archive.search.find("harbour", limit=5, offset=5).hits
     assert [h.title for h in second_page] == newest_first[5:]
 
 
@@ -349,7 +352,7 @@ def test_a_highlight_tag_with_a_lone_surrogate_keeps_search_working(
 def test_filters_with_lone_surrogates_are_answered(
     archive: Archive, news: dict[str, int], name: str
 ) -> None:
-    results = search(archive, f"{name}:x\ud800y alliance")
+    results = archive.search.find(f"{name}:x\ud800y alliance")
     assert results.hits == [] or results.total >= 0
 
 
@@ -394,8 +397,8 @@ def test_an_archive_replaced_by_another_is_not_answered_from_the_old_index(
         other.save(make_article("Fields", ("Boats are rare in the fields.",)))
     _replace_file(tmp_path / "mine.sqlite3", tmp_path / "other.sqlite3")
     with Archive(tmp_path / "mine.sqlite3") as replaced:
-        assert search(replaced, "harbour").total == 0
-        found = search(replaced, "boats")
+        assert replaced.search.find("harbour").total == 0
+        found = replaced.search.find("boats")
         assert (found.total, [hit.title for hit in found.hits]) == (1, ["Fields"])
 
 
@@ -409,7 +412,7 @@ def test_a_restored_backup_gets_an_index_of_its_own_state(tmp_path: Path) -> Non
         assert len(ids(archive, "boats")) == 2
     _replace_file(path, tmp_path / "backup.sqlite3")
     with Archive(path) as restored:
-        found = search(restored, "boats")
+        found = restored.search.find("boats")
         assert (found.total, [hit.title for hit in found.hits]) == (1, ["Harbour"])
 
 
@@ -421,7 +424,7 @@ def test_an_emptied_archive_file_finds_nothing(tmp_path: Path) -> None:
     _replace_file(path, tmp_path / "empty")
     with Archive(path) as emptied:
         assert emptied.count() == 0
-        assert search(emptied, "boats").total == 0
+        assert emptied.search.find("boats").total == 0
 
 
 def test_an_index_path_taken_by_a_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
@@ -431,4 +434,4 @@ def test_an_index_path_taken_by_a_file_is_reported_not_a_traceback(tmp_path: Pat
     with Archive(tmp_path / "a.sqlite3") as archive:
         archive.save(make_article("Harbour", ("Boats in the harbour.",)))  # saving still works
         with pytest.raises(IndexUnavailable, match="is a file where the search index belongs"):
-            search(archive, "boats")
+            archive.search.find("boats")

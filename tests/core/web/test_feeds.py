@@ -8,7 +8,7 @@ from pytest_httpserver import HTTPServer
 
 from newsreader.core.archive import Archive
 from newsreader.core.web import feeds as feeds_module
-from newsreader.core.web.feeds import FeedError, Feeds, discover_feeds, parse_feed
+from newsreader.core.web.feeds import FeedError, discover_feeds, parse_feed
 from newsreader.core.web.fetch import Fetcher
 from tests.factories import NEWS_PARAGRAPH, news_page
 
@@ -86,7 +86,7 @@ def test_subscribing_by_a_page_finds_its_feed_and_a_refresh_saves_full_articles(
     httpserver.expect_request("/").respond_with_data(
         news_page("Front page", head=link), content_type="text/html"
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feed = feeds.subscribe(fetcher, httpserver.url_for("/"), folder="Daily")
     assert (feed.url, feed.title, feed.folder) == (
         httpserver.url_for("/feed.xml"),
@@ -117,7 +117,7 @@ def test_a_feed_that_has_not_changed_answers_304_and_only_new_items_are_saved(
     httpserver.expect_request("/feed").respond_with_data(
         rss("Etag News", items[:2]), content_type="application/rss+xml", headers={"ETag": '"v1"'}
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feed = feeds.add(httpserver.url_for("/feed"))
     assert feeds.refresh(fetcher)[0].new_articles == 2
     assert feeds.get(feed.id).title == "Etag News"
@@ -141,7 +141,7 @@ def test_an_item_whose_page_is_gone_is_saved_from_the_feeds_own_text(
         atom("Atom News", [("Carried story", httpserver.url_for("/gone"), content)]),
         content_type="application/atom+xml",
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feeds.add(httpserver.url_for("/atom"))
     [result] = feeds.refresh(fetcher)
     [item] = result.items
@@ -172,7 +172,7 @@ def test_broken_and_hostile_feeds_fail_alone_with_their_reason(
     httpserver.expect_request("/html").respond_with_data(
         news_page("Not a feed"), content_type="text/html"
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     ids = [feeds.add(httpserver.url_for(p)).id for p in ("/good", "/bomb", "/junk", "/html")]
     started = time.monotonic()
     results = {r.feed_id: r for r in feeds.refresh(fetcher)}
@@ -197,7 +197,7 @@ def test_many_new_items_are_extracted_in_worker_processes(
     httpserver.expect_request("/feed").respond_with_data(
         rss("Busy", items), content_type="text/xml"
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feeds.add(httpserver.url_for("/feed"))
     [result] = feeds.refresh(fetcher, workers=2)
     assert [i.status for i in result.items] == ["saved"] * 10
@@ -205,7 +205,7 @@ def test_many_new_items_are_extracted_in_worker_processes(
 
 
 def test_nothing_is_fetched_when_working_offline(httpserver: HTTPServer, archive: Archive) -> None:
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feeds.add(httpserver.url_for("/feed"))
     with Fetcher(is_offline=lambda: True) as offline:
         [result] = feeds.refresh(offline)
@@ -220,7 +220,7 @@ def test_a_feed_or_a_whole_folder_is_marked_read(
     second = serve_stories(httpserver, ["s1"])
     httpserver.expect_request("/one").respond_with_data(rss("One", first), content_type="text/xml")
     httpserver.expect_request("/two").respond_with_data(rss("Two", second), content_type="text/xml")
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     one = feeds.add(httpserver.url_for("/one"), folder="Politics")
     two = feeds.add(httpserver.url_for("/two"), folder="Politics")
     feeds.refresh(fetcher)
@@ -266,7 +266,7 @@ def test_a_feed_longer_than_one_refresh_takes_is_finished_later_not_hidden_by_30
     httpserver.expect_request("/feed").respond_with_data(
         rss("Long", items), content_type="text/xml", headers={"ETag": '"all"'}
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feeds.add(httpserver.url_for("/feed"))
     counts = [feeds.refresh(fetcher)[0].new_articles for _ in range(4)]
     assert counts == [2, 2, 1, 0] and archive.count() == 5
@@ -275,18 +275,17 @@ def test_a_feed_longer_than_one_refresh_takes_is_finished_later_not_hidden_by_30
 def test_a_feeds_summary_never_replaces_an_article_saved_from_its_page(
     httpserver: HTTPServer, fetcher: Fetcher, archive: Archive
 ) -> None:
-    from newsreader.core.web.pages import save_url
 
     httpserver.expect_ordered_request("/story").respond_with_data(
         news_page("The full story"), content_type="text/html"
     )
     httpserver.expect_request("/story").respond_with_data("busy", status=503)
-    saved = save_url(archive, httpserver.url_for("/story"), fetcher)
+    saved = archive.web.save_url(httpserver.url_for("/story"), fetcher)
     assert saved.article_id is not None
     highlight = archive.annotations.create_from_quote(saved.article_id, "The council voted")
     feed = rss("Summaries", [("The full story", httpserver.url_for("/story"), "World")])
     httpserver.expect_request("/feed").respond_with_data(feed, content_type="text/xml")
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     feeds.add(httpserver.url_for("/feed"))
     [item] = feeds.refresh(fetcher)[0].items
     assert (item.status, item.article_id) == ("duplicate", saved.article_id)
@@ -314,7 +313,7 @@ def test_a_json_feed_is_read_like_the_others(
     httpserver.expect_request("/").respond_with_data(
         news_page("Home", head=link), content_type="text/html"
     )
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     view = feeds.subscribe(fetcher, httpserver.url_for("/"))
     assert (view.title, view.site_url) == ("JSON News", "http://example.org/")
     [result] = feeds.refresh(fetcher)

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.web.feeds import FeedError, Feeds
+from newsreader.core.web.feeds import FeedError
 from newsreader.core.web.opml import export_opml, import_opml, parse_opml
 
 OTHER_READER_OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -20,7 +20,7 @@ OTHER_READER_OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_an_opml_file_subscribes_to_every_feed_in_its_folder(archive: Archive) -> None:
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     report = import_opml(feeds, OTHER_READER_OPML)
     assert len(report.added) == 3 and report.failed == [
         ("Broken", "not a web address: 'file:///etc/passwd'")
@@ -38,12 +38,12 @@ def test_an_opml_file_subscribes_to_every_feed_in_its_folder(archive: Archive) -
 def test_exported_opml_brings_the_same_subscriptions_into_a_new_archive(
     archive: Archive, tmp_path: Path
 ) -> None:
-    feeds = Feeds(archive)
+    feeds = archive.feeds
     import_opml(feeds, OTHER_READER_OPML)
     exported = export_opml(feeds.list_feeds())
     with Archive(tmp_path / "other.sqlite3") as other:
-        import_opml(Feeds(other), exported.encode())
-        moved = {(f.url, f.title, f.folder, f.site_url) for f in Feeds(other).list_feeds()}
+        import_opml(other.feeds, exported.encode())
+        moved = {(f.url, f.title, f.folder, f.site_url) for f in other.feeds.list_feeds()}
     assert moved == {(f.url, f.title, f.folder, f.site_url) for f in feeds.list_feeds()}
 
 

@@ -6,7 +6,6 @@ from pytest_httpserver import HTTPServer
 from newsreader.core.archive import Archive
 from newsreader.core.fetch_queue import PendingUrl, enqueue, pending
 from newsreader.core.web.fetch import Fetcher
-from newsreader.core.web.pages import fetch_queued, save_url, save_urls
 from tests.factories import PNG, make_png, news_page
 
 
@@ -37,7 +36,7 @@ def test_a_saved_url_reads_offline_with_its_pictures_and_keeps_the_page(
     url = serve_page(
         httpserver, "/news/budget", news_page("Council approves budget", extra=figures)
     )
-    result = save_url(archive, url, fetcher)
+    result = archive.web.save_url(url, fetcher)
     assert result.status == "saved", result.reason
     assert result.article_id is not None
     article = archive.get(result.article_id)
@@ -54,8 +53,8 @@ def test_saving_an_unchanged_url_again_is_a_duplicate(
     httpserver: HTTPServer, fetcher: Fetcher, archive: Archive
 ) -> None:
     url = serve_page(httpserver, "/story", news_page("Same story"))
-    first = save_url(archive, url, fetcher)
-    again = save_url(archive, url, fetcher)
+    first = archive.web.save_url(url, fetcher)
+    again = archive.web.save_url(url, fetcher)
     assert (first.status, again.status) == ("saved", "duplicate")
     assert again.article_id == first.article_id and archive.count() == 1
 
@@ -66,14 +65,14 @@ def test_a_changed_page_keeps_its_old_text_and_its_highlights_follow(
     url = serve_page(
         httpserver, "/live", news_page("Live report", extra="<p>The minister resigned today.</p>")
     )
-    first = save_url(archive, url, fetcher)
+    first = archive.web.save_url(url, fetcher)
     assert first.article_id is not None
     note = archive.annotations.create_from_quote(first.article_id, "minister resigned")
     httpserver.clear()
     late_news = "<p>Breaking: after a long night, the minister resigned today.</p>"
     changed = news_page("Live report", extra=late_news)
     serve_page(httpserver, "/live", changed)
-    second = save_url(archive, url, fetcher)
+    second = archive.web.save_url(url, fetcher)
     assert (second.status, second.article_id) == ("updated", first.article_id)
     article = archive.get(first.article_id)
     assert article is not None and article.version == 2
@@ -88,7 +87,7 @@ def test_the_server_charset_decides_how_a_page_is_read(
 ) -> None:
     html = news_page("Новости дня", "Правительство одобрило новый бюджет после долгих дебатов.")
     url = serve_page(httpserver, "/ru", html.replace("<meta charset='utf-8'>", ""), "windows-1251")
-    result = save_url(archive, url, fetcher)
+    result = archive.web.save_url(url, fetcher)
     assert result.article_id is not None
     article = archive.get(result.article_id)
     assert article is not None and "Правительство одобрило" in article.text
@@ -102,7 +101,7 @@ def test_every_url_of_a_batch_gets_one_line_and_failures_say_why(
     httpserver.expect_request("/pdf").respond_with_data(b"%PDF-1.4", content_type="application/pdf")
     empty = serve_page(httpserver, "/empty", "<html><body></body></html>")
     urls = [good, httpserver.url_for("/gone"), httpserver.url_for("/pdf"), empty, "ftp://x/y"]
-    report = save_urls(archive, urls, fetcher)
+    report = archive.web.save_urls(urls, fetcher)
     assert [i.status for i in report.items] == ["saved", "failed", "failed", "failed", "failed"]
     reasons = [i.reason for i in report.items[1:]]
     assert "404" in reasons[0] and "application/pdf" in reasons[1]
@@ -120,7 +119,7 @@ def test_queued_urls_are_fetched_with_the_state_their_export_gave_them(
         enqueue(conn, PendingUrl(good, "From Pocket", ["later"], "2015-06-01T10:00:00",
                                  is_read=True, is_starred=True))  # fmt: skip
         enqueue(conn, PendingUrl(httpserver.url_for("/dead"), "Dead link"))
-    report = fetch_queued(archive, fetcher)
+    report = archive.web.fetch_queued(fetcher)
     assert [i.status for i in report.items] == ["saved", "failed"]
     assert "kept queued" in report.items[1].reason
     article_id = report.items[0].article_id
