@@ -9,13 +9,12 @@ QTextDocument holds for an inline image.
 
 from __future__ import annotations
 
+import gzip
 import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from isal import igzip
 
 BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "preformatted"]
 BLOCK_KINDS: tuple[str, ...] = (
@@ -190,8 +189,6 @@ class ExtractedArticle:
         """Keep the page as fetched or imported, for View → Original page and re-extraction.
 
         It is compressed here, where it was extracted: in the worker processes of an
-        import, not in the one process that saves (where it stalled the workers). ISA-L's
-        gzip writes the same format (read back with the standard gzip module) as zlib's at
-        this level, in a third of the time."""
-        self.original_gz = igzip.compress(data, 3)
+        import, not in the one process that saves (where it stalled the workers)."""
+        self.original_gz = gzip.compress(data, 3)
         self.original_type = media_type

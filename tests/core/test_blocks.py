@@ -1,5 +1,3 @@
-import gzip
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,7 +5,6 @@ from hypothesis import strategies as st
 from newsreader.core.blocks import (
     IMAGE_CHAR,
     Block,
-    ExtractedArticle,
     blocks_from_json,
     blocks_to_json,
     canonical_text,
@@ -57,14 +54,3 @@ def test_noncharacters_and_lone_surrogates_never_reach_the_canonical_text(odd: s
 @given(st.text(alphabet=st.characters(codec=None, categories=None)))
 def test_any_code_point_cleans_to_text_that_encodes_as_utf8(text: str) -> None:
     clean_line(text).encode("utf-8")
-
-
-def test_a_kept_original_is_compressed_gzip_the_standard_module_reads_back() -> None:
-    page = (
-        b"<html><body>" + b"<p>The same paragraph, again and again.</p>" * 500 + b"</body></html>"
-    )
-    article = ExtractedArticle(title="t", blocks=[Block("paragraph", "x")])
-    article.keep_original(page)
-    assert article.original_gz is not None
-    assert len(article.original_gz) < len(page) / 10
-    assert gzip.decompress(article.original_gz) == page
