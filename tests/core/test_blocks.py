@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsreader.core import blocks
 from newsreader.core.blocks import (
     IMAGE_CHAR,
     Block,
@@ -54,3 +55,8 @@ def test_noncharacters_and_lone_surrogates_never_reach_the_canonical_text(odd: s
 @given(st.text(alphabet=st.characters(codec=None, categories=None)))
 def test_any_code_point_cleans_to_text_that_encodes_as_utf8(text: str) -> None:
     clean_line(text).encode("utf-8")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_an_ascii_line_cleans_by_the_shortcut_as_by_the_general_rules(text: str) -> None:
+    assert clean_line(text) == blocks._clean_any_line(text)
