@@ -126,27 +126,31 @@ class Saver:
         Optimistic: the whole batch runs in one savepoint, and only if an item fails
         while writing is the batch redone with one savepoint per item.
         """
-        batch = list(items)
-        self._prefetch_hashes(batch)
+        batch = [scrub_article(article) for article in items]
+        # Each text is hashed once: for the look-up of known texts and for saving.
+        digests = [content_hash(canonical_text(article.blocks)) for article in batch]
+        self._prefetch_hashes(digests)
         savepoint = self.conn.begin_nested()
         try:
-            results = [self._checked(article) or self.save(article) for article in batch]
+            results = [
+                self._checked(article) or self._save(article, digest)
+                for article, digest in zip(batch, digests, strict=True)
+            ]
         except Exception as error:
             savepoint.rollback()
             if write_failure(error):  # no item can be written: the caller must stop
                 raise
             self._ids.clear()
             self._known_texts = None
-            return self._save_one_by_one(batch)
+            return self._save_one_by_one(batch, digests)
         savepoint.commit()
         self._known_texts = None
         return results
 
-    def _prefetch_hashes(self, batch: list[ExtractedArticle]) -> None:
+    def _prefetch_hashes(self, digests: list[str]) -> None:
         """Look up the batch's texts in one query per 500, not one per article."""
-        digests = {content_hash(canonical_text(a.blocks)) for a in batch}
         known: dict[str, tuple[int, str]] = {}
-        ordered = sorted(digests)
+        ordered = sorted(set(digests))
         for start in range(0, len(ordered), 500):
             rows = self.conn.execute(
                 select(Article.content_hash, Article.id, Article.title).where(
@@ -167,12 +171,14 @@ class Saver:
             return ValueError(f"the text is too long for an article ({len(text):,} characters)")
         return None
 
-    def _save_one_by_one(self, batch: list[ExtractedArticle]) -> list[SaveOutcome | Exception]:
+    def _save_one_by_one(
+        self, batch: list[ExtractedArticle], digests: list[str]
+    ) -> list[SaveOutcome | Exception]:
         results: list[SaveOutcome | Exception] = []
-        for article in batch:
+        for article, digest in zip(batch, digests, strict=True):
             savepoint = self.conn.begin_nested()
             try:
-                outcome = self.save(article)
+                outcome = self._save(article, digest)
             except Exception as error:  # one bad item never aborts the batch
                 savepoint.rollback()
                 if write_failure(error):  # ...but a full disk or a held lock stops it
@@ -186,11 +192,14 @@ class Saver:
 
     def save(self, article: ExtractedArticle) -> SaveOutcome:
         article = scrub_article(article)
+        return self._save(article, content_hash(canonical_text(article.blocks)))
+
+    def _save(self, article: ExtractedArticle, digest: str) -> SaveOutcome:
+        """Save a scrubbed article whose text hashes to ``digest``."""
         url = normalize_url(article.url) if article.url else None
         if error := self._checked(article):
             raise error
         text = canonical_text(article.blocks)
-        digest = content_hash(text)
         if url is not None:
             existing = self.conn.execute(_BY_URL, {"url": url}).first()
             if existing is not None:

@@ -1,10 +1,14 @@
+import gzip
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsreader.core import blocks
 from newsreader.core.blocks import (
     IMAGE_CHAR,
     Block,
+    ExtractedArticle,
     blocks_from_json,
     blocks_to_json,
     canonical_text,
@@ -54,3 +58,19 @@ def test_noncharacters_and_lone_surrogates_never_reach_the_canonical_text(odd: s
 @given(st.text(alphabet=st.characters(codec=None, categories=None)))
 def test_any_code_point_cleans_to_text_that_encodes_as_utf8(text: str) -> None:
     clean_line(text).encode("utf-8")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_an_ascii_line_cleans_by_the_shortcut_as_by_the_general_rules(text: str) -> None:
+    assert clean_line(text) == blocks._clean_any_line(text)
+
+
+def test_a_kept_original_is_compressed_gzip_the_standard_module_reads_back() -> None:
+    page = (
+        b"<html><body>" + b"<p>The same paragraph, again and again.</p>" * 500 + b"</body></html>"
+    )
+    article = ExtractedArticle(title="t", blocks=[Block("paragraph", "x")])
+    article.keep_original(page)
+    assert article.original_gz is not None
+    assert len(article.original_gz) < len(page) / 10
+    assert gzip.decompress(article.original_gz) == page

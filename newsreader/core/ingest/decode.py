@@ -40,6 +40,9 @@ def declared_charset(data: bytes) -> str | None:
     return _codec_name(label)
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters near the start mean this is not text."""
     head = data[:SNIFF_BYTES]
@@ -47,7 +50,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.05
 
 

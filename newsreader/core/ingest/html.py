@@ -243,14 +243,90 @@ def _author_discard_test() -> etree.XPath | None:
 _IN_AUTHOR_DISCARD = _author_discard_test()
 
 
+# trafilatura's three author searches, as its version we know writes them (white space
+# aside); _author_search_walk finds the same elements.
+_KNOWN_AUTHOR_XPATHS = (
+    "//*[self::a or self::address or self::div or self::link or self::p or self::span or"
+    " self::strong][ @rel='author' or @id='author' or @class='author' or @itemprop='author"
+    " name' or rel='me' or @data-testid='AuthorCard' or @data-testid='AuthorURL' or"
+    " re:test(@class, 'author-?name|AuthorName|authorName')]|//author",
+    "//*[self::a or self::div or self::h3 or self::h4 or self::p or self::span][ @class='byline'"
+    " or @class='username' or @class='byl' or @class='BBL' or contains(@itemprop, 'author') or"
+    " re:test(@id, 'author|zuozhe|bianji|xiaobian') or re:test(@class,"
+    " 'author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name')]",
+    "//*[ contains(@data-component, 'Byline') or contains(@itemprop, 'author') or re:test(@id,"
+    " '[Aa]uthor') or re:test(@class, '[Aa]uthor|screenname|writer|[Bb]yline')]",
+)
+_AUTHOR_TAGS = ({"a", "address", "div", "link", "p", "span", "strong"},
+                {"a", "div", "h3", "h4", "p", "span"})  # fmt: skip
+_AUTHOR_NAME_CLASS = re.compile("author-?name|AuthorName|authorName")
+_AUTHOR_ID = re.compile("author|zuozhe|bianji|xiaobian")
+_AUTHOR_CLASS = re.compile(
+    "author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name"
+)
+_WRITER_ID = re.compile("[Aa]uthor")
+_WRITER_CLASS = re.compile("[Aa]uthor|screenname|writer|[Bb]yline")
+
+
+def _author_search_walk(tree: HtmlElement) -> list[list[HtmlElement]]:
+    """What each of trafilatura's author XPaths finds, in document order, in one walk of
+    the page: the three XPaths took 7 ms on a page without a byline (their regular
+    expressions are called back into Python for every element with a class)."""
+    found: list[list[HtmlElement]] = [[], [], []]
+    root = tree.getroottree().getroot()
+    rel_elements = next(root.iter("rel"), None) is not None  # (not an attribute: rare)
+    for el in root.iter(etree.Element):
+        tag, get = el.tag, el.get
+        if not el.attrib and tag != "author" and not rel_elements:
+            continue  # every other test is of an attribute
+        cls, id_, itemprop = get("class"), get("id"), get("itemprop")
+        if tag == "author" or (
+            tag in _AUTHOR_TAGS[0]
+            and (
+                get("rel") == "author" or id_ == "author" or cls == "author"
+                or itemprop == "author name"
+                or get("data-testid") in ("AuthorCard", "AuthorURL")
+                or (cls is not None and _AUTHOR_NAME_CLASS.search(cls) is not None)
+                or (rel_elements and any(r.text_content() == "me" for r in el.iterchildren("rel")))
+            )
+        ):  # fmt: skip
+            found[0].append(el)
+        if tag in _AUTHOR_TAGS[1] and (
+            cls in ("byline", "username", "byl", "BBL")
+            or (itemprop is not None and "author" in itemprop)
+            or (id_ is not None and _AUTHOR_ID.search(id_) is not None)
+            or (cls is not None and _AUTHOR_CLASS.search(cls) is not None)
+        ):
+            found[1].append(el)
+        if (
+            "Byline" in (get("data-component") or "")
+            or (itemprop is not None and "author" in itemprop)
+            or (id_ is not None and _WRITER_ID.search(id_) is not None)
+            or (cls is not None and _WRITER_CLASS.search(cls) is not None)
+        ):
+            found[2].append(el)
+    return found
+
+
+def _author_searches() -> Any:
+    """One walk when trafilatura's author XPaths are the ones we know, else its XPaths."""
+    known = tuple(" ".join(x.path.split()) for x in AUTHOR_XPATHS) == _KNOWN_AUTHOR_XPATHS
+    if known:
+        return _author_search_walk
+    return lambda tree: [expression(tree) for expression in AUTHOR_XPATHS]
+
+
+_AUTHOR_SEARCHES = _author_searches()
+
+
 def _author(tree: HtmlElement) -> str | None:
     """trafilatura's ``extract_author`` without copying and pruning the whole page first
     (most of its time): each element its search finds is checked for lying in a left-out
     part, and only the one whose text is taken is copied and pruned."""
     if _IN_AUTHOR_DISCARD is None:
         return extract_author(tree)
-    for expression in AUTHOR_XPATHS:
-        for elem in expression(tree):
+    for found in _AUTHOR_SEARCHES(tree):
+        for elem in found:
             if _IN_AUTHOR_DISCARD(elem):
                 continue
             pruned = prune_unwanted_nodes(copy.deepcopy(elem), AUTHOR_DISCARD_XPATHS)

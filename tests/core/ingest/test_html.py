@@ -623,3 +623,38 @@ def test_benchmark_pages_are_extracted_close_to_their_ground_truth() -> None:
         pred = article.text.replace(IMAGE_CHAR, "")
         scores.append(shingle_f1(truth[key]["articleBody"], pred))
     assert sum(scores) / len(scores) > 0.8
+
+
+_BYLINE_MARKUP = """<html><body>
+<div class="byline">By Jane Doe</div><span class="AuthorName">J. Doe</span>
+<a rel="author" href="/jane">Jane</a><author>Jane Doe</author><p>Text <rel>me</rel></p>
+<section id="Author-box">About</section><h3 class="posted-by">Posted by Ann</h3>
+<li data-component="Byline">Ann Lee</li><em itemprop="author">Ann</em>
+<strong class="writer-name">Bo</strong><td class="username">bo</td><p>No author here.</p>
+</body></html>"""
+
+
+def test_the_one_walk_finds_what_each_of_trafilaturas_author_searches_finds() -> None:
+    from trafilatura.xpaths import AUTHOR_XPATHS
+
+    from newsreader.core.ingest import html as extraction
+
+    tree = extraction._parse(_BYLINE_MARKUP)[0]
+    found = extraction._author_search_walk(tree)
+    assert found == [expression(tree) for expression in AUTHOR_XPATHS]
+    assert all(found)  # each search finds something on this page
+    assert extraction._AUTHOR_SEARCHES is extraction._author_search_walk  # the XPaths we know
+
+
+@pytest.mark.shared_data
+def test_the_one_walk_finds_what_trafilaturas_author_searches_find_on_benchmark_pages() -> None:
+    from trafilatura.xpaths import AUTHOR_XPATHS
+
+    from newsreader.core.ingest import html as extraction
+
+    pages = sorted((SHARED_DATA / "extraction-benchmark" / "html").glob("*.html.gz"))
+    if not pages:
+        pytest.skip(f"needs the shared test data at {SHARED_DATA} (absent in a fresh clone)")
+    for page in pages[::6]:  # 31 pages
+        tree = extraction._parse(gzip.decompress(page.read_bytes()).decode("utf-8"))[0]
+        assert extraction._author_search_walk(tree) == [x(tree) for x in AUTHOR_XPATHS], page
