@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from newsreader.core.archive import Archive
 from newsreader.core.search import index as index_module
-from newsreader.core.search.service import make_snippet, search, snippets_for
+from newsreader.core.search.service import make_snippet, search, snippets_for, warm
 from newsreader.core.search.text import analyze_word
 from tests.factories import make_article
 
@@ -432,3 +432,20 @@ def test_an_index_path_taken_by_a_file_is_reported_not_a_traceback(tmp_path: Pat
         archive.save(make_article("Harbour", ("Boats in the harbour.",)))  # saving still works
         with pytest.raises(IndexUnavailable, match="is a file where the search index belongs"):
             search(archive, "boats")
+
+
+def test_readying_an_archive_for_a_first_search_changes_no_result(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    queries = ["alliance", '"military alliance"', "allian*", "said section:international",
+               "alliance -iraq", "after:2022 alliance", "alliance OR café"]  # fmt: skip
+    before = [search(archive, q, limit=200).to_json() for q in queries]
+    assert all(b["total"] for b in before)
+    warm(archive)
+    assert [search(archive, q, limit=200).to_json() for q in queries] == before
+
+
+def test_an_empty_archive_can_be_readied_for_search(tmp_path: Path) -> None:
+    with Archive(tmp_path / "empty.sqlite3") as archive:
+        warm(archive)
+        assert search(archive, "anything").total == 0
