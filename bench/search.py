@@ -7,7 +7,7 @@ search after opening the archive as the window does (its warm-up started in the
 background): "cold", the archive and its index evicted from the page cache, searched at
 once; "typed", the same, searched TYPING_S after opening, as a reader types; "fresh",
 opened anew with the page cache kept, as a new process finds it. Each beside the code
-before that warm-up ("unwarmed"), alternating query by query; the call the window made
+before that warm-up ("previous"), alternating query by query; the call the window made
 before (a passage for each of the 200 rows) warm; and a class of misspelt words, which
 find nothing and get "did you mean" suggestions.
 `--window-only` runs just that.
@@ -653,9 +653,9 @@ COLD_KINDS = {"cold": (True, 0.0), "typed": (True, TYPING_S), "fresh": (False, 0
 
 
 @contextlib.contextmanager
-def unwarmed() -> Iterator[None]:
-    """The code before the window warmed its archive for search: no madvise on the index's
-    maps and no warm-up at opening (the baseline, timed in the same run)."""
+def previous_code() -> Iterator[None]:
+    """The code before the window readied its archive for search: no advice on the index's
+    maps (cold_samples preloads on opening instead of warming; the baseline, same run)."""
     saved = index_module.advise_random
     index_module.advise_random = lambda folder: 0
     try:
@@ -666,21 +666,25 @@ def unwarmed() -> Iterator[None]:
 
 def cold_samples(
     path: Path, queries: list[BenchQuery], run: Callable[[Archive, BenchQuery], object],
-    *, evicted: bool, pause: float, warming: bool,
+    *, evicted: bool, pause: float, previous: bool,
 ) -> list[float]:  # fmt: skip
     """One timing per query of the first search after opening the archive as the window
-    does (not timed): the index opened, and with `warming` the window's warm-up started
-    in the background; searched after `pause` seconds (a reader typing the query). With
-    `evicted` the archive and its index are dropped from the page cache first."""
+    does (not timed): the index opened and the window's warm-up started in the background
+    (`previous`: the index preloaded on opening, as before); searched after `pause`
+    seconds (a reader typing the query). With `evicted` the archive and its index are
+    dropped from the page cache first."""
     samples = []
     for query in queries:
         gc.collect()  # the previous archive's index is unmapped, so its pages can go
         if evicted:
             evict(archive_files(path))
         with Archive(path) as archive:
-            archive.search_index  # noqa: B018 - opened as the window has it open
-            warmer = threading.Thread(target=warm, args=(archive,)) if warming else None
-            if warmer is not None:
+            folder = archive.search_index.folder  # opened as the window has it open
+            warmer = None
+            if previous:
+                index_module.preload(folder)
+            else:
+                warmer = threading.Thread(target=warm, args=(archive,))
                 warmer.start()
             time.sleep(pause)
             start = time.perf_counter()
@@ -693,8 +697,8 @@ def cold_samples(
 
 def bench_window(path: Path, queries: list[BenchQuery], args: argparse.Namespace) -> dict[str, Any]:
     """The window's call warm (and the one it made before), then its first call after
-    opening (cold, typed, fresh), with this code and with the code before warming, the two
-    alternating query by query."""
+    opening (cold, typed, fresh), with this code and with the code before it readied the
+    archive for search, the two alternating query by query."""
     out: dict[str, Any] = {"limit": WINDOW_LIMIT, "visible_rows": VISIBLE_ROWS}
     calls = {"window": window_call, "before": window_call_before}
     with Archive(path) as archive:
@@ -717,17 +721,18 @@ def bench_window(path: Path, queries: list[BenchQuery], args: argparse.Namespace
         samples: dict[str, list[float]] = {}
         for query in chosen:
             for cold, (evicted, pause) in COLD_KINDS.items():
-                for who in ("window", "unwarmed"):
-                    with unwarmed() if who == "unwarmed" else contextlib.nullcontext():
+                for who in ("window", "previous"):
+                    previous = who == "previous"
+                    with previous_code() if previous else contextlib.nullcontext():
                         samples.setdefault(f"{who}_{cold}", []).extend(cold_samples(
                             path, [query], window_call, evicted=evicted, pause=pause,
-                            warming=who == "window",
+                            previous=previous,
                         ))  # fmt: skip
         out[kind].update({name: summary(values) for name, values in samples.items()})
         w = out[kind]
-        cells = [fmt(w[f"{who}_{c}"]) for who in ("window", "unwarmed") for c in COLD_KINDS]
+        cells = [fmt(w[f"{who}_{c}"]) for who in ("window", "previous") for c in COLD_KINDS]
         print(f"    {kind:7} window warm {fmt(w['window_warm'])}; cold/typed/fresh: "
-              + " ".join(cells) + " (this code, then unwarmed)")  # fmt: skip
+              + " ".join(cells) + " (this code, then the previous)")  # fmt: skip
     return out
 
 
@@ -739,11 +744,11 @@ def print_window_report(size: int, window: dict[str, Any]) -> None:
     print(
         "cold: the archive and its index dropped from the page cache, opened, searched at "
         f"once; typed: the same, searched {TYPING_S:g} s after opening; fresh: opened anew "
-        "with the page cache kept, searched at once. unwarmed: the code before warming."
+        "with the page cache kept, searched at once. previous: the code before readying."
     )
     columns = ["warm", *COLD_KINDS]
     print(f"{'':8}{'class':8}{'queries':>8}  " + "".join(f"{c:18}" for c in columns))
-    for who in ("window", "unwarmed", "before"):
+    for who in ("window", "previous", "before"):
         print(f"{who}:")
         for kind in WINDOW_CLASSES:
             if w := window.get(kind):
