@@ -50,7 +50,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, QTimer, Qt
 from PySide6.QtWidgets import QApplication
 from newsreader.core.archive import Archive
 from newsreader.ui.main_window import MainWindow
-from newsreader.ui.app import settle_after_start
+from newsreader.ui.app import _application, settle_after_start
 
 def memory():
     fields = {}
@@ -64,7 +64,7 @@ if os.environ.get("NR_BENCH_OLD_WATCH"):  # as before: own writes noticed by the
     from newsreader.core.changes import CommitWatch
     CommitWatch.own = lambda self, fn: fn()
 
-app = QApplication([])
+app = _application([])  # as the app starts: the interpreter's switch interval too
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
 archive = Archive(sys.argv[1])
 window = MainWindow(archive, seed=False, settings=settings)
@@ -93,6 +93,19 @@ def beat():
     now = clock.elapsed()
     gaps.append(now - last[0])
     last[0] = now
+# With NR_BENCH_TRACE_STALLS=FILE, a UI thread that misses its beat for TRACE_AFTER_S
+# while importing has every thread's stack written to FILE (by faulthandler's own thread,
+# which needs no GIL): what the UI thread waited in, and what the others were doing.
+trace = os.environ.get("NR_BENCH_TRACE_STALLS")
+TRACE_AFTER_S = 0.06
+tracing = [False]
+if trace:
+    import faulthandler
+    trace_file = open(trace, "w")
+    def beat(beat=beat):
+        beat()
+        if tracing[0]:
+            faulthandler.dump_traceback_later(TRACE_AFTER_S, file=trace_file)
 heartbeat = QTimer()
 heartbeat.setInterval(10)
 heartbeat.timeout.connect(beat)
@@ -148,6 +161,7 @@ reading_gap = max(gaps) if gaps else 0
 
 # A background import while the reader keeps navigating.
 gaps.clear()
+tracing[0] = bool(trace)
 source = sys.argv[2]
 records = []
 with gzip.open(source, "rt", encoding="utf-8") as lines:
@@ -171,6 +185,9 @@ while not finished and time.monotonic() - started < 300:
     settle(0.1)
 import_seconds = time.monotonic() - started
 import_gap = max(gaps) if gaps else 0
+tracing[0] = False
+if trace:
+    faulthandler.cancel_dump_traceback_later()
 window.close()
 archive.close()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

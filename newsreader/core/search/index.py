@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,8 +68,9 @@ SYNC_BATCH = 5_000
 WRITER_HEAP = 48_000_000  # the writer's arena; more buys little for batches of 5,000
 # The parts of the index every search reads (term dictionaries, document frequencies and
 # postings, field norms, fast fields), smallest first; positions and stored documents are
-# read by some queries only.
+# read by some queries only. The postings (.idx) are most of it.
 PRELOAD_SUFFIXES = (".fast", ".fieldnorm", ".term", ".idx")
+POSTINGS = (".idx",)
 PRELOAD_BYTES = 1_000_000_000
 
 articles = cast(Table, Article.__table__)
@@ -166,6 +167,7 @@ class SearchIndex:
         self.failed: set[int] = set()  # articles the last syncs could not index
         self._drained_to = 0  # the last queue entry the latest drain knew of
         self._advised = 0  # meta.json's mtime when the maps were last advised
+        self.searches = 0  # searches begun (service.search): warming gives way to them
         self.index = self._open(engine, read_only)
 
     def _open(self, engine: Engine, read_only: bool) -> tantivy.Index:
@@ -268,11 +270,11 @@ class SearchIndex:
 
     def warm(self) -> None:
         """Ready the index for a first search, in the background: ask the kernel to read
-        what every search reads (`preload`), and map the fast fields searches rank, page
-        and count sections by (a first search otherwise pays tens of ms for mapping them
-        at a million articles). Not done on opening: a search issued at once (a command's)
-        would wait behind that reading (bench/search.py, "cold")."""
-        preload(self.folder)
+        the small parts every search reads (all but the postings, which `preload` asks
+        for after), and map the fast fields searches rank, page and count sections by (a
+        first search otherwise pays tens of ms for mapping them at a million articles).
+        Not done on opening: a search issued at once (a command's) would wait behind it."""
+        preload(self.folder, suffixes=tuple(s for s in PRELOAD_SUFFIXES if s not in POSTINGS))
         searcher = self.searcher()
         everything = tantivy.Query.all_query()
         searcher.aggregate(everything, {"s": {"terms": {"field": "section_key", "size": 1}}})
@@ -359,22 +361,26 @@ class SearchIndex:
                 return done
 
 
-def preload(folder: Path, budget: int = PRELOAD_BYTES) -> int:
+def preload(
+    folder: Path, budget: int = PRELOAD_BYTES, *, suffixes: Sequence[str] = PRELOAD_SUFFIXES,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:  # fmt: skip
     """Ask the kernel to read what every search touches into the page cache, in the
     background, so the first searches after opening find it there; the bytes asked for.
 
     Without it, a first search faults the memory-mapped files in page by page, and each
     fault reads ahead as far as the disk is set to (8 MB on the benchmark machine: one
     first search of a rare word read 60 MB). The kernel may drop these pages again
-    under memory pressure: this is a hint, never a cost that stays.
+    under memory pressure: this is a hint, never a cost that stays. Asked file by file,
+    the files with `suffixes` in their order, until `stop()` says a search has begun.
     """
     if not hasattr(os, "posix_fadvise"):  # e.g. macOS: no such hint, no harm
         return 0
     asked = 0
-    files = [f for suffix in PRELOAD_SUFFIXES for f in sorted(folder.glob(f"*{suffix}"))]
+    files = [f for suffix in suffixes for f in sorted(folder.glob(f"*{suffix}"))]
     for path in files:
         size = path.stat().st_size
-        if asked + size > budget:
+        if asked + size > budget or stop():
             break
         descriptor = os.open(path, os.O_RDONLY)
         try:

@@ -54,3 +54,18 @@ def test_searching_reads_the_index_maps_at_random_new_segments_too(tmp_path: Pat
 @linux_only
 def test_advising_a_folder_nobody_maps_advises_nothing(tmp_path: Path) -> None:
     assert advise_random(tmp_path) == 0
+
+
+def test_preloading_stops_when_a_search_begins(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive:
+        archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+        folder = archive.search_index.folder
+    asked: list[int] = []
+
+    def begun() -> bool:  # a search begins after the first file was asked for
+        asked.append(1)
+        return len(asked) > 1
+
+    first = sorted(folder.glob("*.fast"))[0].stat().st_size
+    assert preload(folder, stop=begun) == first
+    assert preload(folder, stop=lambda: True) == 0
