@@ -95,17 +95,32 @@ def beat():
     last[0] = now
 # With NR_BENCH_TRACE_STALLS=FILE, a UI thread that misses its beat for TRACE_AFTER_S
 # while importing has every thread's stack written to FILE (by faulthandler's own thread,
-# which needs no GIL): what the UI thread waited in, and what the others were doing.
+# which needs no GIL): what the UI thread waited in, and what the others were doing. And
+# each such gap is split by the kernel's account of the UI thread (schedstat): running,
+# runnable but without a core (the machine's load), and asleep (waiting for the GIL).
 trace = os.environ.get("NR_BENCH_TRACE_STALLS")
 TRACE_AFTER_S = 0.06
 tracing = [False]
+stalls = []
+def schedstat():
+    ran, queued, _slices = open("/proc/thread-self/schedstat").read().split()
+    return int(ran) / 1e6, int(queued) / 1e6
 if trace:
     import faulthandler
     trace_file = open(trace, "w")
+    account = [schedstat()]
     def beat(beat=beat):
         beat()
+        now = schedstat()
         if tracing[0]:
+            gap = gaps[-1]
+            if gap > TRACE_AFTER_S * 1000:
+                ran, queued = (now[i] - account[0][i] for i in (0, 1))
+                stalls.append({"gap_ms": gap, "running_ms": round(ran, 1),
+                               "without_a_core_ms": round(queued, 1),
+                               "asleep_ms": round(gap - ran - queued, 1)})
             faulthandler.dump_traceback_later(TRACE_AFTER_S, file=trace_file)
+        account[0] = now
 heartbeat = QTimer()
 heartbeat.setInterval(10)
 heartbeat.timeout.connect(beat)
@@ -200,6 +215,7 @@ print("RESULT " + json.dumps({
     "reading_max_gap_ms": reading_gap, "reading_sidebar_loads": sidebar_loads[0],
     "import_max_gap_ms": import_gap, "import_seconds": round(import_seconds, 1),
     "import_counts": finished[0].counts() if finished else None,
+    "import_stalls": sorted(stalls, key=lambda s: -s["gap_ms"])[:10],
 }), flush=True)
 """
 
