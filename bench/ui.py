@@ -14,13 +14,17 @@ while navigating and while an import runs.
 The package's bytecode is compiled first, as an installed package has it (this machine
 sets PYTHONDONTWRITEBYTECODE, which would otherwise compile every module at each start).
 With --baseline-tree DIR (an older checkout with the same 10-line first-page report
-added) its command is timed too, alternating with this one. The window's own writes used
-to be noticed twice (their operation, then the data_version poll); the reading phase
-(open the next article every 1.2 s) counts sidebar loads and the largest UI gap with the
-watch as it is and, for comparison in the same run, as it was (own writes not told apart).
+added) its command is timed too, alternating with this one. The window runs (navigating,
+reading: the next article every 1.2 s, counting sidebar loads; importing 1,000 articles
+while navigating) alternate with the code as it was before its indexing threads were
+lowered (NR_BENCH_OLD_PRIORITY). --trace-stalls DIR writes every thread's stack at each
+UI stall while importing, and splits each stall by the kernel's account of the UI thread
+(running / runnable without a core / asleep, i.e. waiting for the GIL or a lock); the
+CPU time of the import phase is summed by thread name (Python's threads are "python").
+The import adds 1,000 articles to the archive: point --archive at a copy.
 
 Run: .venv/bin/python bench/ui.py [--archive PATH] [--runs 5] [--drop-caches]
-     [--baseline-tree DIR]
+     [--baseline-tree DIR] [--window-runs 2] [--trace-stalls DIR]
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ def memory():
 if os.environ.get("NR_BENCH_OLD_WATCH"):  # as before: own writes noticed by the poll too
     from newsreader.core.changes import CommitWatch
     CommitWatch.own = lambda self, fn: fn()
+if os.environ.get("NR_BENCH_OLD_PRIORITY"):  # as before: indexing threads not lowered
+    from newsreader.core.search import index
+    index.lower_indexing_threads = lambda: 0
 
 app = _application([])  # as the app starts: the interpreter's switch interval too
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
@@ -102,6 +109,17 @@ trace = os.environ.get("NR_BENCH_TRACE_STALLS")
 TRACE_AFTER_S = 0.06
 tracing = [False]
 stalls = []
+def cpu_by_thread_name():  # CPU seconds so far of our threads by name (Python's: python)
+    out = {}
+    for task in os.listdir("/proc/self/task"):
+        try:
+            name = open(f"/proc/self/task/{task}/comm").read().strip().rstrip("0123456789_")
+            fields = open(f"/proc/self/task/{task}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks = int(fields[11]) + int(fields[12])
+        out[name] = out.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
+    return out
 def schedstat():
     ran, queued, _slices = open("/proc/thread-self/schedstat").read().split()
     return int(ran) / 1e6, int(queued) / 1e6
@@ -177,6 +195,7 @@ reading_gap = max(gaps) if gaps else 0
 # A background import while the reader keeps navigating.
 gaps.clear()
 tracing[0] = bool(trace)
+cpu_before = cpu_by_thread_name()
 source = sys.argv[2]
 records = []
 with gzip.open(source, "rt", encoding="utf-8") as lines:
@@ -201,6 +220,8 @@ while not finished and time.monotonic() - started < 300:
 import_seconds = time.monotonic() - started
 import_gap = max(gaps) if gaps else 0
 tracing[0] = False
+cpu_after = cpu_by_thread_name()  # threads gone since are missing: a floor
+import_cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
 if trace:
     faulthandler.cancel_dump_traceback_later()
 window.close()
@@ -216,6 +237,7 @@ print("RESULT " + json.dumps({
     "import_max_gap_ms": import_gap, "import_seconds": round(import_seconds, 1),
     "import_counts": finished[0].counts() if finished else None,
     "import_stalls": sorted(stalls, key=lambda s: -s["gap_ms"])[:10],
+    "import_cpu_s_by_thread": import_cpu,
 }), flush=True)
 """
 
@@ -263,6 +285,16 @@ def main() -> int:
                         help="also time starts after emptying the page cache (root)")  # fmt: skip
     parser.add_argument("--baseline-tree", type=Path, help="an older checkout to compare")
     parser.add_argument("--skip-window", action="store_true", help="first page only")
+    parser.add_argument(
+        "--window-runs",
+        type=int,
+        default=2,
+        help="window runs (navigating, reading, importing) per variant",
+    )
+    parser.add_argument(
+        "--trace-stalls", type=Path, metavar="DIR",
+        help="write every thread's stack at each UI stall while importing, one file a run",
+    )  # fmt: skip
     args = parser.parse_args()
     corpus = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc" / "bbc.jsonl.gz"
     if not args.archive.exists() or not corpus.exists():
@@ -297,11 +329,17 @@ def main() -> int:
         print(f"first page, {name:18} p50 {entry['p50_s']:.2f} s  (min {entry['min_s']:.2f}, "
               f"max {entry['max_s']:.2f}; peak RSS {entry['peak_rss_mb']} MB)")  # fmt: skip
     if not args.skip_window:
-        for watch in ("old watch", "new watch", "old watch", "new watch"):
-            child_env = dict(env, **({"NR_BENCH_OLD_WATCH": "1"} if watch == "old watch" else {}))
-            results.setdefault("window", {}).setdefault(watch, []).append(
-                window_run(args.archive, corpus, child_env)
-            )
+        variants = {"previous": {"NR_BENCH_OLD_PRIORITY": "1"}, "current": {}}
+        for run in range(args.window_runs):
+            for name, extra in variants.items():  # alternating, the same conditions
+                child_env = dict(env, **extra)
+                if args.trace_stalls:
+                    args.trace_stalls.mkdir(parents=True, exist_ok=True)
+                    trace = args.trace_stalls / f"stalls-{name}-{run}.txt"
+                    child_env["NR_BENCH_TRACE_STALLS"] = str(trace)
+                results.setdefault("window", {}).setdefault(name, []).append(
+                    window_run(args.archive, corpus, child_env)
+                )
     results["loadavg_after"] = os.getloadavg()
     print(json.dumps(results, indent=2))
     OUT.mkdir(exist_ok=True)
@@ -323,10 +361,10 @@ def window_run(archive: Path, corpus: Path, env: dict[str, str]) -> dict[str, An
     result.pop("rows", None)
     summary = {k: result.get(k) for k in ("peak_memory_mb", "scrolled_to_end",
                "navigation_max_gap_ms", "reading_max_gap_ms", "reading_sidebar_loads",
-               "import_max_gap_ms", "import_seconds")}  # fmt: skip
-    print(
-        f"window ({'old' if env.get('NR_BENCH_OLD_WATCH') else 'new'} watch): {summary}", flush=True
-    )
+               "import_max_gap_ms", "import_seconds", "import_stalls",
+               "import_cpu_s_by_thread")}  # fmt: skip
+    variant = "previous" if env.get("NR_BENCH_OLD_PRIORITY") else "current"
+    print(f"window ({variant}): {summary}", flush=True)
     return result
 
 
