@@ -14,14 +14,13 @@ while navigating and while an import runs.
 The package's bytecode is compiled first, as an installed package has it (this machine
 sets PYTHONDONTWRITEBYTECODE, which would otherwise compile every module at each start).
 With --baseline-tree DIR (an older checkout with the same 10-line first-page report
-added) its command is timed too, alternating with this one. The window runs (navigating,
-reading: the next article every 1.2 s, counting sidebar loads; importing 1,000 articles
-while navigating) alternate with the code as it was before its indexing threads were
-lowered (NR_BENCH_OLD_PRIORITY). --trace-stalls DIR writes every thread's stack at each
-UI stall while importing, and splits each stall by the kernel's account of the UI thread
-(running / runnable without a core / asleep, i.e. waiting for the GIL or a lock); the
-CPU time of the import phase is summed by thread name (Python's threads are "python").
-The import adds 1,000 articles to the archive: point --archive at a copy.
+added) its command is timed too, alternating with this one. The window runs --window-runs
+times: navigating, reading (the next article every 1.2 s, counting sidebar loads), and
+importing 1,000 articles while navigating. --trace-stalls DIR writes every thread's stack
+at each UI stall while importing, and splits each stall by the kernel's account of the UI
+thread (running / runnable without a core / asleep, i.e. waiting for the GIL or a lock);
+the CPU time of the import phase is summed by thread name (Python's are "python"). The
+import adds 1,000 articles to the archive: point --archive at a copy.
 
 Run: .venv/bin/python bench/ui.py [--archive PATH] [--runs 5] [--drop-caches]
      [--baseline-tree DIR] [--window-runs 2] [--trace-stalls DIR]
@@ -64,12 +63,6 @@ def memory():
             fields[name] = round(int(value.split()[0]) / 1024, 1)
     return fields
 
-if os.environ.get("NR_BENCH_OLD_WATCH"):  # as before: own writes noticed by the poll too
-    from newsreader.core.changes import CommitWatch
-    CommitWatch.own = lambda self, fn: fn()
-if os.environ.get("NR_BENCH_OLD_PRIORITY"):  # as before: indexing threads not lowered
-    from newsreader.core.search import index
-    index.lower_indexing_threads = lambda: 0
 
 app = _application([])  # as the app starts: the interpreter's switch interval too
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
@@ -101,10 +94,11 @@ def beat():
     gaps.append(now - last[0])
     last[0] = now
 # With NR_BENCH_TRACE_STALLS=FILE, a UI thread that misses its beat for TRACE_AFTER_S
-# while importing has every thread's stack written to FILE (by faulthandler's own thread,
-# which needs no GIL): what the UI thread waited in, and what the others were doing. And
-# each such gap is split by the kernel's account of the UI thread (schedstat): running,
-# runnable but without a core (the machine's load), and asleep (waiting for the GIL).
+# while importing has every thread's stack written to FILE by a watchdog thread (once it
+# has the GIL: faulthandler's dump, which needs none, crashed the process now and then):
+# what the UI thread waited in, and what the others were doing. And each such gap is
+# split by the kernel's account of the UI thread (schedstat): running, runnable but
+# without a core (the machine's load), and asleep (waiting for the GIL or a lock).
 trace = os.environ.get("NR_BENCH_TRACE_STALLS")
 TRACE_AFTER_S = 0.06
 tracing = [False]
@@ -124,9 +118,28 @@ def schedstat():
     ran, queued, _slices = open("/proc/thread-self/schedstat").read().split()
     return int(ran) / 1e6, int(queued) / 1e6
 if trace:
-    import faulthandler
+    import threading, traceback
     trace_file = open(trace, "w")
     account = [schedstat()]
+    beaten = [time.monotonic()]
+    ui_thread = threading.get_ident()
+    def watchdog():
+        dumped = None
+        while True:
+            time.sleep(0.01)
+            if not tracing[0] or time.monotonic() - beaten[0] < TRACE_AFTER_S:
+                continue
+            if dumped == beaten[0]:
+                continue  # one dump per stall
+            dumped = beaten[0]
+            stall = round((time.monotonic() - beaten[0]) * 1000)
+            trace_file.write(f"\n=== UI thread {stall} ms without a beat\n")
+            for ident, frame in sys._current_frames().items():
+                if ident != threading.get_ident():
+                    trace_file.write(f"Thread {ident}{' (UI)' if ident == ui_thread else ''}\n")
+                    trace_file.write("".join(traceback.format_stack(frame)[-8:]))
+            trace_file.flush()
+    threading.Thread(target=watchdog, daemon=True).start()
     def beat(beat=beat):
         beat()
         now = schedstat()
@@ -137,7 +150,7 @@ if trace:
                 stalls.append({"gap_ms": gap, "running_ms": round(ran, 1),
                                "without_a_core_ms": round(queued, 1),
                                "asleep_ms": round(gap - ran - queued, 1)})
-            faulthandler.dump_traceback_later(TRACE_AFTER_S, file=trace_file)
+        beaten[0] = time.monotonic()
         account[0] = now
 heartbeat = QTimer()
 heartbeat.setInterval(10)
@@ -222,8 +235,6 @@ import_gap = max(gaps) if gaps else 0
 tracing[0] = False
 cpu_after = cpu_by_thread_name()  # threads gone since are missing: a floor
 import_cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
-if trace:
-    faulthandler.cancel_dump_traceback_later()
 window.close()
 archive.close()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -329,17 +340,12 @@ def main() -> int:
         print(f"first page, {name:18} p50 {entry['p50_s']:.2f} s  (min {entry['min_s']:.2f}, "
               f"max {entry['max_s']:.2f}; peak RSS {entry['peak_rss_mb']} MB)")  # fmt: skip
     if not args.skip_window:
-        variants = {"previous": {"NR_BENCH_OLD_PRIORITY": "1"}, "current": {}}
         for run in range(args.window_runs):
-            for name, extra in variants.items():  # alternating, the same conditions
-                child_env = dict(env, **extra)
-                if args.trace_stalls:
-                    args.trace_stalls.mkdir(parents=True, exist_ok=True)
-                    trace = args.trace_stalls / f"stalls-{name}-{run}.txt"
-                    child_env["NR_BENCH_TRACE_STALLS"] = str(trace)
-                results.setdefault("window", {}).setdefault(name, []).append(
-                    window_run(args.archive, corpus, child_env)
-                )
+            child_env = dict(env)
+            if args.trace_stalls:
+                args.trace_stalls.mkdir(parents=True, exist_ok=True)
+                child_env["NR_BENCH_TRACE_STALLS"] = str(args.trace_stalls / f"stalls-{run}.txt")
+            results.setdefault("window", []).append(window_run(args.archive, corpus, child_env))
     results["loadavg_after"] = os.getloadavg()
     print(json.dumps(results, indent=2))
     OUT.mkdir(exist_ok=True)
@@ -351,20 +357,21 @@ def window_run(archive: Path, corpus: Path, env: dict[str, str]) -> dict[str, An
     """The in-process part: memory after scrolling to the end and back, and UI-thread gaps
     while navigating, reading and importing."""
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(archive), str(corpus)],
-                             stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+                             stdout=subprocess.PIPE, text=True,
+                             env=dict(env, PYTHONFAULTHANDLER="1"))  # fmt: skip
     assert child.stdout is not None
     result: dict[str, Any] = {}
     for line in child.stdout:
         if line.startswith("RESULT"):
             result = json.loads(line.removeprefix("RESULT "))
-    child.wait()
+    if child.wait() != 0 or not result:
+        print(f"window run failed (exit status {child.returncode}); see its stderr above")
     result.pop("rows", None)
     summary = {k: result.get(k) for k in ("peak_memory_mb", "scrolled_to_end",
                "navigation_max_gap_ms", "reading_max_gap_ms", "reading_sidebar_loads",
                "import_max_gap_ms", "import_seconds", "import_stalls",
                "import_cpu_s_by_thread")}  # fmt: skip
-    variant = "previous" if env.get("NR_BENCH_OLD_PRIORITY") else "current"
-    print(f"window ({variant}): {summary}", flush=True)
+    print(f"window: {summary}", flush=True)
     return result
 
 

@@ -72,10 +72,6 @@ WRITER_HEAP = 48_000_000  # the writer's arena; more buys little for batches of 
 PRELOAD_SUFFIXES = (".fast", ".fieldnorm", ".term", ".idx")
 POSTINGS = (".idx",)
 PRELOAD_BYTES = 1_000_000_000
-# tantivy's own threads that index and merge (names as Linux shows them); they never hold
-# the GIL, so they can yield the cores to the window's thread without holding it up.
-INDEXING_THREADS = ("thrd-tantivy-in", "merge_thread_", "segment_updater")
-INDEXING_NICE = 10
 
 articles = cast(Table, Article.__table__)
 queue = cast(Table, SearchQueue.__table__)
@@ -308,7 +304,6 @@ class SearchIndex:
             except ValueError as error:  # held by another sync, which will see our changes
                 log.info("search index busy (%s); its holder catches up", error)
                 return done
-            lower_indexing_threads()
             try:
                 done += self._drain(writer, engine)
             finally:
@@ -353,7 +348,6 @@ class SearchIndex:
                                 row.id, error)  # fmt: skip
                     failed.append(row.id)
             writer.commit()
-            lower_indexing_threads()  # the merges a commit starts
             token = uuid.uuid4().hex
             with engine.begin() as connection:
                 connection.execute(delete(queue).where(queue.c.seq <= upto))
@@ -425,32 +419,6 @@ def advise_random(folder: Path) -> int:
             if madvise(start, end - start, advice) == 0:  # a map gone meanwhile: skip it
                 advised += 1
     return advised
-
-
-def lower_indexing_threads() -> int:
-    """Lower the CPU priority of this process's indexing and merging threads (tantivy's,
-    INDEXING_THREADS) to INDEXING_NICE; the number lowered now.
-
-    While an import indexes into a large archive, those threads keep both cores of a small
-    machine busy, and the window's thread, runnable, waited for a core: most of a 180 ms
-    stall (bench/ui.py, NR_BENCH_TRACE_STALLS). They hold no GIL, so no Python thread
-    waits for them. Linux names threads in /proc; elsewhere nothing is lowered.
-    """
-    tasks = Path("/proc/self/task")
-    if not tasks.is_dir():
-        return 0
-    lowered = 0
-    for task in tasks.iterdir():
-        try:
-            if not (task / "comm").read_text().startswith(INDEXING_THREADS):
-                continue
-            thread = int(task.name)
-            if os.getpriority(os.PRIO_PROCESS, thread) < INDEXING_NICE:
-                os.setpriority(os.PRIO_PROCESS, thread, INDEXING_NICE)
-                lowered += 1
-        except (OSError, ValueError):  # a thread that ended meanwhile
-            continue
-    return lowered
 
 
 def archive_state(engine: Engine) -> str | None:

@@ -1,22 +1,12 @@
 """The index folder: what is asked into the page cache, and how its maps are read."""
 
-import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from newsreader.core.archive import Archive
-from newsreader.core.search.index import (
-    INDEXING_NICE,
-    INDEXING_THREADS,
-    PRELOAD_SUFFIXES,
-    WRITER_HEAP,
-    advise_random,
-    lower_indexing_threads,
-    preload,
-)
+from newsreader.core.search.index import PRELOAD_SUFFIXES, advise_random, preload
 from tests.factories import make_article
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux maps only")
@@ -79,28 +69,3 @@ def test_preloading_stops_when_a_search_begins(tmp_path: Path) -> None:
     first = sorted(folder.glob("*.fast"))[0].stat().st_size
     assert preload(folder, stop=begun) == first
     assert preload(folder, stop=lambda: True) == 0
-
-
-def nice_of_threads(named: tuple[str, ...]) -> list[int]:
-    tasks = Path("/proc/self/task").iterdir()
-    return [
-        os.getpriority(os.PRIO_PROCESS, int(task.name))
-        for task in tasks
-        if (task / "comm").read_text().startswith(named)
-    ]
-
-
-@linux_only
-def test_the_indexing_threads_yield_the_cores_and_no_other_thread_does(tmp_path: Path) -> None:
-    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    with Archive(tmp_path / "a.sqlite3") as archive:
-        writer = archive.search_index.index.writer(heap_size=WRITER_HEAP)
-        try:
-            writer.commit()  # the writer's threads all started
-            assert lower_indexing_threads() >= 1
-            lowered = nice_of_threads(INDEXING_THREADS)
-            assert lowered and all(nice >= INDEXING_NICE for nice in lowered)
-            assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours
-            assert lower_indexing_threads() == 0  # lowered once
-        finally:
-            writer.wait_merging_threads()
