@@ -14,13 +14,16 @@ while navigating and while an import runs.
 The package's bytecode is compiled first, as an installed package has it (this machine
 sets PYTHONDONTWRITEBYTECODE, which would otherwise compile every module at each start).
 With --baseline-tree DIR (an older checkout with the same 10-line first-page report
-added) its command is timed too, alternating with this one. The window's own writes used
-to be noticed twice (their operation, then the data_version poll); the reading phase
-(open the next article every 1.2 s) counts sidebar loads and the largest UI gap with the
-watch as it is and, for comparison in the same run, as it was (own writes not told apart).
+added) its command is timed too, alternating with this one. The window runs --window-runs
+times: navigating, reading (the next article every 1.2 s, counting sidebar loads), and
+importing 1,000 articles while navigating. --trace-stalls DIR writes every thread's stack
+at each UI stall while importing, and splits each stall by the kernel's account of the UI
+thread (running / runnable without a core / asleep, i.e. waiting for the GIL or a lock);
+the CPU time of the import phase is summed by thread name (Python's are "python"). The
+import adds 1,000 articles to the archive: point --archive at a copy.
 
 Run: .venv/bin/python bench/ui.py [--archive PATH] [--runs 5] [--drop-caches]
-     [--baseline-tree DIR]
+     [--baseline-tree DIR] [--window-runs 2] [--trace-stalls DIR]
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ from PySide6.QtCore import QElapsedTimer, QSettings, QTimer, Qt
 from PySide6.QtWidgets import QApplication
 from newsreader.core.archive import Archive
 from newsreader.ui.main_window import MainWindow
-from newsreader.ui.app import settle_after_start
+from newsreader.ui.app import _application, settle_after_start
 
 def memory():
     fields = {}
@@ -60,11 +63,8 @@ def memory():
             fields[name] = round(int(value.split()[0]) / 1024, 1)
     return fields
 
-if os.environ.get("NR_BENCH_OLD_WATCH"):  # as before: own writes noticed by the poll too
-    from newsreader.core.changes import CommitWatch
-    CommitWatch.own = lambda self, fn: fn()
 
-app = QApplication([])
+app = _application([])  # as the app starts: the interpreter's switch interval too
 settings = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
 archive = Archive(sys.argv[1])
 window = MainWindow(archive, seed=False, settings=settings)
@@ -93,6 +93,65 @@ def beat():
     now = clock.elapsed()
     gaps.append(now - last[0])
     last[0] = now
+# With NR_BENCH_TRACE_STALLS=FILE, a UI thread that misses its beat for TRACE_AFTER_S
+# while importing has every thread's stack written to FILE by a watchdog thread (once it
+# has the GIL: faulthandler's dump, which needs none, crashed the process now and then):
+# what the UI thread waited in, and what the others were doing. And each such gap is
+# split by the kernel's account of the UI thread (schedstat): running, runnable but
+# without a core (the machine's load), and asleep (waiting for the GIL or a lock).
+trace = os.environ.get("NR_BENCH_TRACE_STALLS")
+TRACE_AFTER_S = 0.06
+tracing = [False]
+stalls = []
+def cpu_by_thread_name():  # CPU seconds so far of our threads by name (Python's: python)
+    out = {}
+    for task in os.listdir("/proc/self/task"):
+        try:
+            name = open(f"/proc/self/task/{task}/comm").read().strip().rstrip("0123456789_")
+            fields = open(f"/proc/self/task/{task}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks = int(fields[11]) + int(fields[12])
+        out[name] = out.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
+    return out
+def schedstat():
+    ran, queued, _slices = open("/proc/thread-self/schedstat").read().split()
+    return int(ran) / 1e6, int(queued) / 1e6
+if trace:
+    import threading, traceback
+    trace_file = open(trace, "w")
+    account = [schedstat()]
+    beaten = [time.monotonic()]
+    ui_thread = threading.get_ident()
+    def watchdog():
+        dumped = None
+        while True:
+            time.sleep(0.01)
+            if not tracing[0] or time.monotonic() - beaten[0] < TRACE_AFTER_S:
+                continue
+            if dumped == beaten[0]:
+                continue  # one dump per stall
+            dumped = beaten[0]
+            stall = round((time.monotonic() - beaten[0]) * 1000)
+            trace_file.write(f"\n=== UI thread {stall} ms without a beat\n")
+            for ident, frame in sys._current_frames().items():
+                if ident != threading.get_ident():
+                    trace_file.write(f"Thread {ident}{' (UI)' if ident == ui_thread else ''}\n")
+                    trace_file.write("".join(traceback.format_stack(frame)[-8:]))
+            trace_file.flush()
+    threading.Thread(target=watchdog, daemon=True).start()
+    def beat(beat=beat):
+        beat()
+        now = schedstat()
+        if tracing[0]:
+            gap = gaps[-1]
+            if gap > TRACE_AFTER_S * 1000:
+                ran, queued = (now[i] - account[0][i] for i in (0, 1))
+                stalls.append({"gap_ms": gap, "running_ms": round(ran, 1),
+                               "without_a_core_ms": round(queued, 1),
+                               "asleep_ms": round(gap - ran - queued, 1)})
+        beaten[0] = time.monotonic()
+        account[0] = now
 heartbeat = QTimer()
 heartbeat.setInterval(10)
 heartbeat.timeout.connect(beat)
@@ -148,6 +207,8 @@ reading_gap = max(gaps) if gaps else 0
 
 # A background import while the reader keeps navigating.
 gaps.clear()
+tracing[0] = bool(trace)
+cpu_before = cpu_by_thread_name()
 source = sys.argv[2]
 records = []
 with gzip.open(source, "rt", encoding="utf-8") as lines:
@@ -171,6 +232,9 @@ while not finished and time.monotonic() - started < 300:
     settle(0.1)
 import_seconds = time.monotonic() - started
 import_gap = max(gaps) if gaps else 0
+tracing[0] = False
+cpu_after = cpu_by_thread_name()  # threads gone since are missing: a floor
+import_cpu = {name: round(cpu_after[name] - cpu_before.get(name, 0), 2) for name in cpu_after}
 window.close()
 archive.close()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -183,6 +247,8 @@ print("RESULT " + json.dumps({
     "reading_max_gap_ms": reading_gap, "reading_sidebar_loads": sidebar_loads[0],
     "import_max_gap_ms": import_gap, "import_seconds": round(import_seconds, 1),
     "import_counts": finished[0].counts() if finished else None,
+    "import_stalls": sorted(stalls, key=lambda s: -s["gap_ms"])[:10],
+    "import_cpu_s_by_thread": import_cpu,
 }), flush=True)
 """
 
@@ -230,6 +296,16 @@ def main() -> int:
                         help="also time starts after emptying the page cache (root)")  # fmt: skip
     parser.add_argument("--baseline-tree", type=Path, help="an older checkout to compare")
     parser.add_argument("--skip-window", action="store_true", help="first page only")
+    parser.add_argument(
+        "--window-runs",
+        type=int,
+        default=2,
+        help="window runs (navigating, reading, importing) per variant",
+    )
+    parser.add_argument(
+        "--trace-stalls", type=Path, metavar="DIR",
+        help="write every thread's stack at each UI stall while importing, one file a run",
+    )  # fmt: skip
     args = parser.parse_args()
     corpus = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc" / "bbc.jsonl.gz"
     if not args.archive.exists() or not corpus.exists():
@@ -264,11 +340,12 @@ def main() -> int:
         print(f"first page, {name:18} p50 {entry['p50_s']:.2f} s  (min {entry['min_s']:.2f}, "
               f"max {entry['max_s']:.2f}; peak RSS {entry['peak_rss_mb']} MB)")  # fmt: skip
     if not args.skip_window:
-        for watch in ("old watch", "new watch", "old watch", "new watch"):
-            child_env = dict(env, **({"NR_BENCH_OLD_WATCH": "1"} if watch == "old watch" else {}))
-            results.setdefault("window", {}).setdefault(watch, []).append(
-                window_run(args.archive, corpus, child_env)
-            )
+        for run in range(args.window_runs):
+            child_env = dict(env)
+            if args.trace_stalls:
+                args.trace_stalls.mkdir(parents=True, exist_ok=True)
+                child_env["NR_BENCH_TRACE_STALLS"] = str(args.trace_stalls / f"stalls-{run}.txt")
+            results.setdefault("window", []).append(window_run(args.archive, corpus, child_env))
     results["loadavg_after"] = os.getloadavg()
     print(json.dumps(results, indent=2))
     OUT.mkdir(exist_ok=True)
@@ -280,20 +357,21 @@ def window_run(archive: Path, corpus: Path, env: dict[str, str]) -> dict[str, An
     """The in-process part: memory after scrolling to the end and back, and UI-thread gaps
     while navigating, reading and importing."""
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(archive), str(corpus)],
-                             stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+                             stdout=subprocess.PIPE, text=True,
+                             env=dict(env, PYTHONFAULTHANDLER="1"))  # fmt: skip
     assert child.stdout is not None
     result: dict[str, Any] = {}
     for line in child.stdout:
         if line.startswith("RESULT"):
             result = json.loads(line.removeprefix("RESULT "))
-    child.wait()
+    if child.wait() != 0 or not result:
+        print(f"window run failed (exit status {child.returncode}); see its stderr above")
     result.pop("rows", None)
     summary = {k: result.get(k) for k in ("peak_memory_mb", "scrolled_to_end",
                "navigation_max_gap_ms", "reading_max_gap_ms", "reading_sidebar_loads",
-               "import_max_gap_ms", "import_seconds")}  # fmt: skip
-    print(
-        f"window ({'old' if env.get('NR_BENCH_OLD_WATCH') else 'new'} watch): {summary}", flush=True
-    )
+               "import_max_gap_ms", "import_seconds", "import_stalls",
+               "import_cpu_s_by_thread")}  # fmt: skip
+    print(f"window: {summary}", flush=True)
     return result
 
 

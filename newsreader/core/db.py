@@ -196,6 +196,7 @@ LOST_CONNECTION = (
     "connection refused", "could not connect", "server closed the connection",
     "terminating connection", "connection is closed", "the connection is lost",
     "connection timeout expired", "no route to host", "could not translate host name",
+    "the database system is shutting down", "the database system is starting up",
 )  # fmt: skip
 
 

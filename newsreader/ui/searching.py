@@ -3,6 +3,8 @@ article, Escape back to the view before the search, and saved searches."""
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLineEdit, QSizePolicy
 
@@ -14,6 +16,7 @@ from newsreader.ui.host import Window
 from newsreader.ui.operations import Changes
 
 SEARCH_DELAY_MS = 250
+log = logging.getLogger(__name__)
 
 
 def empty_message(model: ArticleListModel) -> str:
@@ -61,6 +64,19 @@ class Searching(QObject):
         self.field.textChanged.connect(lambda _text: self.timer.start())
         self.field.returnPressed.connect(self.run)
         window.articles_model.search_finished.connect(self._finished)
+        window.articles_model.loaded.connect(self._warm)
+
+    def _warm(self) -> None:
+        """Once the list's first page is up, ready the archive for a first search in the
+        background, so the reader's first search, typed a moment later, finds little to
+        read from disk (archive.search.warm)."""
+        self.window.articles_model.loaded.disconnect(self._warm)
+        archive = self.window.archive
+        self.window.executor.read(
+            archive.search.warm,
+            lambda _result: None,
+            lambda error: log.warning("the archive could not be readied for search: %s", error),
+        )
 
     def focus(self) -> None:
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)

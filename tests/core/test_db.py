@@ -96,6 +96,9 @@ def test_every_migration_goes_down_and_up_again_on_either_store(archive: Archive
       "unreachable"),
      ("consuming input failed: server closed the connection unexpectedly", "unreachable"),
      ("terminating connection due to administrator command", "unreachable"),
+     ('connection to server at "127.0.0.1", port 5432 failed: FATAL:  the database system '
+      "is shutting down", "unreachable"),
+     ("FATAL:  the database system is starting up", "unreachable"),
      ("no such column: x", None)],
 )  # fmt: skip
 def test_what_a_failed_write_says_about_the_archive_on_either_store(

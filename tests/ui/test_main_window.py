@@ -631,3 +631,28 @@ def test_quit_is_the_last_command_of_the_file_menu(main_window: Any) -> None:
     names = [a.text() for a in main_window.menus["&File"].actions() if a.text()]
     assert names[-1] == "&Quit"
     assert {"Open &team archive…", "&Export…"} <= set(names)
+
+
+def test_after_its_first_page_the_window_readies_the_archive_for_search_once(
+    qtbot: QtBot, archive: Archive, monkeypatch: Any
+) -> None:
+    from newsreader.core.search.service import Search
+
+    readied: list[Archive] = []
+    really_warm = Search.warm
+
+    def warm_and_note(service: Search) -> None:
+        really_warm(service)
+        readied.append(service.archive)
+
+    monkeypatch.setattr(Search, "warm", warm_and_note)
+    archive.save(make_article("Harbour", ("Boats in the harbour.",)))
+    window = MainWindow(archive, seed=False, settings=isolated_settings(archive.path.parent))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.articles_model.rowCount() == 1)
+    qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+    window.refresh()
+    qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+    assert readied == [archive]
+    window.close()

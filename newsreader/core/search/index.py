@@ -10,12 +10,15 @@ triggers fill in the same transactions as the changes.
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import mmap
 import os
 import shutil
+import sys
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,8 +69,9 @@ SYNC_BATCH = 5_000
 WRITER_HEAP = 48_000_000  # the writer's arena; more buys little for batches of 5,000
 # The parts of the index every search reads (term dictionaries, document frequencies and
 # postings, field norms, fast fields), smallest first; positions and stored documents are
-# read by some queries only.
+# read by some queries only. The postings (.idx) are most of it.
 PRELOAD_SUFFIXES = (".fast", ".fieldnorm", ".term", ".idx")
+POSTINGS = (".idx",)
 PRELOAD_BYTES = 1_000_000_000
 
 
@@ -166,6 +170,8 @@ class SearchIndex:
         self.schema = build_schema()
         self.failed: set[int] = set()  # articles the last syncs could not index
         self._drained_to = 0  # the last queue entry the latest drain knew of
+        self._advised = 0  # meta.json's mtime when the maps were last advised
+        self.searches = 0  # searches begun (service.search): warming gives way to them
         self.index = self._open(engine, read_only)
 
     def _open(self, engine: Engine, read_only: bool) -> tantivy.Index:
@@ -185,9 +191,7 @@ class SearchIndex:
                 fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             if self._fits(engine):
                 try:
-                    index = self._load(self.folder)
-                    preload(self.folder)
-                    return index
+                    return self._load(self.folder)
                 except (ValueError, OSError) as error:  # damaged: rebuild from the archive
                     log.warning("search index at %s unusable (%s); rebuilding", self.folder, error)
             elif self.folder.exists():
@@ -253,7 +257,33 @@ class SearchIndex:
 
     def searcher(self) -> tantivy.Searcher:
         self.index.reload()
-        return self.index.searcher()
+        searcher = self.index.searcher()
+        self._advise()
+        return searcher
+
+    def _advise(self) -> None:
+        """Mark the index's memory maps as read at random, once per set of segments (a
+        commit or a merge maps new files; meta.json changes with each)."""
+        try:
+            stamp = (self.folder / "meta.json").stat().st_mtime_ns
+        except OSError:
+            return
+        if stamp != self._advised:
+            advise_random(self.folder)
+            self._advised = stamp
+
+    def warm(self) -> None:
+        """Ready the index for a first search, in the background: ask the kernel to read
+        the small parts every search reads (all but the postings, which `preload` asks
+        for after), and map the fast fields searches rank, page and count sections by (a
+        first search otherwise pays tens of ms for mapping them at a million articles).
+        Not done on opening: a search issued at once (a command's) would wait behind it."""
+        preload(self.folder, suffixes=tuple(s for s in PRELOAD_SUFFIXES if s not in POSTINGS))
+        searcher = self.searcher()
+        everything = tantivy.Query.all_query()
+        searcher.aggregate(everything, {"s": {"terms": {"field": "section_key", "size": 1}}})
+        found = searcher.search(everything, 1, order_by_field="date", order=tantivy.Order.Desc)
+        doc_ids(searcher, found.hits)
 
     def indexed_ids(self) -> set[int]:
         """Every article id the index holds (for consistency checks against the archive)."""
@@ -338,22 +368,26 @@ class SearchIndex:
                 return done
 
 
-def preload(folder: Path, budget: int = PRELOAD_BYTES) -> int:
+def preload(
+    folder: Path, budget: int = PRELOAD_BYTES, *, suffixes: Sequence[str] = PRELOAD_SUFFIXES,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:  # fmt: skip
     """Ask the kernel to read what every search touches into the page cache, in the
     background, so the first searches after opening find it there; the bytes asked for.
 
     Without it, a first search faults the memory-mapped files in page by page, and each
     fault reads ahead as far as the disk is set to (8 MB on the benchmark machine: one
     first search of a rare word read 60 MB). The kernel may drop these pages again
-    under memory pressure: this is a hint, never a cost that stays.
+    under memory pressure: this is a hint, never a cost that stays. Asked file by file,
+    the files with `suffixes` in their order, until `stop()` says a search has begun.
     """
     if not hasattr(os, "posix_fadvise"):  # e.g. macOS: no such hint, no harm
         return 0
     asked = 0
-    files = [f for suffix in PRELOAD_SUFFIXES for f in sorted(folder.glob(f"*{suffix}"))]
+    files = [f for suffix in suffixes for f in sorted(folder.glob(f"*{suffix}"))]
     for path in files:
         size = path.stat().st_size
-        if asked + size > budget:
+        if asked + size > budget or stop():
             break
         descriptor = os.open(path, os.O_RDONLY)
         try:
@@ -362,6 +396,36 @@ def preload(folder: Path, budget: int = PRELOAD_BYTES) -> int:
             os.close(descriptor)
         asked += size
     return asked
+
+
+def advise_random(folder: Path) -> int:
+    """Tell the kernel that this process reads the index's memory maps at random; the
+    number of maps advised (0 where there is no such advice).
+
+    A page fault in a map otherwise reads around the page as far as the disk's read-ahead
+    goes (8 MB on the benchmark machine): with nothing cached, one phrase search read
+    270 MB of positions, 8 MB from each of 33 segments, for a few KB it used. What every
+    search reads is asked for whole by `preload` instead. tantivy maps the files itself and
+    tantivy-py offers no advice, so the maps are found in /proc/self/maps.
+    """
+    advice = getattr(mmap, "MADV_RANDOM", None)
+    if not sys.platform.startswith("linux") or advice is None:
+        return 0
+    madvise = ctypes.CDLL(None, use_errno=True).madvise
+    madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    prefix, advised = f"{folder.resolve()}/", 0
+    try:
+        with open("/proc/self/maps") as maps:
+            lines = maps.readlines()
+    except OSError:
+        return 0
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5].startswith(prefix):
+            start, end = (int(address, 16) for address in fields[0].split("-"))
+            if madvise(start, end - start, advice) == 0:  # a map gone meanwhile: skip it
+                advised += 1
+    return advised
 
 
 def archive_state(engine: Engine) -> str | None:

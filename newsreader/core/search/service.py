@@ -15,7 +15,7 @@ from newsreader.core.db import indexed_by
 from newsreader.core.models import Article, Section
 from newsreader.core.rows import ArticleSummary
 from newsreader.core.search.compile import compile_query
-from newsreader.core.search.index import doc_ids, member_flag
+from newsreader.core.search.index import POSTINGS, doc_ids, member_flag, preload
 from newsreader.core.search.query import Words, parse_query
 from newsreader.core.search.suggest import corrected_query, suggest
 from newsreader.core.search.text import Span, matching_spans
@@ -99,6 +99,7 @@ def search(
         results.hints.append(f"results stop at {MAX_RESULTS_WINDOW:,}; narrow the search")
         return results
     index = archive.search_index
+    index.searches += 1  # a warm-up running (warm) stops reading ahead for it
     searcher = index.searcher()
     query, info = compile_query(parsed, index.schema, searcher, archive.member)
     results.hints.extend(info.hints)
@@ -217,6 +218,41 @@ def _hit_rows(dialect: str) -> Any:
             column("is_starred", Boolean),
         )
     )  # fmt: skip
+
+
+WARM_CHUNK = 50_000  # article ids per step of warming the hit rows' index
+
+
+def warm(archive: Archive) -> None:
+    """Ready an archive for its first search, in the background of opening it.
+
+    The index is opened and its small parts read and mapped (SearchIndex.warm), the
+    queries for a page of hits and passages prepared, then the index of the hit rows
+    walked (its 200 scattered rows otherwise cost a first search 20-60 ms at a million
+    articles), then the postings asked for (POSTINGS). Step by step, it gives way as
+    soon as a search begins: a search issued at once does not wait behind the reading.
+    """
+    index = archive.search_index
+    searches = index.searches
+
+    def searched() -> bool:
+        return index.searches != searches
+
+    index.warm()
+    _hits(archive, [0], [0.0], frozenset(), (), with_snippets=True)  # no such article
+    with archive.reading() as session:
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":  # every page of the index, in order
+            low, high = session.execute(text("SELECT min(id), max(id) FROM articles")).one()
+            walk = text(
+                f"SELECT count(*) FROM articles {indexed_by(dialect, 'ix_articles_list_row')} "
+                "WHERE id BETWEEN :low AND :high"
+            )
+            for start in range(low or 0, (high or 0) + 1, WARM_CHUNK):
+                if searched():
+                    return
+                session.execute(walk, {"low": start, "high": start + WARM_CHUNK - 1})
+    preload(index.folder, suffixes=POSTINGS, stop=searched)
 
 
 def _hits(
@@ -367,3 +403,8 @@ class Search:
     def facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> list[SectionFacet]:
         """How many of a compiled query's matches each section holds."""
         return _facets(self.archive, _section_counts(searcher, query))
+
+    def warm(self) -> None:
+        """Ready the index and the hit rows for a first search, in the background of a
+        window that has just shown its first page (see `warm`)."""
+        warm(self.archive)

@@ -435,3 +435,20 @@ def test_an_index_path_taken_by_a_file_is_reported_not_a_traceback(tmp_path: Pat
         archive.save(make_article("Harbour", ("Boats in the harbour.",)))  # saving still works
         with pytest.raises(IndexUnavailable, match="is a file where the search index belongs"):
             archive.search.find("boats")
+
+
+def test_readying_an_archive_for_a_first_search_changes_no_result(
+    archive: Archive, news: dict[str, int]
+) -> None:
+    queries = ["alliance", '"military alliance"', "allian*", "said section:international",
+               "alliance -iraq", "after:2022 alliance", "alliance OR café"]  # fmt: skip
+    before = [archive.search.find(q, limit=200).to_json() for q in queries]
+    assert all(b["total"] for b in before)
+    archive.search.warm()
+    assert [archive.search.find(q, limit=200).to_json() for q in queries] == before
+
+
+def test_an_empty_archive_can_be_readied_for_search(tmp_path: Path) -> None:
+    with Archive(tmp_path / "empty.sqlite3") as archive:
+        archive.search.warm()
+        assert archive.search.find("anything").total == 0
