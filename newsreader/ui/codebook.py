@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from newsreader.core.annotations import COLORS
 from newsreader.core.codebook import CodeView
-from newsreader.ui.operations import EVERYTHING
+from newsreader.ui.operations import EVERYTHING, Changes
 from newsreader.ui.plain_text import literal
 
 if TYPE_CHECKING:
@@ -321,8 +321,5 @@ def name_member(window: MainWindow, name: str) -> None:
         archive.set_member_name(name)
         return archive.member != before
 
-    def redraw(renamed: bool) -> None:
-        if renamed:
-            window.ops.done(EVERYTHING)
-
-    window.executor.write(rename, redraw)
+    window.ops.write("Could not record your name", rename,
+                     lambda renamed: EVERYTHING if renamed else Changes())  # fmt: skip

@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         self._sidebar_timer.setInterval(SIDEBAR_DELAY_MS)
         self._sidebar_timer.timeout.connect(self._load_sidebar_now)
         self._list_place: tuple[int | None, int] = (None, 0)
+        # Until the archive says which article the member had open last, the list does not
+        # open its first row in its place (the two answers come in either order).
+        self._last_open_known = False
 
         self.actions_by_name = build_actions(self, ACTIONS)
         self.menus = build_menus(self.menuBar(), ACTIONS, self.actions_by_name)
@@ -175,10 +178,10 @@ class MainWindow(QMainWindow):
         self.action("redo").setEnabled(False)
         self.web.start()
         self._keyboard_path()
-        self.research = research.install(self)  # codebook, concordance, charts, citations
         self.originals = OriginalPages(self)  # the kept page, re-extraction, incomplete notice
         self.menus["&Article"].addAction(self.originals.reextract_action)
         self.menus["&View"].addAction(self.originals.view_action)
+        self.research = research.install(self)  # codebook, concordance, charts, citations
         self.team_archives = TeamArchives(self)  # File → Open team archive…
         self.menus["&File"].insertAction(self.action("showReport"), self.team_archives.action)
 
@@ -426,7 +429,7 @@ class MainWindow(QMainWindow):
             self.article_list.setCurrentIndex(model.index(row, 0))
             selection.blockSignals(False)
             self.article_list.verticalScrollBar().setValue(scroll)
-        elif self.reading.current_id is None and model.rowCount() > 0:
+        elif self.reading.current_id is None and model.rowCount() > 0 and self._last_open_known:
             self.select_row(0)
         self._show_empty()
 
@@ -444,9 +447,15 @@ class MainWindow(QMainWindow):
         self.reading.open(article_id)
 
     def _reopen(self, last: int | None) -> None:
-        """Open the article the member had open last, unless they opened one meanwhile."""
-        if last is not None and self.reading.current_id is None:
+        """Open the article the member had open last, unless they opened one meanwhile;
+        with none, the list's first row."""
+        self._last_open_known = True
+        if self.reading.current_id is not None:
+            return
+        if last is not None:
             self.open_article(last)
+        elif self.articles_model.rowCount() > 0:
+            self.select_row(0)
 
     def run_search(self) -> None:
         self.search.run()

@@ -130,9 +130,11 @@ class Reading(QObject):
         )
         if not article.is_read and archive.rights.mark:  # a read-only file keeps no marks
             self.set_flags(article, is_read=True)
-        # Where this member was, for the next start (here or on another computer); a
-        # file that cannot be written simply does not remember it.
-        window.executor.write(lambda: archive.remember_open(article_id), None, lambda _e: None)
+        # Where this member was, for the next start (here or on another computer). One of
+        # the window's own writes, so the archive watch does not take it for another
+        # program's change and redraw everything after every article opened.
+        window.ops.write("Could not note the article open",
+                         lambda: archive.remember_open(article_id), Changes())  # fmt: skip
         self.shown.emit(article_id)
 
     def _show_related(self, article_id: int, related: RelatedArticles | None) -> None:

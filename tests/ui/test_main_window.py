@@ -656,3 +656,32 @@ def test_after_its_first_page_the_window_readies_the_archive_for_search_once(
     qtbot.waitUntil(lambda: window.executor.in_flight == 0)
     assert readied == [archive]
     window.close()
+
+
+def test_opening_articles_is_not_taken_for_another_programs_change(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from newsreader.ui.operations import Changes
+
+    with Archive(tmp_path / "archive.sqlite3") as archive:
+        ids = [archive.save(make_article(t, (f"Text of {t}.",))).article_id for t in "AB"]
+        for article_id in ids:
+            archive.mark_read(article_id)  # nothing to mark: opening only notes where we are
+        window = MainWindow(archive, seed=False, settings=isolated_settings(tmp_path))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+        for article_id in ids:  # a first opening computes and keeps the similar articles
+            with qtbot.waitSignal(window.article_shown):
+                window.open_article(article_id)
+            qtbot.waitUntil(lambda: window.executor.in_flight == 0)
+        qtbot.wait(1500)  # the watch has seen all that
+        redrawn: list[Changes] = []
+        window.watch.changed_elsewhere.connect(redrawn.append)
+        for article_id in (*ids, ids[0]):
+            with qtbot.waitSignal(window.article_shown):
+                window.open_article(article_id)
+            qtbot.wait(1200)  # longer than the watch's interval
+        assert redrawn == []  # no redraw of everything after each article opened
+        assert archive.last_open() == ids[0]
+        window.close()
