@@ -24,7 +24,7 @@ THEME_FLAG = "--newsreader-theme="  # --theme: this run's theme
 SCREENSHOT_FLAG = "--newsreader-screenshot="  # --screenshot: render to this PNG and exit
 SCREENSHOT_SIZE = (1440, 860)
 SETTLE_AFTER_MS = 1500
-UI_SWITCH_INTERVAL_S = 0.001
+UI_SWITCH_INTERVAL_S = 0.0002
 # Set (to anything) to have the app write "first page <unix time>" to stderr once the
 # list's first page is painted: how bench/ui.py times the real command's start-up.
 FIRST_PAGE_ENV = "NEWSREADER_REPORT_FIRST_PAGE"
@@ -36,8 +36,10 @@ UPGRADING_TEXT = (
 
 
 def _application(qt_args: list[str]) -> QApplication:
-    # Background jobs are Python too: hand the interpreter to the UI thread within a
-    # millisecond, not the default five, so a busy import never stalls the window.
+    # Background jobs are Python too, and the UI thread takes the interpreter back at
+    # every call into Qt and back (each row painted, each model call): while an import
+    # runs, each of those waits up to this long. At 1 ms a repaint of the list waited
+    # 66-133 ms in all at a million articles; at 0.2 ms 51-73 (bench/ui.py, 6 runs each).
     sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     assert isinstance(app, QApplication)
