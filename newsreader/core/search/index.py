@@ -272,16 +272,22 @@ class SearchIndex:
             advise_random(self.folder)
             self._advised = stamp
 
-    def warm(self) -> None:
+    def warm(self, stop: Callable[[], bool] = lambda: False) -> None:
         """Ready the index for a first search, in the background: ask the kernel to read
         the small parts every search reads (all but the postings, which `preload` asks
         for after), and map the fast fields searches rank, page and count sections by (a
         first search otherwise pays tens of ms for mapping them at a million articles).
-        Not done on opening: a search issued at once (a command's) would wait behind it."""
+        Not done on opening: a search issued at once (a command's) would wait behind it;
+        and each step only while `stop()` says no search has begun, which it would slow
+        down on a machine of two cores (a search ranks and counts on two)."""
         preload(self.folder, suffixes=tuple(s for s in PRELOAD_SUFFIXES if s not in POSTINGS))
         searcher = self.searcher()
         everything = tantivy.Query.all_query()
+        if stop():
+            return
         searcher.aggregate(everything, {"s": {"terms": {"field": "section_key", "size": 1}}})
+        if stop():
+            return
         found = searcher.search(everything, 1, order_by_field="date", order=tantivy.Order.Desc)
         doc_ids(searcher, found.hits)
 

@@ -256,7 +256,9 @@ def warm(archive: Archive) -> None:
     def searched() -> bool:
         return index.searches != searches
 
-    index.warm()
+    index.warm(stop=searched)
+    if searched():
+        return
     _hits(archive, [0], [0.0], frozenset(), (), with_snippets=True)  # no such article
     with archive.reading() as session:
         dialect = session.get_bind().dialect.name
