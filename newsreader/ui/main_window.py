@@ -437,9 +437,17 @@ class MainWindow(QMainWindow):
         self.list_pane.show_empty(empty_message(self.articles_model))
 
     def _show_count(self, total: int) -> None:
-        noun = "result" if self.articles_model.query else "article"
-        noun += "" if total == 1 else "s"
-        self.status.count_label.setText(f"{total:,} {noun}")
+        """How many articles the list holds; for a search, how many it found, and that
+        only the first ones are listed when it found more than a list pages through."""
+        results = self.articles_model.results
+        if not self.articles_model.query or results is None:
+            self.status.count_label.setText(f"{total:,} article{'' if total == 1 else 's'}")
+            return
+        found = max(results.total, total)
+        text = f"{found:,} result{'' if found == 1 else 's'}"
+        if found > total:
+            text += f" · the first {total:,} listed"
+        self.status.count_label.setText(text)
 
     # -- what tests and scripts call -------------------------------------------------
 

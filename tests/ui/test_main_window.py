@@ -245,6 +245,23 @@ def test_a_search_can_be_saved_and_run_again_from_the_sidebar(
     assert main_window.search_field.text() == "harbour"
 
 
+def test_the_status_bar_says_how_many_a_search_found_and_how_many_are_listed(
+    qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
+) -> None:
+    for n in range(3):
+        archive.save(make_article(f"Harbour {n}", (f"Boats in the harbour, day {n}.",)))
+    main_window.search_field.setText("harbour day")
+    with qtbot.waitSignal(main_window.articles_model.search_finished):
+        main_window.run_search()
+    assert main_window.status.count_label.text() == "3 results"
+    monkeypatch.setattr("newsreader.ui.article_list.MAX_RESULTS_WINDOW", 2)  # how deep a
+    monkeypatch.setattr("newsreader.ui.article_list.PAGE_SIZE", 2)  # list pages, in small
+    main_window.search_field.setText("harbour")
+    with qtbot.waitSignal(main_window.articles_model.search_finished):
+        main_window.run_search()
+    assert main_window.status.count_label.text() == "3 results · the first 2 listed"
+
+
 def test_the_newest_search_wins_over_a_slower_older_one(
     qtbot: QtBot, archive: Archive, main_window: Any
 ) -> None:
