@@ -664,6 +664,9 @@ def first_search(path: Path, text: str, pause: float, previous: bool) -> float:
     archive as the window does (not timed): the index opened, the list's first page
     loaded, then the window's warm-up started in the background (`previous`: the index
     preloaded on opening, as before), and `pause` seconds (a reader typing the query)."""
+    from newsreader.ui.app import UI_SWITCH_INTERVAL_S
+
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)  # threads take turns as in the window
     with previous_code() if previous else contextlib.nullcontext(), Archive(path) as archive:
         folder = archive.search_index.folder  # opened as the window has it open
         warmer = None
@@ -698,7 +701,9 @@ def cold_samples(
             evict(archive_files(path))
         argv = [sys.executable, __file__, FIRST_SEARCH, str(path), query.text, str(pause),
                 "previous" if previous else "current"]  # fmt: skip
-        done = subprocess.run(argv, capture_output=True, text=True, check=True)
+        done = subprocess.run(argv, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"a first search failed ({query.text!r}):\n{done.stderr[-2000:]}")
         samples.append(float(done.stdout.split()[-1]))
     return samples
 

@@ -113,6 +113,10 @@ class MainWindow(QMainWindow):
         self.article_list = self.list_pane.view
         self.article_list.selectionModel().selectionChanged.connect(self._article_chosen)
         self.articles_model.total_changed.connect(self._show_count)
+        # A search refreshed with the same capped total still found a new number.
+        self.articles_model.search_finished.connect(
+            lambda _results: self._show_count(self.articles_model.total)
+        )
         self.articles_model.loaded.connect(self._list_loaded)
         self.articles_model.modelAboutToBeReset.connect(self._remember_list_place)
         self.reader = ReaderView(self)

@@ -248,9 +248,10 @@ def test_a_search_can_be_saved_and_run_again_from_the_sidebar(
 def test_the_status_bar_says_how_many_a_search_found_and_how_many_are_listed(
     qtbot: QtBot, archive: Archive, main_window: Any, monkeypatch: Any
 ) -> None:
-    for n in range(3):
-        archive.save(make_article(f"Harbour {n}", (f"Boats in the harbour, day {n}.",)))
-    main_window.search_field.setText("harbour day")
+    for n in range(3):  # the more harbours, the higher: an order that later saves keep
+        harbours = " ".join(["harbour"] * (n + 1)) + " boats" * (3 - n)
+        archive.save(make_article(f"Day {n}", (f"Day {n}: {harbours}.",)))
+    main_window.search_field.setText("harbour")
     with qtbot.waitSignal(main_window.articles_model.search_finished):
         main_window.run_search()
     assert main_window.status.count_label.text() == "3 results"
@@ -260,6 +261,12 @@ def test_the_status_bar_says_how_many_a_search_found_and_how_many_are_listed(
     with qtbot.waitSignal(main_window.articles_model.search_finished):
         main_window.run_search()
     assert main_window.status.count_label.text() == "3 results · the first 2 listed"
+    long_text = "A harbour, far down a story about the weather. " + "Rain fell all day. " * 40
+    archive.save(make_article("Weather", (long_text,)))  # ranks last: the same two listed
+    main_window.refresh()
+    qtbot.waitUntil(
+        lambda: main_window.status.count_label.text() == "4 results · the first 2 listed"
+    )
 
 
 def test_the_newest_search_wins_over_a_slower_older_one(

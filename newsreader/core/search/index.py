@@ -280,11 +280,12 @@ class SearchIndex:
         Not done on opening: a search issued at once (a command's) would wait behind it;
         and each step only while `stop()` says no search has begun, which it would slow
         down on a machine of two cores (a search ranks and counts on two)."""
-        preload(self.folder, suffixes=tuple(s for s in PRELOAD_SUFFIXES if s not in POSTINGS))
-        searcher = self.searcher()
-        everything = tantivy.Query.all_query()
+        small = tuple(s for s in PRELOAD_SUFFIXES if s not in POSTINGS)
+        preload(self.folder, suffixes=small, stop=stop)
         if stop():
             return
+        searcher = self.searcher()
+        everything = tantivy.Query.all_query()
         searcher.aggregate(everything, {"s": {"terms": {"field": "section_key", "size": 1}}})
         if stop():
             return

@@ -120,23 +120,24 @@ def search(
     if limit == 0:
         results.total = count_matches(searcher, query)
         return results
-    counting: Future[dict[str, int]] | None = None
-    if facets:
-        counting = _section_counter.submit(_section_counts, searcher, query)
-    if by_date:
-        found = searcher.search(
-            query, limit, count=True, order_by_field="date", offset=offset,
-            order=tantivy.Order.Desc,
-        )  # fmt: skip
-        ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
-    else:
-        found = searcher.search(query, _first_window(offset, limit), count=True)
-        ids, scores = _ranked_page(searcher, query, found, offset, limit)
+    counting = _count_sections_aside(searcher, query) if facets else None
+    try:
+        if by_date:
+            found = searcher.search(
+                query, limit, count=True, order_by_field="date", offset=offset,
+                order=tantivy.Order.Desc,
+            )  # fmt: skip
+            ids, scores = doc_ids(searcher, found.hits), [0.0] * len(found.hits)
+        else:
+            found = searcher.search(query, _first_window(offset, limit), count=True)
+            ids, scores = _ranked_page(searcher, query, found, offset, limit)
+        counts = counting.result() if counting is not None else {}
+    finally:
+        if counting is not None:  # a ranking that failed leaves no count queued behind it
+            counting.cancel()
     results.total = int(getattr(found, "count", 0) or 0)
-    if counting is not None:
-        counts = counting.result()
-        if results.total:
-            results.facets = _facets(archive, counts)
+    if counts and results.total:
+        results.facets = _facets(archive, counts)
     terms, prefixes = results.terms, results.prefixes
     results.hits = _hits(archive, ids, scores, terms, prefixes, with_snippets=snippets)
     if not results.total and offset == 0:
@@ -172,6 +173,18 @@ def _add_did_you_mean(results: SearchResults, parsed: Any, searcher: tantivy.Sea
     for s in suggestions:
         words = " or ".join(f"“{w}”" for w in s.close_words)
         results.hints.append(f"no article contains “{s.word}”; did you mean {words}?")
+
+
+def _count_sections_aside(
+    searcher: tantivy.Searcher, query: tantivy.Query
+) -> Future[dict[str, int]]:
+    """The matches counted by section on the pool's thread, while the caller ranks."""
+    try:
+        return _section_counter.submit(_section_counts, searcher, query)
+    except RuntimeError:  # the interpreter is shutting down: no new threads, count here
+        counted: Future[dict[str, int]] = Future()
+        counted.set_result(_section_counts(searcher, query))
+        return counted
 
 
 def _first_window(offset: int, limit: int) -> int:
